@@ -1,0 +1,20 @@
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from accounts.models import ApiToken
+
+
+class ApiTokenAuthentication(authentication.TokenAuthentication):
+    """``Authorization: Token <key>``; the token may be read-only and may expire."""
+
+    def authenticate_credentials(self, key):
+        token = ApiToken.find(key)
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if token.is_expired:
+            raise exceptions.AuthenticationFailed(_("The token has expired."))
+        now = timezone.now()
+        if token.last_used is None or (now - token.last_used).total_seconds() > 300:
+            ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        return token.user, token

@@ -1,0 +1,102 @@
+"""The one place that answers "which schools (and so which objects) may this user see or
+change".  Pages, API endpoints, exports and reports all go through ``restrict``.
+
+Actions:
+- ``view``   — read;
+- ``edit``   — change the school's own content (risk profile, roadmap, progress reports):
+               the school's administrators and the coordinators above them;
+- ``manage`` — coordinator-level changes (schools, statuses, lists, assignments, imports).
+
+Out-of-scope objects are simply absent from the queryset, so detail views answer 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Role
+
+VIEW, EDIT, MANAGE = "view", "edit", "manage"
+ACTIONS = (VIEW, EDIT, MANAGE)
+
+
+def _usable(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def schools_for(user, action: str = VIEW) -> QuerySet:
+    """Schools the user may see (``view``) or change (``edit``/``manage``)."""
+    from schools.models import School
+
+    assert action in ACTIONS, action
+    qs = School.objects.all()
+    if not _usable(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    role = user.role
+    if role == Role.REGIONAL_COORDINATOR:
+        return qs.filter(municipality__region_id=user.region_id)
+    if role == Role.MUNICIPAL_COORDINATOR:
+        return qs.filter(municipality_id=user.municipality_id)
+    if action == MANAGE:
+        return qs.none()
+    if role == Role.SCHOOL_ADMIN:
+        return qs.filter(id=user.school_id)
+    if action == EDIT:
+        return qs.none()
+    if role == Role.METHODIST:
+        return qs.filter(municipality_id=user.municipality_id)
+    if role == Role.CURATOR:
+        from curators.models import CuratorAssignment
+
+        return qs.filter(id__in=CuratorAssignment.objects.current().filter(curator=user).values("school_id"))
+    return qs.none()
+
+
+def municipalities_for(user, action: str = VIEW) -> QuerySet:
+    """Municipalities whose own objects (orders, events, municipal roadmaps) the user may
+    see or change.  Curators and school administrators see their municipality's shared
+    objects (events, materials, orders) but change none."""
+    from schools.models import Municipality
+
+    assert action in ACTIONS, action
+    qs = Municipality.objects.all()
+    if not _usable(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.REGIONAL_COORDINATOR:
+        return qs.filter(region_id=user.region_id)
+    if user.role == Role.MUNICIPAL_COORDINATOR:
+        return qs.filter(id=user.municipality_id)
+    if action != VIEW:
+        return qs.none()
+    if user.role in (Role.METHODIST, Role.SCHOOL_ADMIN, Role.CURATOR):
+        return qs.filter(id=user.municipality_id)
+    return qs.none()
+
+
+def restrict(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
+    """Filter any scoped queryset by the model's declared scope fields.
+
+    A model with both fields (e.g. an event hosted by a school of a municipality) is
+    visible through either."""
+    model = qs.model
+    school_field = getattr(model, "scope_school_field", None)
+    muni_field = getattr(model, "scope_municipality_field", None)
+    if not school_field and not muni_field:
+        raise TypeError(f"{model.__name__} declares no scope field")
+    condition = Q()
+    if school_field:
+        lookup = "id__in" if school_field == "id" else f"{school_field}__in"
+        condition |= Q(**{lookup: schools_for(user, action).values("id")})
+    if muni_field:
+        lookup = "id__in" if muni_field == "id" else f"{muni_field}__in"
+        condition |= Q(**{lookup: municipalities_for(user, action).values("id")})
+    return qs.filter(condition)
+
+
+def can(user, action: str, obj) -> bool:
+    """Whether ``user`` may perform ``action`` on the scoped object ``obj``."""
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()

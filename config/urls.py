@@ -1,0 +1,19 @@
+"""Root URLs. Each Opora app brings its own ``urls.py`` (pages, namespaced by the app's
+label) and ``api/urls.py`` (REST endpoints under /api/v1/)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("files/<path:name>", core_views.protected_file, name="protected-file"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),
+]
+urlpatterns += [path(f"{app}/", include(f"{app}.urls")) for app in settings.OPORA_APPS]

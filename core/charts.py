@@ -1,0 +1,170 @@
+"""Server-side SVG charts, so a page and its PDF show the same picture (no JS libraries).
+
+Every function returns a self-contained ``<svg>`` string marked safe for templates; text is
+escaped.  Colours meet WCAG contrast on white."""
+
+from collections.abc import Sequence
+from html import escape
+
+from django.utils.safestring import mark_safe
+
+PALETTE = ["#1f4e79", "#c0504d", "#4f8a3c", "#8064a2", "#d9822b", "#2c8c99", "#7f7f7f", "#a5a5a5"]
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _nice_max(v: float) -> float:
+    if v <= 0:
+        return 1.0
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 10_000, 100_000):
+        if v <= step:
+            return float(step)
+    return float(v)
+
+
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    *,
+    title: str = "",
+    width: int = 560,
+    height: int = 260,
+    max_value: float | None = None,
+    unit: str = "",
+    color: str = PALETTE[0],
+) -> str:
+    """Vertical bars with value labels; None values are drawn as gaps labelled «—»."""
+    left, right, top, bottom = 44, 10, 28 if title else 12, 56
+    plot_w, plot_h = width - left - right, height - top - bottom
+    vmax = max_value or _nice_max(max((v for v in values if v is not None), default=0))
+    n = max(len(values), 1)
+    slot = plot_w / n
+    bar_w = max(slot * 0.6, 2)
+    parts = [_open(width, height, title)]
+    parts += _y_axis(left, top, plot_w, plot_h, vmax, unit)
+    for i, (label, v) in enumerate(zip(labels, values, strict=False)):
+        x = left + i * slot + (slot - bar_w) / 2
+        if v is None:
+            parts.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h - 4}" text-anchor="middle" class="v">—</text>'
+            )
+        else:
+            h = plot_h * min(v, vmax) / vmax
+            y = top + plot_h - h
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{color}"><title>{escape(str(label))}: {_fmt(v)}{escape(unit)}</title></rect>'
+            )
+            parts.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" class="v">{_fmt(v)}</text>'
+            )
+        parts.append(_x_label(left + i * slot + slot / 2, top + plot_h + 14, str(label), n))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def line_chart(
+    x_labels: Sequence[str],
+    series: dict[str, Sequence[float | None]],
+    *,
+    title: str = "",
+    width: int = 560,
+    height: int = 260,
+    max_value: float | None = None,
+    unit: str = "",
+    target: float | None = None,
+) -> str:
+    """One line per series over shared x labels, with a legend; an optional dashed target."""
+    left, right, top, bottom = 44, 10, 28 if title else 12, 56
+    plot_w, plot_h = width - left - right, height - top - bottom
+    all_values = [v for vals in series.values() for v in vals if v is not None]
+    if target is not None:
+        all_values.append(target)
+    vmax = max_value or _nice_max(max(all_values, default=0))
+    n = max(len(x_labels), 1)
+    step = plot_w / max(n - 1, 1) if n > 1 else 0
+    parts = [_open(width, height, title)]
+    parts += _y_axis(left, top, plot_w, plot_h, vmax, unit)
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        x = left + (i * step if n > 1 else plot_w / 2)
+        return x, top + plot_h - plot_h * min(v, vmax) / vmax
+
+    for i, label in enumerate(x_labels):
+        parts.append(_x_label(xy(i, 0)[0], top + plot_h + 14, str(label), n))
+    if target is not None:
+        _, ty = xy(0, target)
+        parts.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#4f8a3c" stroke-dasharray="6 4"/>'
+        )
+    for k, (name, vals) in enumerate(series.items()):
+        color = PALETTE[k % len(PALETTE)]
+        points = [xy(i, v) for i, v in enumerate(vals) if v is not None]
+        if len(points) > 1:
+            d = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            parts.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="2"/>')
+        for (x, y), v in zip(points, [v for v in vals if v is not None], strict=False):
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}"><title>{escape(name)}: {_fmt(v)}{escape(unit)}</title></circle>'
+            )
+        ly = height - 14
+        lx = left + k * min(160, plot_w / max(len(series), 1))
+        parts.append(f'<rect x="{lx:.1f}" y="{ly - 8}" width="10" height="10" fill="{color}"/>')
+        parts.append(f'<text x="{lx + 14:.1f}" y="{ly + 1}" class="l">{escape(name[:24])}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def stacked_bar(segments: Sequence[tuple[str, float, str]], *, width: int = 560, height: int = 36) -> str:
+    """A single horizontal bar split into labelled shares (label, share 0..1, colour)."""
+    total = sum(s for _, s, _ in segments) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" class="opora-chart">'
+    ]
+    x = 0.0
+    for label, share, color in segments:
+        w = width * share / total
+        if w <= 0:
+            continue
+        parts.append(
+            f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{color}"><title>{escape(label)}: {_fmt(100 * share / total)} %</title></rect>'
+        )
+        if w > 40:
+            parts.append(
+                f'<text x="{x + w / 2:.1f}" y="{height / 2 + 4}" text-anchor="middle" fill="#fff" class="v">{_fmt(100 * share / total)} %</text>'
+            )
+        x += w
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def _open(width: int, height: int, title: str) -> str:
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-label="{escape(title)}" class="opora-chart" font-family="DejaVu Sans, sans-serif" font-size="11">'
+        "<style>.v{font-size:10px;fill:#222}.l{font-size:10px;fill:#333}.t{font-size:12px;font-weight:bold;fill:#111}</style>"
+    )
+    if title:
+        head += f'<text x="{width / 2}" y="16" text-anchor="middle" class="t">{escape(title)}</text>'
+    return head
+
+
+def _y_axis(left: int, top: int, plot_w: float, plot_h: float, vmax: float, unit: str) -> list[str]:
+    parts = []
+    for k in range(5):
+        v = vmax * k / 4
+        y = top + plot_h - plot_h * k / 4
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
+        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" class="l">{_fmt(v)}{escape(unit)}</text>')
+    parts.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="#888"/>')
+    return parts
+
+
+def _x_label(x: float, y: float, label: str, n: int) -> str:
+    text = escape(label if len(label) <= 14 or n < 5 else label[:12] + "…")
+    if n > 8:
+        return (
+            f'<text x="{x:.1f}" y="{y}" text-anchor="end" class="l" transform="rotate(-35 {x:.1f} {y})">{text}</text>'
+        )
+    return f'<text x="{x:.1f}" y="{y}" text-anchor="middle" class="l">{text}</text>'

@@ -1,0 +1,48 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from schools.models import Municipality, Order, Region, RiskAssessment, RiskFactor, School, SchoolStatus
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "region"]
+    list_filter = ["region"]
+    search_fields = ["name"]
+
+
+@admin.register(School)
+class SchoolAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "short_name", "municipality", "kind", "is_rural", "is_active"]
+    list_filter = ["municipality", "kind", "is_rural", "is_active"]
+    search_fields = ["code", "name", "short_name"]
+
+
+@admin.register(Order)
+class OrderAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "date", "title", "municipality"]
+    search_fields = ["number", "title"]
+    list_filter = ["municipality"]
+
+
+@admin.register(SchoolStatus)
+class SchoolStatusAdmin(SimpleHistoryAdmin):
+    list_display = ["school", "kind", "year_from", "year_to", "order"]
+    list_filter = ["kind", "year_from"]
+
+
+@admin.register(RiskFactor)
+class RiskFactorAdmin(admin.ModelAdmin):
+    list_display = ["position", "name", "is_active"]
+    list_editable = ["is_active"]
+
+
+@admin.register(RiskAssessment)
+class RiskAssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["school", "year", "factor", "level"]
+    list_filter = ["year", "level"]
