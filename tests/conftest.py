@@ -1,0 +1,127 @@
+"""Shared fixtures: a small world of two regions, three municipalities and their schools,
+and a user of every role — the one who may, a colleague with narrower scope, an outsider.
+
+    region A ─ municipality A1 ─ schools a1_school1, a1_school2 (+ curator's own school a1_curator_school)
+             └ municipality A2 ─ school a2_school1
+    region B ─ municipality B1 ─ school b1_school1
+"""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.models import Role
+from core.years import current_academic_year
+from tests.factories import MunicipalityFactory, RegionFactory, SchoolFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "pass-Word-123"
+
+
+@pytest.fixture
+def world(db):
+    from curators.models import CuratorAssignment
+
+    region_a = RegionFactory(name="Область А", code="66")
+    region_b = RegionFactory(name="Область Б", code="67")
+    a1 = MunicipalityFactory(region=region_a, name="Округ А1")
+    a2 = MunicipalityFactory(region=region_a, name="Округ А2")
+    b1 = MunicipalityFactory(region=region_b, name="Округ Б1")
+    s = SimpleNamespace(
+        region_a=region_a,
+        region_b=region_b,
+        a1=a1,
+        a2=a2,
+        b1=b1,
+        a1_school1=SchoolFactory(municipality=a1, code="A1S1", short_name="СШ № 1"),
+        a1_school2=SchoolFactory(municipality=a1, code="A1S2", short_name="СШ № 2"),
+        a1_curator_school=SchoolFactory(municipality=a1, code="A1S3", short_name="СШ № 34"),
+        a2_school1=SchoolFactory(municipality=a2, code="A2S1", short_name="Лицей № 9"),
+        b1_school1=SchoolFactory(municipality=b1, code="B1S1", short_name="Гимназия № 1"),
+    )
+    s.superuser = UserFactory(username="root", role="", is_superuser=True, is_staff=True)
+    s.regional = UserFactory(username="regional", role=Role.REGIONAL_COORDINATOR, region=region_a)
+    s.coordinator = UserFactory(username="coord_a1", role=Role.MUNICIPAL_COORDINATOR, municipality=a1)
+    s.coordinator_a2 = UserFactory(username="coord_a2", role=Role.MUNICIPAL_COORDINATOR, municipality=a2)
+    s.coordinator_b1 = UserFactory(username="coord_b1", role=Role.MUNICIPAL_COORDINATOR, municipality=b1)
+    s.methodist = UserFactory(username="methodist_a1", role=Role.METHODIST, municipality=a1)
+    s.curator = UserFactory(username="curator_a1", role=Role.CURATOR, school=s.a1_curator_school)
+    s.school_admin = UserFactory(username="admin_a1s1", role=Role.SCHOOL_ADMIN, school=s.a1_school1)
+    s.school_admin2 = UserFactory(username="admin_a1s2", role=Role.SCHOOL_ADMIN, school=s.a1_school2)
+    s.outsider = UserFactory(username="admin_b1s1", role=Role.SCHOOL_ADMIN, school=s.b1_school1)
+    s.no_role = UserFactory(username="norole", role="")
+    CuratorAssignment.objects.create(curator=s.curator, school=s.a1_school1, year=current_academic_year())
+    s.password = PASSWORD
+    return s
+
+
+@pytest.fixture
+def login(client):
+    """login(user) signs the test client in and returns it."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api(world):
+    """api(user) → a DRF APIClient authenticated as user (session-less, force_authenticate)."""
+    from rest_framework.test import APIClient
+
+    def _api(user=None):
+        c = APIClient()
+        if user is not None:
+            c.force_authenticate(user)
+        return c
+
+    return _api
+
+
+# --- Browser tests (Playwright driving Debian's Chromium) --------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def browser_login(live_server, page):
+    """browser_login(user) signs in through the login form and returns the page."""
+
+    def _login(user, password=PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return _login
+
+
+@pytest.fixture
+def artifact_dir():
+    """Where browser tests save their screenshots (kept as CI artefacts)."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
