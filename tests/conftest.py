@@ -22,6 +22,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "pass-Word-123"
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # A fast hasher: the production PBKDF2 would spend seconds per test creating users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db):
     from curators.models import CuratorAssignment
