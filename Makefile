@@ -37,17 +37,12 @@ system-packages:
 # Front-end assets from the npm registry, copied into static/vendor (never a CDN at run time).
 static/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/bootstrap-icons/font
-	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js static/vendor/bootstrap/
-	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
-	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/font/
-	touch $@
+	scripts/vendor_static.sh
 
 static: static/vendor/.installed
 
-messages: venv
-	@find . -path ./.venv -prune -o -path ./node_modules -prune -o -name django.po -print | while read po; do \
-	  msgfmt --check-format -o "$${po%.po}.mo" "$$po" || exit 1; done
+messages:
+	scripts/compilemessages.sh
 
 setup: system-packages venv static messages
 
@@ -76,7 +71,7 @@ migrations-check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 compose-check:
-	docker-compose -f docker-compose.yml config -q
+	SECRET_KEY=compose-check POSTGRES_PASSWORD=compose-check docker-compose -f docker-compose.yml config -q
 
 pytest: venv services
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest --create-db -n 2 -p no:cacheprovider
