@@ -81,10 +81,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -280,3 +280,16 @@ LOGGING = {
 
 # Issuing body shown on documents when a municipality has none of its own.
 OPORA_DEFAULT_ISSUER = env.str("OPORA_DEFAULT_ISSUER", default="Управление образования")
+
+# Assessment thresholds (RESULTS.md defaults; every flag stores the values it used)
+ASSESSMENT_LOW_GAP_POINTS = env.float("ASSESSMENT_LOW_GAP_POINTS", default=15.0)
+ASSESSMENT_LOW_SHARE_FAIL = env.float("ASSESSMENT_LOW_SHARE_FAIL", default=0.25)
+ASSESSMENT_DYNAMICS_DROP_POINTS = env.float("ASSESSMENT_DYNAMICS_DROP_POINTS", default=5.0)
+ASSESSMENT_NONOBJECTIVE_MIN_ROWS = env.int("ASSESSMENT_NONOBJECTIVE_MIN_ROWS", default=10)
+ASSESSMENT_NONOBJECTIVE_LOWERED = env.float("ASSESSMENT_NONOBJECTIVE_LOWERED", default=0.5)
+ASSESSMENT_NONOBJECTIVE_MISMATCH = env.float("ASSESSMENT_NONOBJECTIVE_MISMATCH", default=0.7)
+ASSESSMENT_RISK_PERCENT = env.float("ASSESSMENT_RISK_PERCENT", default=40.0)
+ASSESSMENT_INDEX_MIN_PARTICIPANTS = env.int("ASSESSMENT_INDEX_MIN_PARTICIPANTS", default=5)
+ASSESSMENT_CANDIDATE_PERCENTILE = env.float("ASSESSMENT_CANDIDATE_PERCENTILE", default=0.10)
+ASSESSMENT_CANDIDATE_INDEX_LIMIT = env.float("ASSESSMENT_CANDIDATE_INDEX_LIMIT", default=-1.0)
+ASSESSMENT_MAX_ROWS = env.int("ASSESSMENT_MAX_ROWS", default=1_000_000)
