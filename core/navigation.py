@@ -3,10 +3,10 @@
 An app's menu is a list of ``NavItem``; ``roles`` empty means every signed-in user."""
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+
+from core.dashboard import app_modules
 
 
 @dataclass(frozen=True)
@@ -19,11 +19,7 @@ class NavItem:
 
 
 def _app_menus():
-    for app in settings.OPORA_APPS:
-        try:
-            module = import_module(f"{app}.navigation")
-        except ModuleNotFoundError:
-            continue
+    for module in app_modules("navigation"):
         yield from getattr(module, "MENU", [])
 
 
