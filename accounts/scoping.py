@@ -77,6 +77,24 @@ def municipalities_for(user, action: str = VIEW) -> QuerySet:
     return qs.none()
 
 
+def municipalities_overseen(user) -> QuerySet:
+    """Municipalities the user oversees as a whole (every school visible): the scope of
+    municipality-wide analyses and reports.  A school administrator or curator sees their
+    municipality's shared objects but oversees none."""
+    from schools.models import Municipality
+
+    qs = Municipality.objects.all()
+    if not _usable(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.REGIONAL_COORDINATOR:
+        return qs.filter(region_id=user.region_id)
+    if user.role in (Role.MUNICIPAL_COORDINATOR, Role.METHODIST):
+        return qs.filter(id=user.municipality_id)
+    return qs.none()
+
+
 def restrict(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
     """Filter any scoped queryset by the model's declared scope fields.
 

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401  (pages are added by this app's issue)
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ReportListView.as_view(), name="report-list"),
+    path("new/", views.report_create, name="report-create"),
+    path("<int:pk>/", views.ReportDetailView.as_view(), name="report-detail"),
+    path("<int:pk>/download/", views.report_download, name="report-download"),
+    path("<int:pk>/retry/", views.report_retry, name="report-retry"),
+]

@@ -63,3 +63,15 @@ def test_municipalities_for(world):
     assert names(municipalities_for(world.school_admin)) == ["Округ А1"]
     assert names(municipalities_for(world.school_admin, MANAGE)) == []
     assert names(municipalities_for(world.outsider, VIEW)) == ["Округ Б1"]
+
+
+def test_municipalities_overseen(world):
+    from accounts.scoping import municipalities_overseen
+
+    names = lambda qs: sorted(qs.values_list("name", flat=True))  # noqa: E731
+    assert municipalities_overseen(world.superuser).count() == 3
+    assert names(municipalities_overseen(world.regional)) == ["Округ А1", "Округ А2"]
+    assert names(municipalities_overseen(world.coordinator)) == ["Округ А1"]
+    assert names(municipalities_overseen(world.methodist)) == ["Округ А1"]
+    assert names(municipalities_overseen(world.curator)) == []
+    assert names(municipalities_overseen(world.school_admin)) == []

@@ -1,0 +1,11 @@
+from django.utils.translation import gettext as _
+
+from core.dashboard import Panel
+
+
+def school_sections(user, school) -> list[Panel]:
+    return [
+        Panel(
+            "reports/_school_card_documents.html", {"school": school, "title": _("Documents")}, order=5, width="col-12"
+        )
+    ]

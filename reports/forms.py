@@ -1,0 +1,55 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import municipalities_overseen, schools_for
+from core.years import academic_year_choices, current_academic_year
+from reports.documents import BUILDERS
+from reports.models import ReportFormat, ReportKind
+
+DOCX_KINDS = {ReportKind.ORDER_LOW_RESULTS, ReportKind.ORDER_CURATORS, ReportKind.ORDER_PARTNERS}
+
+
+class ReportRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"))
+    school = forms.ModelChoiceField(label=_("School"), queryset=None, required=False)
+    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None, required=False)
+    year = forms.TypedChoiceField(label=_("Academic year"), coerce=int)
+    fmt = forms.ChoiceField(label=_("Format"), choices=ReportFormat.choices, initial=ReportFormat.PDF)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        schools = schools_for(user).select_related("municipality").order_by("short_name")
+        municipalities = municipalities_overseen(user).order_by("name")
+        self.fields["school"].queryset = schools
+        self.fields["municipality"].queryset = municipalities
+        has_municipality = municipalities.exists()
+        self.fields["kind"].choices = [
+            (k, label) for k, label in ReportKind.choices if k in BUILDERS and (BUILDERS[k][1] or has_municipality)
+        ]
+        if not has_municipality:
+            del self.fields["municipality"]
+        self.fields["year"].choices = academic_year_choices()
+        self.fields["year"].initial = current_academic_year()
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Build the document")))
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if not kind:
+            return data
+        about_school = BUILDERS[kind][1]
+        if about_school and not data.get("school"):
+            self.add_error("school", _("Choose the school the report is about."))
+        if not about_school and not data.get("municipality"):
+            self.add_error("municipality" if "municipality" in self.fields else "kind", _("Choose the municipality."))
+        if data.get("fmt") == ReportFormat.DOCX and kind not in DOCX_KINDS:
+            self.add_error("fmt", _("Only draft orders are available as .docx; choose PDF."))
+        return data
+
+    def subject_pk(self) -> int:
+        kind = self.cleaned_data["kind"]
+        return (self.cleaned_data["school"] if BUILDERS[kind][1] else self.cleaned_data["municipality"]).pk

@@ -1,0 +1,130 @@
+"""Producing documents: small ones in the request, long ones by a Celery task with
+progress.  Every produced file is kept as a GeneratedReport ("my reports")."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scoping import municipalities_overseen, schools_for
+from reports.documents import BUILDERS, Document
+from reports.models import GeneratedReport, ReportFormat, ReportKind, ReportStatus
+
+logger = logging.getLogger(__name__)
+
+# Documents built by the worker (they may cover a whole region); the rest render in the request.
+LONG_KINDS = {ReportKind.MUNICIPAL, ReportKind.INFO_NOTE}
+
+
+def report_subject(user, kind: str, pk: int):
+    """The school or municipality a document is about, if the user may have it (else 404)."""
+    about_school = BUILDERS[kind][1]
+    qs = schools_for(user) if about_school else municipalities_overseen(user)
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def document_build(kind: str, subject, year: int) -> Document:
+    builder, _about_school = BUILDERS[kind]
+    return builder(subject, year)
+
+
+def document_render(doc: Document, fmt: str) -> tuple[bytes, str, int | None]:
+    """The file's bytes, its checksum (PDF) and page count (PDF)."""
+    if fmt == ReportFormat.DOCX:
+        from reports.docx import render_docx
+
+        return render_docx(doc), "", None
+    from reports.pdf import render_html, render_pdf_html
+
+    html = render_html(doc.template, doc.context, municipality=doc.municipality, title=doc.title, number=doc.number)
+    pdf, pages = render_pdf_html(html)
+    match = re.search(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", html)
+    return pdf, match.group(0) if match else "", pages
+
+
+def report_request(user, kind: str, pk: int, year: int, fmt: str = ReportFormat.PDF) -> GeneratedReport:
+    """Record the request and build the document now (short) or queue it (long)."""
+    subject = report_subject(user, kind, pk)
+    about_school = BUILDERS[kind][1]
+    report = GeneratedReport.objects.create(
+        kind=kind,
+        fmt=fmt,
+        year=year,
+        title=str(ReportKind(kind).label),
+        school=subject if about_school else None,
+        municipality=subject.municipality if about_school else subject,
+        requested_by=user,
+    )
+    if kind in LONG_KINDS:
+        report_enqueue(report)
+    else:
+        report_build(report.pk)
+        report.refresh_from_db()
+    return report
+
+
+def report_enqueue(report: GeneratedReport) -> None:
+    """Hand the report to the worker once the request's transaction commits."""
+    transaction.on_commit(lambda: _send(report.pk))
+
+
+def _send(report_id: int) -> None:
+    from reports.tasks import build_report
+
+    try:
+        build_report.apply_async((report_id,), retry=False)
+    except Exception as exc:  # broker down: the request stays queued, marked so the user knows
+        logger.warning("report %s not queued: %s", report_id, exc)
+        GeneratedReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
+            error=_("The task queue is unavailable; the document will be built when it is back, or request it again.")
+        )
+
+
+def report_build(report_id: int) -> bool:
+    """Build a queued report.  Idempotent: only one run takes a report from «queued»
+    (compare-and-set); a finished report is left as it is."""
+    taken = GeneratedReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
+        status=ReportStatus.RUNNING, progress=5, error=""
+    )
+    if not taken:
+        return False
+    report = GeneratedReport.objects.select_related("school", "municipality").get(pk=report_id)
+    try:
+        subject = report.school if report.school_id else report.municipality
+        doc = document_build(report.kind, subject, report.year)
+        _progress(report, 40)
+        content, checksum, pages = document_render(doc, report.fmt)
+        _progress(report, 90)
+        report.title = doc.title
+        report.file.save(f"{doc.filename}.{report.fmt}", ContentFile(content), save=False)
+        report.checksum, report.pages = checksum, pages
+        report.status, report.progress, report.finished = ReportStatus.DONE, 100, timezone.now()
+        report.save()
+    except Exception as exc:
+        logger.exception("report %s failed", report_id)
+        GeneratedReport.objects.filter(pk=report_id).update(
+            status=ReportStatus.FAILED, error=str(exc)[:2000], finished=timezone.now()
+        )
+        raise
+    return True
+
+
+def report_retry(report: GeneratedReport) -> None:
+    """Put a failed or stuck report back in the queue."""
+    GeneratedReport.objects.filter(pk=report.pk).exclude(status=ReportStatus.DONE).update(
+        status=ReportStatus.QUEUED, progress=0, error=""
+    )
+    report_enqueue(report)
+
+
+def _progress(report: GeneratedReport, value: int) -> None:
+    GeneratedReport.objects.filter(pk=report.pk).update(progress=value)

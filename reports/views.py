@@ -1,0 +1,84 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.generic import ObjectDetailView, ObjectListView
+from reports import services
+from reports.filters import GeneratedReportFilterSet
+from reports.forms import ReportRequestForm
+from reports.models import GeneratedReport, ReportStatus
+from reports.tables import GeneratedReportTable
+
+
+class ReportListView(ObjectListView):
+    """«My reports»: the documents this user asked for, with the form to ask for another."""
+
+    queryset = GeneratedReport.objects.select_related("school", "municipality")
+    table_class = GeneratedReportTable
+    filterset_class = GeneratedReportFilterSet
+    template_name = "reports/report_list.html"
+    title = gettext_lazy("My documents")
+    export_name = "my-documents"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["form"] = ReportRequestForm(user=self.request.user, initial=self.request.GET.dict())
+        return ctx
+
+
+class ReportDetailView(ObjectDetailView):
+    queryset = GeneratedReport.objects.select_related("school", "municipality")
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["reports/_report_status.html"]
+        return ["reports/report_detail.html"]
+
+
+@login_required
+@require_POST
+def report_create(request):
+    form = ReportRequestForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, "reports/report_form.html", {"form": form, "title": _("New document")}, status=400)
+    report = services.report_request(
+        request.user, form.cleaned_data["kind"], form.subject_pk(), form.cleaned_data["year"], form.cleaned_data["fmt"]
+    )
+    if report.status == ReportStatus.DONE:
+        return redirect("reports:report-download", pk=report.pk)
+    if report.status == ReportStatus.FAILED:
+        messages.error(request, _("The document could not be built: %(error)s") % {"error": report.error})
+    return redirect(report)
+
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def report_file_response(report: GeneratedReport) -> FileResponse:
+    """The finished document's file (PDF opens in the browser, .docx downloads)."""
+    if report.status != ReportStatus.DONE or not report.file:
+        raise Http404
+    name = report.file.name.rsplit("/", 1)[-1]
+    return FileResponse(
+        report.file.open("rb"), filename=name, content_type=CONTENT_TYPES[report.fmt], as_attachment=report.fmt != "pdf"
+    )
+
+
+@login_required
+def report_download(request, pk: int):
+    return report_file_response(get_object_or_404(GeneratedReport.objects.restrict(request.user), pk=pk))
+
+
+@login_required
+@require_POST
+def report_retry(request, pk: int):
+    report = get_object_or_404(GeneratedReport.objects.restrict(request.user), pk=pk)
+    services.report_retry(report)
+    return redirect(report)

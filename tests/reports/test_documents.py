@@ -1,0 +1,189 @@
+"""Documents rendered and read back: PDF text (pdftotext), pages, PNG; .docx; scoping."""
+
+import io
+import subprocess
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import ApiToken
+from core.years import current_academic_year
+from reports.models import GeneratedReport, ReportKind, ReportStatus
+from schools.models import RiskAssessment, RiskFactor, SchoolStatus, StatusKind
+from tests.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+YEAR = current_academic_year()
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def listed(world):
+    order = OrderFactory(municipality=world.a1, number="48")
+    SchoolStatus.objects.create(school=world.a1_school1, kind=StatusKind.LOW_RESULTS, year_from=YEAR - 1, order=order)
+    factor = RiskFactor.objects.get(position=2)
+    RiskAssessment.objects.create(school=world.a1_school1, year=YEAR, factor=factor, level="high")
+    world.a1_school1.students_count = 734
+    world.a1_school1.save()
+    return world
+
+
+def request_document(client, kind, subject, fmt="pdf"):
+    return client.post(
+        reverse("reports:report-create"),
+        {
+            "kind": kind,
+            "school": subject if kind == "school" else "",
+            "municipality": subject if kind != "school" else "",
+            "year": YEAR,
+            "fmt": fmt,
+        },
+    )
+
+
+def test_school_report_pdf_reads_back(listed, login, tmp_path):
+    c = login(listed.school_admin)
+    response = request_document(c, ReportKind.SCHOOL, listed.a1_school1.pk)
+    assert response.status_code == 302
+    report = GeneratedReport.objects.get()
+    assert (report.status, report.requested_by) == (ReportStatus.DONE, listed.school_admin)
+    assert report.pages >= 1
+    pdf = c.get(response["Location"])
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    text = pdf_text(b"".join(pdf.streaming_content), tmp_path)
+    assert "СШ № 1" in text
+    assert "734" in text
+    assert "Дефицит педагогических кадров" in text
+    assert "Низкие образовательные результаты (ШНОР)" in text
+    assert f"стр. 1 из {report.pages}" in text
+    assert report.checksum in text
+    assert "Управление образования (Округ А1)" in text
+
+
+def test_school_report_renders_to_png(listed, login, tmp_path):
+    c = login(listed.coordinator)
+    request_document(c, ReportKind.SCHOOL, listed.a1_school1.pk)
+    report = GeneratedReport.objects.get()
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(report.file.read())
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    png = next(tmp_path.glob("page*.png"))
+    assert png.stat().st_size > 5000
+
+
+def test_municipal_report_is_queued_and_built(listed, login, tmp_path, django_capture_on_commit_callbacks):
+    c = login(listed.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = request_document(c, ReportKind.MUNICIPAL, listed.a1.pk)
+    report = GeneratedReport.objects.get()
+    assert response["Location"] == report.get_absolute_url()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE, report.error
+    text = pdf_text(report.file.read(), tmp_path)
+    assert "Округ А1" in text and "СШ № 1" in text
+    page = c.get(report.get_absolute_url())
+    assert "Документ готов" in page.content.decode()
+
+
+def test_report_build_is_idempotent(listed, login):
+    from reports.services import report_build
+
+    c = login(listed.coordinator)
+    request_document(c, ReportKind.SCHOOL, listed.a1_school1.pk)
+    report = GeneratedReport.objects.get()
+    assert report_build(report.pk) is False
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE
+
+
+def test_order_docx_lists_the_schools(listed, login):
+    from docx import Document
+
+    c = login(listed.coordinator)
+    response = request_document(c, ReportKind.ORDER_LOW_RESULTS, listed.a1.pk, fmt="docx")
+    assert response.status_code == 302
+    docx = c.get(response["Location"])
+    assert docx["Content-Type"].endswith("wordprocessingml.document")
+    d = Document(io.BytesIO(b"".join(docx.streaming_content)))
+    cells = [cell.text for table in d.tables for row in table.rows for cell in row.cells]
+    assert listed.a1_school1.name in cells
+    assert listed.a1_school2.name not in cells
+
+
+def test_order_pdf_has_title(listed, login, tmp_path):
+    c = login(listed.coordinator)
+    response = request_document(c, ReportKind.ORDER_CURATORS, listed.a1.pk)
+    text = pdf_text(b"".join(c.get(response["Location"]).streaming_content), tmp_path)
+    assert "О назначении кураторов" in text
+    assert "ПРИКАЗ" in text
+
+
+def test_docx_refused_for_reports(listed, login):
+    response = request_document(login(listed.coordinator), ReportKind.MUNICIPAL, listed.a1.pk, fmt="docx")
+    assert response.status_code == 400
+    assert "Только проекты приказов" in response.content.decode()
+    assert not GeneratedReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "kind", "subject"),
+    [
+        ("school_admin", "school", "a1_school2"),
+        ("outsider", "school", "a1_school1"),
+        ("curator", "municipal", "a1"),
+        ("school_admin", "municipal", "a1"),
+        ("coordinator_a2", "school", "a1_school1"),
+        ("coordinator", "municipal", "b1"),
+    ],
+)
+def test_out_of_scope_requests_are_refused(listed, login, who, kind, subject):
+    response = request_document(login(getattr(listed, who)), kind, getattr(listed, subject).pk)
+    assert response.status_code == 400
+    assert not GeneratedReport.objects.exists()
+
+
+def test_someone_elses_report_is_404(listed, login):
+    request_document(login(listed.coordinator), ReportKind.SCHOOL, listed.a1_school1.pk)
+    report = GeneratedReport.objects.get()
+    for who in ("school_admin", "regional", "outsider"):
+        c = login(getattr(listed, who))
+        assert c.get(reverse("reports:report-download", args=[report.pk])).status_code == 404
+        assert c.get(report.get_absolute_url()).status_code == 404
+        assert c.get(reverse("protected-file", args=[report.file.name])).status_code == 404
+    assert login(listed.coordinator).get(reverse("protected-file", args=[report.file.name])).status_code == 200
+
+
+def test_my_documents_list(listed, login, django_assert_max_num_queries):
+    c = login(listed.coordinator)
+    request_document(c, ReportKind.SCHOOL, listed.a1_school1.pk)
+    request_document(c, ReportKind.SCHOOL, listed.a1_school2.pk)
+    with django_assert_max_num_queries(15):
+        response = c.get(reverse("reports:report-list"))
+    assert len(response.context["table"].rows) == 2
+    assert len(login(listed.regional).get(reverse("reports:report-list")).context["table"].rows) == 0
+
+
+def test_api_pull_municipal_report_with_read_only_token(listed, client, tmp_path, django_capture_on_commit_callbacks):
+    _token, key = ApiToken.issue(listed.coordinator, read_only=True)
+    auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/reports/", {"kind": "municipal", "subject": listed.a1.pk, "year": YEAR}, **auth)
+    assert response.status_code == 201, response.content
+    detail = client.get(f"/api/v1/reports/{response.json()['id']}/", **auth).json()
+    assert detail["status"] == "done"
+    pdf = client.get(detail["download_url"], **auth)
+    assert pdf.status_code == 200
+    assert "Округ А1" in pdf_text(b"".join(pdf.streaming_content), tmp_path)
+
+
+def test_api_report_out_of_scope(listed, api):
+    response = api(listed.school_admin).post("/api/v1/reports/", {"kind": "school", "subject": listed.b1_school1.pk})
+    assert response.status_code == 404
+    response = api(listed.school_admin).post("/api/v1/reports/", {"kind": "nonsense", "subject": "x"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"kind", "subject"}
