@@ -16,3 +16,108 @@ def school_counts(schools: QuerySet) -> dict:
         rural=Count("id", filter=Q(is_rural=True), distinct=True),
         low_results=Count("id", filter=current_low, distinct=True),
     )
+
+
+def status_sets_by_year(municipality, kind: str, years) -> dict[int, set[int]]:
+    """School ids holding ``kind`` in each year (one query)."""
+    from schools.models import SchoolStatus
+
+    years = list(years)
+    result: dict[int, set[int]] = {y: set() for y in years}
+    if not years:
+        return result
+    rows = SchoolStatus.objects.filter(school__municipality=municipality, kind=kind, year_from__lte=max(years)).filter(
+        Q(year_to__isnull=True) | Q(year_to__gte=min(years) - 1)
+    )
+    for school_id, y_from, y_to in rows.values_list("school_id", "year_from", "year_to"):
+        for y in years:
+            if y_from <= y and (y_to is None or y_to >= y):
+                result[y].add(school_id)
+    return result
+
+
+def status_movement(municipality, kind: str, years) -> list[dict]:
+    """Per year: how many schools held the status, entered, stayed and left."""
+    years = sorted(years)
+    if not years:
+        return []
+    sets = status_sets_by_year(municipality, kind, [years[0] - 1, *years])
+    rows = []
+    for y in years:
+        now, before = sets[y], sets[y - 1]
+        rows.append(
+            {
+                "year": y,
+                "total": len(now),
+                "entered": len(now - before),
+                "stayed": len(now & before),
+                "left": len(before - now),
+                "entered_ids": now - before,
+                "left_ids": before - now,
+            }
+        )
+    return rows
+
+
+def status_years(municipality, kind: str) -> list[int]:
+    """Academic years from the first status of ``kind`` in the municipality to now."""
+    from schools.models import SchoolStatus
+
+    first = (
+        SchoolStatus.objects.filter(school__municipality=municipality, kind=kind)
+        .order_by("year_from")
+        .values_list("year_from", flat=True)
+        .first()
+    )
+    now = current_academic_year()
+    return list(range(first, now + 1)) if first else []
+
+
+def risk_heatmap(schools: QuerySet, year: int) -> dict:
+    """Schools × active factors of a year: levels, and the count of schools per factor and level."""
+    from schools.models import RiskAssessment, RiskFactor, RiskLevel
+
+    factors = list(RiskFactor.objects.filter(is_active=True))
+    assessments = RiskAssessment.objects.filter(school__in=schools, year=year, factor__in=factors)
+    cells: dict[int, dict[int, RiskAssessment]] = {}
+    for a in assessments.only("school_id", "factor_id", "level", "confirmed_at"):
+        cells.setdefault(a.school_id, {})[a.factor_id] = a
+    school_list = list(schools.filter(id__in=cells.keys()).order_by("short_name"))
+    rows = [{"school": s, "cells": [cells[s.pk].get(f.pk) for f in factors]} for s in school_list]
+    counts = {f.pk: dict.fromkeys(RiskLevel.values, 0) for f in factors}
+    for row in assessments.values("factor_id", "level").annotate(n=Count("school_id")):
+        counts[row["factor_id"]][row["level"]] = row["n"]
+    count_rows = [{"factor": f, "counts": [counts[f.pk][lvl] for lvl in RiskLevel.values]} for f in factors]
+    return {"factors": factors, "rows": rows, "counts": count_rows, "levels": RiskLevel.choices}
+
+
+LEVEL_WEIGHT = {"high": 3, "medium": 2, "low": 1, "none": 0}
+
+
+def history_entries(history_qs, limit: int = 20) -> list:
+    """The latest history records with a readable «field: old → new» text each."""
+    records = list(history_qs.select_related("history_user").order_by("-history_date")[: limit + 1])
+    for i, rec in enumerate(records[:limit]):
+        prev = records[i + 1] if i + 1 < len(records) else None
+        rec.change_text = ""
+        if prev is not None and rec.history_type == "~" and prev.id == rec.id:
+            try:
+                delta = rec.diff_against(prev)
+            except Exception:  # a model whose fields changed since: show no diff
+                continue
+            parts = []
+            for change in delta.changes:
+                field = rec.instance._meta.get_field(change.field)
+                parts.append(f"{field.verbose_name}: {change.old if change.old not in (None, '') else '—'} → {change.new}")
+            rec.change_text = "; ".join(parts)
+    return records[:limit]
+
+
+def schools_with_status(schools: QuerySet, kind: str, year: int) -> QuerySet:
+    """The schools of ``schools`` holding a status of ``kind`` in academic year ``year``."""
+    from schools.models import SchoolStatus
+
+    holding = SchoolStatus.objects.filter(kind=kind, year_from__lte=year).filter(
+        Q(year_to__isnull=True) | Q(year_to__gte=year)
+    )
+    return schools.filter(id__in=holding.values("school_id"))
