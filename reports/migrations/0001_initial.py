@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('schools', '0003_historicalprogramme_programme_and_more'),
+        ('schools', '0002_risk_factor_catalogue'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
