@@ -79,12 +79,18 @@ def render_html(
     return html.replace(CHECKSUM_MARK, f"{checksum[:4]}-{checksum[4:8]}-{checksum[8:]}")
 
 
-def render_pdf(template_name: str, context: dict, **doc) -> bytes:
+def render_pdf_html(html: str) -> tuple[bytes, int]:
+    """Render finished document HTML; returns the PDF and its page count."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    html = render_html(template_name, context, **doc)
-    return HTML(string=html, base_url=str(FONTS_DIR), url_fetcher=_fetcher()).write_pdf(font_config=FontConfiguration())
+    font_config = FontConfiguration()
+    document = HTML(string=html, base_url=str(FONTS_DIR), url_fetcher=_fetcher()).render(font_config=font_config)
+    return document.write_pdf(), len(document.pages)
+
+
+def render_pdf(template_name: str, context: dict, **doc) -> bytes:
+    return render_pdf_html(render_html(template_name, context, **doc))[0]
 
 
 def pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpResponse:

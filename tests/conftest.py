@@ -27,6 +27,12 @@ def pytest_configure(config):
 
     # A fast hasher: the production PBKDF2 would spend seconds per test creating users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run in the test process: no worker runs during the suite.  Tests of the real
+    # broker (Redis up or down) send through it explicitly.
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
 
 
 @pytest.fixture
