@@ -20,7 +20,6 @@ from django.utils import timezone, translation
 
 FONTS_DIR = Path(__file__).resolve().parent / "static" / "reports" / "fonts"
 CHECKSUM_MARK = "@@CHECKSUM@@"
-_ALLOWED_ROOTS = (FONTS_DIR, Path(settings.MEDIA_ROOT))
 
 
 def _fetcher():
@@ -31,7 +30,8 @@ def _fetcher():
         def fetch(self, url, headers=None):
             if url.startswith("file://"):
                 path = Path(url[len("file://") :].split("?")[0]).resolve()
-                if not any(path.is_relative_to(root.resolve()) for root in _ALLOWED_ROOTS):
+                allowed = (FONTS_DIR, Path(settings.MEDIA_ROOT))
+                if not any(path.is_relative_to(root.resolve()) for root in allowed):
                     raise ValueError(f"Blocked file in a PDF: {path.name}")
             elif not url.startswith("data:"):
                 raise ValueError(f"Blocked resource in a PDF: {url[:80]}")

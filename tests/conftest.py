@@ -27,6 +27,10 @@ def pytest_configure(config):
 
     # A fast hasher: the production PBKDF2 would spend seconds per test creating users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploads and generated files of the tests go to a temporary folder, not ./var.
+    import tempfile
+
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="opora-test-media-")
     # Tasks run in the test process: no worker runs during the suite.  Tests of the real
     # broker (Redis up or down) send through it explicitly.
     from config.celery import app
