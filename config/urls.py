@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/", core_views.api_guide, name="api-guide"),
     path("api/v1/", include("config.api_urls")),
 ]
 urlpatterns += [path(f"{app}/", include(f"{app}.urls")) for app in settings.OPORA_APPS]

@@ -17,6 +17,11 @@ def home(request):
     return render(request, "home.html", {"panels": panels_for(request.user)})
 
 
+@login_required
+def api_guide(request):
+    return render(request, "api_guide.html", {"site_url": settings.SITE_URL.rstrip("/")})
+
+
 @never_cache
 def healthz(request):
     """Liveness for the load balancer: the database answers."""

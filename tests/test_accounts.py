@@ -106,3 +106,16 @@ def test_school_admin_chain_is_completed(world):
 
 def test_healthz(client, db):
     assert client.get("/healthz").json() == {"status": "ok", "database": True}
+
+
+def test_api_guide_for_integrators(world, login):
+    html = login(world.coordinator).get(reverse("api-guide")).content.decode()
+    assert "API для интеграции" in html
+    assert "/api/v1/reports/" in html and "/api/v1/assessment/group-results/" in html
+
+
+def test_swagger_and_redoc_are_served_locally(world, login):
+    c = login(world.coordinator)
+    for name in ("api-docs", "api-redoc"):
+        html = c.get(reverse(name)).content.decode()
+        assert "cdn" not in html.lower() and "/static/drf_spectacular_sidecar/" in html
