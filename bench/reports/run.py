@@ -163,7 +163,11 @@ def api_throughput(user) -> dict:
     from accounts.models import ApiToken
 
     _token, key = ApiToken.issue(user, read_only=True)
-    port = 8765
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -208,7 +212,7 @@ def api_throughput(user) -> dict:
 
 def main() -> None:
     setup_django()
-    muni, user, _year = build_dataset()
+    _muni, user, _year = build_dataset()
     results = {"schools": N_SCHOOLS}
     base = in_child("baseline")
     mun = in_child("municipal")
