@@ -252,6 +252,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+# Choice sets that share a field name ("kind", "status") get distinct schema names.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "SchoolKindEnum": "schools.models.SchoolKind",
+    "OrderKindEnum": "schools.models.OrderKind",
+    "StatusKindEnum": "schools.models.StatusKind",
+    "ProgrammeKindEnum": "schools.models.ProgrammeKind",
+    "VisitKindEnum": "curators.models.VisitKind",
+    "RecommendationStatusEnum": "curators.models.RecommendationStatus",
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=365)
 
