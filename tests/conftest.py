@@ -30,7 +30,7 @@ def pytest_configure(config):
     # Uploads and generated files of the tests go to a temporary folder, not ./var.
     import tempfile
 
-    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="opora-test-media-")
+    settings.MEDIA_ROOT = os.path.join(tempfile.mkdtemp(prefix="opora-test-var-"), "media")  # var/media layout
     # Tasks run in the test process: no worker runs during the suite.  Tests of the real
     # broker (Redis up or down) send through it explicitly.
     from config.celery import app

@@ -31,6 +31,7 @@ PUBLIC = {
     "logout",
 }
 SKIP_NAMES = {"logout", "password_reset_confirm"}
+INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 
 
 def walk(patterns, prefix=""):
@@ -153,6 +154,8 @@ def test_no_url_shows_another_municipality(demo, client, role):
                     found = leaks(response.content, demo["codes"])
                     if found:
                         problems.append(f"{url}{suffix}: shows {found}")
+                    if INLINE_SCRIPT.search(response.content):
+                        problems.append(f"{url}{suffix}: inline <script> (CSP allows only script files)")
     assert not problems, "\n".join(problems[:30])
 
 
