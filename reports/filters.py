@@ -8,7 +8,7 @@ from reports.models import GeneratedReport, ReportKind, ReportStatus
 class GeneratedReportFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=ReportKind.choices, label=_("Document"))
     status = filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
-    year = filters.TypedChoiceFilter(choices=academic_year_choices, coerce=int, label=_("Academic year"))
+    year = filters.ChoiceFilter(choices=academic_year_choices, label=_("Academic year"))
 
     class Meta:
         model = GeneratedReport
