@@ -150,3 +150,24 @@ def test_schema_is_served(world, api):
     response = api(world.coordinator).get("/api/v1/schema/")
     assert response.status_code == 200
     assert b"/api/v1/schools/" in response.content
+
+
+def test_throttling_answers_429_with_retry_after(world, api, settings):
+    from django.core.cache import cache
+
+    from core.rest import UserThrottle
+
+    cache.clear()
+    old = UserThrottle.THROTTLE_RATES
+    UserThrottle.THROTTLE_RATES = {**old, "user": "3/min"}
+    try:
+        c = api(world.coordinator)
+        codes = [c.get("/api/v1/schools/").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        response = c.get("/api/v1/schools/")
+        assert int(response["Retry-After"]) <= 60
+        assert response.json()["code"] == "throttled"
+        assert api(world.regional).get("/api/v1/schools/").status_code == 200, "another user has their own counter"
+    finally:
+        UserThrottle.THROTTLE_RATES = old
+        cache.clear()

@@ -22,6 +22,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opora_bench")
 os.environ.setdefault("OPORA_VAR_DIR", str(ROOT / "bench" / "out" / "var"))
 N_SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "1000"))
+# Production settings for the benchmark processes and the gunicorn they start (one
+# SECRET_KEY, so sessions made here are valid there).
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-" + "k" * 50,
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "CONN_MAX_AGE": "60",
+    "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+}
+os.environ.update(PRODUCTION_ENV)
 
 
 def setup_django():
