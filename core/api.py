@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from rest_framework import exceptions, viewsets
+from rest_framework.response import Response
 
 from accounts.scoping import EDIT, MANAGE, VIEW, can
 
@@ -11,14 +12,26 @@ class ScopedViewSet(viewsets.ModelViewSet):
 
     Reads use the ``view`` scope.  Writes need ``write_action`` (``manage`` by default,
     ``edit`` for school-owned content) on the object; an object visible but not writable
-    answers 403, an invisible one 404.  ``get_write_target`` names the school/municipality a
-    new object would belong to, checked on create."""
+    answers 403, an invisible one 404; a created or changed object that falls outside the
+    user's write scope is rolled back.
+
+    Lists are the hot path of integrations: where every field of the serializer is a plain
+    model column (``Meta.plain_fields = True``), a list page is read with ``values()`` and
+    rendered as it is, skipping per-field serializer work (same JSON as the serializer)."""
 
     write_action = MANAGE
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, VIEW)
+
+    def list(self, request, *args, **kwargs):
+        meta = self.get_serializer_class().Meta
+        if not getattr(meta, "plain_fields", False):
+            return super().list(request, *args, **kwargs)
+        rows = self.filter_queryset(self.get_queryset()).values(*meta.fields)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(page) if page is not None else Response(list(rows))
 
     def check_object_permissions(self, request, obj):
         super().check_object_permissions(request, obj)
