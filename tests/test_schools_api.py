@@ -155,7 +155,7 @@ def test_schema_is_served(world, api):
 def test_throttling_answers_429_with_retry_after(world, api, settings):
     from django.core.cache import cache
 
-    from core.rest import UserThrottle
+    from core.throttling import UserThrottle
 
     cache.clear()
     old = UserThrottle.THROTTLE_RATES

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ApiToken
-from core.rest import AnonThrottle
+from core.throttling import AnonThrottle
 
 
 class TokenRequestSerializer(serializers.Serializer):
