@@ -262,6 +262,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "ProgrammeKindEnum": "schools.models.ProgrammeKind",
     "VisitKindEnum": "curators.models.VisitKind",
     "RecommendationStatusEnum": "curators.models.RecommendationStatus",
+    "ReportKindEnum": "reports.models.ReportKind",
+    "ReportFormatEnum": "reports.models.ReportFormat",
+    "GeneratedReportStatusEnum": "reports.models.ReportStatus",
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=365)
 
@@ -303,3 +306,23 @@ ASSESSMENT_INDEX_MIN_PARTICIPANTS = env.int("ASSESSMENT_INDEX_MIN_PARTICIPANTS",
 ASSESSMENT_CANDIDATE_PERCENTILE = env.float("ASSESSMENT_CANDIDATE_PERCENTILE", default=0.10)
 ASSESSMENT_CANDIDATE_INDEX_LIMIT = env.float("ASSESSMENT_CANDIDATE_INDEX_LIMIT", default=-1.0)
 ASSESSMENT_MAX_ROWS = env.int("ASSESSMENT_MAX_ROWS", default=1_000_000)
+# events: name its choice sets in the API schema (append-only).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "MaterialKindEnum": "events.models.MaterialKind",
+        "EventStatusEnum": "events.models.EventStatus",
+        "RegistrationStatusEnum": "events.models.RegistrationStatus",
+        "EventFormatEnum": "events.models.EventFormat",
+    }
+)
+# roadmaps: name its choice sets in the API schema (append-only).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "DocumentKindEnum": "roadmaps.models.DocumentKind",
+        "DocumentStatusEnum": "roadmaps.models.DocumentStatus",
+        "RoadmapStatusEnum": "roadmaps.models.RoadmapStatus",
+        "ReportStatusEnum": "roadmaps.models.ReportStatus",
+        "ActivityStatusEnum": "roadmaps.models.ActivityStatus",
+        "PeriodKindEnum": "roadmaps.models.PeriodKind",
+    }
+)

@@ -1,0 +1,160 @@
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from events.models import AgendaStep, Event, FeedbackAnswer, FeedbackResponse, Material, Registration
+from events.services import event_municipalities_managed
+from schools.models import School
+
+
+class AgendaStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgendaStep
+        fields = ["position", "title", "description", "duration_minutes", "lead"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    agenda = AgendaStepSerializer(many=True, read_only=True)
+    registered = serializers.IntegerField(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "url",
+            "municipality",
+            "host_school",
+            "format",
+            "title",
+            "status",
+            "organiser_schools",
+            "organisers_note",
+            "audience_kind",
+            "audience",
+            "themes",
+            "start",
+            "end",
+            "place",
+            "link",
+            "capacity",
+            "registration_deadline",
+            "registered",
+            "goal",
+            "tasks",
+            "expected_results",
+            "key_ideas",
+            "results",
+            "decisions",
+            "agenda",
+        ]
+
+    def get_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            municipalities = event_municipalities_managed(request.user)
+            fields["municipality"].queryset = municipalities
+            schools = School.objects.filter(municipality__in=municipalities)
+            fields["host_school"].queryset = schools
+            fields["organiser_schools"].child_relation.queryset = schools
+        return fields
+
+    def validate(self, attrs):
+        start = attrs.get("start", getattr(self.instance, "start", None))
+        end = attrs.get("end", getattr(self.instance, "end", None))
+        if start and end and end <= start:
+            raise serializers.ValidationError({"end": _("The event must end after it starts.")})
+        host = attrs.get("host_school", getattr(self.instance, "host_school", None))
+        municipality = attrs.get("municipality", getattr(self.instance, "municipality", None))
+        if host and municipality and host.municipality_id != municipality.pk:
+            raise serializers.ValidationError(
+                {"host_school": _("The host school must belong to the event's municipality.")}
+            )
+        return attrs
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    school_name = serializers.CharField(source="school.short_name", read_only=True)
+    has_feedback = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "event",
+            "school",
+            "school_name",
+            "full_name",
+            "position",
+            "status",
+            "attended",
+            "created_at",
+            "has_feedback",
+        ]
+        read_only_fields = ["status", "attended", "created_at"]
+
+    def get_has_feedback(self, obj) -> bool:
+        return hasattr(obj, "feedback")
+
+
+class AttendanceSerializer(serializers.Serializer):
+    attended = serializers.BooleanField()
+
+
+class FeedbackAnswerSerializer(serializers.ModelSerializer):
+    question_text = serializers.CharField(source="question.text", read_only=True)
+
+    class Meta:
+        model = FeedbackAnswer
+        fields = ["question", "question_text", "rating", "text"]
+
+
+class FeedbackResponseSerializer(serializers.ModelSerializer):
+    answers = FeedbackAnswerSerializer(many=True)
+    event = serializers.IntegerField(source="registration.event_id", read_only=True)
+
+    class Meta:
+        model = FeedbackResponse
+        fields = ["id", "registration", "event", "submitted_at", "answers"]
+        read_only_fields = ["submitted_at"]
+        # One feedback per registration is enforced by the service with a Russian message.
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["registration"] = serializers.PrimaryKeyRelatedField(queryset=Registration.objects.all())
+        return fields
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Material
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "description",
+            "authors",
+            "municipality",
+            "school",
+            "themes",
+            "events",
+            "year",
+            "url",
+            "file",
+            "created_at",
+        ]
+        read_only_fields = ["file", "created_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            municipalities = event_municipalities_managed(request.user)
+            fields["municipality"].queryset = municipalities
+            fields["school"].queryset = School.objects.filter(municipality__in=municipalities)
+            fields["events"].child_relation.queryset = Event.objects.filter(municipality__in=municipalities)
+        return fields

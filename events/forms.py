@@ -1,0 +1,243 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.models import User
+from core.files import UploadValidator
+from events.models import AgendaStep, Event, EventMaterial, Material, QuestionKind, Theme
+from events.services import Person, event_municipalities_managed, registration_schools_for
+from schools.forms import ScopedModelForm
+from schools.models import School
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class EventForm(ScopedModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            "municipality",
+            "format",
+            "title",
+            "status",
+            "host_school",
+            "organiser_schools",
+            "organisers",
+            "organisers_note",
+            "audience_kind",
+            "audience",
+            "themes",
+            "start",
+            "end",
+            "place",
+            "link",
+            "capacity",
+            "registration_deadline",
+            "goal",
+            "tasks",
+            "expected_results",
+            "key_ideas",
+            "results",
+            "decisions",
+        ]
+        widgets = {
+            "start": DATETIME_WIDGET,
+            "end": DATETIME_WIDGET,
+            "registration_deadline": DATETIME_WIDGET,
+            "themes": forms.CheckboxSelectMultiple,
+            "goal": forms.Textarea(attrs={"rows": 2}),
+            "tasks": forms.Textarea(attrs={"rows": 4}),
+            "expected_results": forms.Textarea(attrs={"rows": 4}),
+            "key_ideas": forms.Textarea(attrs={"rows": 3}),
+            "results": forms.Textarea(attrs={"rows": 3}),
+            "decisions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        municipalities = event_municipalities_managed(self.user)
+        self.fields["title"].label = pgettext_lazy("events", "Title")
+        self.fields["municipality"].queryset = municipalities
+        schools = School.objects.filter(municipality__in=municipalities).order_by("short_name")
+        self.fields["host_school"].queryset = schools
+        self.fields["organiser_schools"].queryset = schools
+        self.fields["organisers"].queryset = User.objects.filter(
+            Q(municipality__in=municipalities) | Q(school__municipality__in=municipalities), is_active=True
+        ).distinct()
+        if municipalities.count() == 1 and not self.instance.pk:
+            self.fields["municipality"].initial = municipalities.first()
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise ValidationError(_("Enter the title."))
+        return title
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("The event must end after it starts."))
+        deadline = data.get("registration_deadline")
+        if deadline and end and deadline > end:
+            self.add_error("registration_deadline", _("The registration deadline must not be after the end."))
+        host, municipality = data.get("host_school"), data.get("municipality")
+        if host and municipality and host.municipality_id != municipality.pk:
+            self.add_error("host_school", _("The host school must belong to the event's municipality."))
+        return data
+
+
+class EventCopyForm(forms.Form):
+    title = forms.CharField(
+        label=pgettext_lazy("events", "Title"), max_length=500, required=False, help_text=_("Empty: the same title.")
+    )
+    start = forms.DateTimeField(label=pgettext_lazy("events", "Start"), widget=DATETIME_WIDGET)
+    end = forms.DateTimeField(label=pgettext_lazy("events", "End"), widget=DATETIME_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Create a copy")))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("The event must end after it starts."))
+        return data
+
+
+class RegistrationForm(forms.Form):
+    """Register one or more people of one school: one person per line, «Full name, position»."""
+
+    school = forms.ModelChoiceField(queryset=School.objects.none(), label=pgettext_lazy("events", "School"))
+    people = forms.CharField(
+        label=_("People to register"),
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("Ivanova Anna Sergeevna, teacher of mathematics")}),
+        help_text=_("One person per line: full name, then a comma and the position."),
+    )
+
+    def __init__(self, *args, user, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.event = user, event
+        schools = registration_schools_for(user, event).order_by("short_name")
+        self.fields["school"].queryset = schools
+        if user.school_id and schools.filter(pk=user.school_id).exists():
+            self.fields["school"].initial = user.school_id
+
+    def clean_people(self) -> list[Person]:
+        people = []
+        for number, line in enumerate(self.cleaned_data["people"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, _sep, position = line.partition(",")
+            name = " ".join(name.split())
+            if len(name) < 3 or any(ch.isdigit() for ch in name):
+                raise ValidationError(
+                    _("Line %(n)s: enter the full name, e.g. «Ivanova Anna Sergeevna»."), params={"n": number}
+                )
+            if len(name) > 300 or len(position) > 300:
+                raise ValidationError(_("Line %(n)s is too long."), params={"n": number})
+            people.append(Person(full_name=name, position=position.strip()))
+        if not people:
+            raise ValidationError(_("Name at least one participant."))
+        if len(people) > 100:
+            raise ValidationError(_("At most 100 people at once."))
+        return people
+
+
+class AttendanceUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Filled attendance list (xlsx)"),
+        validators=[UploadValidator(kinds=("xlsx",), max_bytes=5 * 1024 * 1024)],
+    )
+
+
+class FeedbackForm(forms.Form):
+    """The reflection sheet: one field per configured question."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for q in self.questions:
+            if q.kind == QuestionKind.RATING:
+                self.fields[f"q{q.pk}"] = forms.TypedChoiceField(
+                    label=q.text,
+                    choices=[(i, str(i)) for i in range(1, 6)],
+                    coerce=int,
+                    widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+                    error_messages={"required": _("Choose a rating from 1 to 5.")},
+                )
+            else:
+                self.fields[f"q{q.pk}"] = forms.CharField(
+                    label=q.text, required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+                )
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Send feedback")))
+
+    def answers(self) -> dict[int, object]:
+        return {q.pk: self.cleaned_data.get(f"q{q.pk}") for q in self.questions}
+
+
+class AgendaStepForm(forms.ModelForm):
+    class Meta:
+        model = AgendaStep
+        fields = ["title", "description", "duration_minutes", "lead"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class EventMaterialForm(forms.ModelForm):
+    class Meta:
+        model = EventMaterial
+        fields = ["title", "file", "url"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("url"):
+            raise ValidationError(_("Attach a file or give a link."))
+        return data
+
+
+class MaterialForm(ScopedModelForm):
+    class Meta:
+        model = Material
+        fields = [
+            "kind",
+            "title",
+            "description",
+            "authors",
+            "municipality",
+            "school",
+            "themes",
+            "events",
+            "year",
+            "file",
+            "url",
+        ]
+        widgets = {"themes": forms.CheckboxSelectMultiple, "description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        municipalities = event_municipalities_managed(self.user)
+        self.fields["title"].label = pgettext_lazy("events", "Title")
+        self.fields["municipality"].queryset = municipalities
+        self.fields["school"].queryset = School.objects.filter(municipality__in=municipalities).order_by("short_name")
+        self.fields["themes"].queryset = Theme.objects.all()
+        self.fields["events"].queryset = (
+            Event.objects.filter(municipality__in=municipalities).select_related("municipality").order_by("-start")
+        )
+        self.fields["events"].help_text = _("Events where the material was presented.")
+        if municipalities.count() == 1 and not self.instance.pk:
+            self.fields["municipality"].initial = municipalities.first()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("url") and not data.get("description"):
+            raise ValidationError(_("Attach a file, give a link or describe the practice."))
+        school, municipality = data.get("school"), data.get("municipality")
+        if school and municipality and school.municipality_id != municipality.pk:
+            self.add_error("school", _("The school must belong to the material's municipality."))
+        return data

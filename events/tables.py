@@ -1,0 +1,40 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from events.models import Event, Material
+
+
+class EventTable(tables.Table):
+    start = tables.DateTimeColumn(format="d.m.Y H:i", verbose_name=pgettext_lazy("events", "Start"))
+    title = tables.Column(linkify=True, verbose_name=pgettext_lazy("events", "Title"))
+    format = tables.Column(verbose_name=_("Format"))
+    host_school = tables.Column(verbose_name=_("Host school"), order_by=("host_school__short_name",))
+    audience = tables.Column(verbose_name=_("Audience"), orderable=False)
+    registered = tables.Column(verbose_name=_("Registered"), attrs={"td": {"class": "text-end"}})
+    capacity = tables.Column(verbose_name=_("Capacity"), attrs={"td": {"class": "text-end"}})
+    status = tables.Column(verbose_name=pgettext_lazy("events", "Status"))
+
+    class Meta:
+        model = Event
+        fields = ["start", "title", "format", "host_school", "audience", "registered", "capacity", "status"]
+        order_by = ("-start",)
+
+    def render_audience(self, record):
+        return record.audience or record.get_audience_kind_display() or "—"
+
+    def value_audience(self, record):
+        return record.audience or record.get_audience_kind_display()
+
+
+class MaterialTable(tables.Table):
+    title = tables.Column(linkify=True, verbose_name=pgettext_lazy("events", "Title"))
+    kind = tables.Column(verbose_name=pgettext_lazy("events", "Kind"))
+    school = tables.Column(verbose_name=_("Authors' school"), order_by=("school__short_name",))
+    municipality = tables.Column(verbose_name=pgettext_lazy("events", "Municipality"), order_by=("municipality__name",))
+    themes = tables.ManyToManyColumn(verbose_name=_("Themes"), orderable=False)
+    year = tables.Column(verbose_name=pgettext_lazy("events", "Year"))
+
+    class Meta:
+        model = Material
+        fields = ["title", "kind", "school", "municipality", "themes", "year"]
