@@ -1,0 +1,53 @@
+"""Home panels and the school card section of roadmaps."""
+
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from core.dashboard import Panel
+from core.years import current_academic_year
+from roadmaps import selectors
+from roadmaps.models import ProgressReport, Roadmap
+
+
+def panels(user) -> list[Panel]:
+    result = []
+    role = "superuser" if user.is_superuser else user.role
+    if role in (Role.MUNICIPAL_COORDINATOR, Role.REGIONAL_COORDINATOR, "superuser"):
+        states = selectors.report_states(selectors.current_roadmaps(user))
+        ctx = {
+            "due": [s for s in states if s["due"]],
+            "late": [s for s in states if s["late"]],
+            "waiting": list(selectors.reports_waiting_for_approval(user)[:10]),
+        }
+        result.append(Panel("roadmaps/_panel_coordinator.html", ctx, order=30))
+    if role == Role.CURATOR:
+        result.append(
+            Panel(
+                "roadmaps/_panel_curator.html",
+                {"waiting": list(selectors.reports_waiting_for_review(user)[:10])},
+                order=20,
+            )
+        )
+    if role == Role.SCHOOL_ADMIN and user.school_id:
+        result.append(Panel("roadmaps/_panel_school.html", school_context(user, user.school), order=20))
+    return result
+
+
+def school_context(user, school) -> dict:
+    roadmaps = selectors.roadmaps_with_progress(
+        Roadmap.objects.restrict(user).filter(school=school, year=current_academic_year())
+    )
+    states = selectors.report_states(roadmaps)
+    return {
+        "school": school,
+        "rows": [{**s, "completion": selectors.completion_share(s["roadmap"])} for s in states],
+        "reports": ProgressReport.objects.restrict(user).filter(roadmap__school=school).select_related("roadmap")[:6],
+        "title": _("Roadmap progress"),
+    }
+
+
+def school_sections(user, school) -> list[Panel]:
+    ctx = school_context(user, school)
+    if not ctx["rows"] and not ctx["reports"]:
+        return []
+    return [Panel("roadmaps/_panel_school.html", ctx, order=40, width="col-lg-6")]
