@@ -1,9 +1,11 @@
 """Navigation assembled from each app's ``navigation.MENU`` so each role sees what it may do.
 
-An app's menu is a list of ``NavItem``; ``roles`` empty means every signed-in user."""
+An app's menu is a list of ``NavItem`` (``roles`` empty means every signed-in user) and an
+optional short ``TITLE`` for its dropdown."""
 
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
 from core.dashboard import app_modules
@@ -15,26 +17,38 @@ class NavItem:
     url_name: str
     icon: str = "circle"
     roles: tuple[str, ...] = field(default_factory=tuple)
-    group: str = ""
-
-
-def _app_menus():
-    for module in app_modules("navigation"):
-        yield from getattr(module, "MENU", [])
 
 
 def menu_for(request) -> list[dict]:
+    """One menu entry per app: a plain link where the user has one item there, else a
+    dropdown titled with the app's name (so the bar fits on a laptop screen)."""
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return []
-    items = []
-    for item in _app_menus():
-        if item.roles and not user.is_superuser and user.role not in item.roles:
+    sections = []
+    for module in app_modules("navigation"):
+        items = []
+        for item in getattr(module, "MENU", []):
+            if item.roles and not user.is_superuser and user.role not in item.roles:
+                continue
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                continue
+            items.append({"label": item.label, "url": url, "icon": item.icon, "active": request.path.startswith(url)})
+        if not items:
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
-            continue
-        active = request.path.startswith(url)
-        items.append({"label": item.label, "url": url, "icon": item.icon, "group": item.group, "active": active})
-    return items
+        app_label = module.__name__.split(".")[0]
+        sections.append(
+            {
+                "label": getattr(module, "TITLE", apps.get_app_config(app_label).verbose_name)
+                if len(items) > 1
+                else items[0]["label"],
+                "icon": items[0]["icon"],
+                "url": items[0]["url"],
+                "items": items,
+                "active": any(i["active"] for i in items),
+                "id": f"nav-{app_label}",
+            }
+        )
+    return sections

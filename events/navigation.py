@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from core.navigation import NavItem
 
+TITLE = _("Events")
+
 MENU = [
     NavItem(_("Events"), "events:event-list", icon="calendar-event"),
     NavItem(_("Calendar"), "events:event-calendar", icon="calendar3"),
