@@ -1,1 +1,417 @@
-"""Models of this app are added by its issue."""
+"""Assessment results: catalogues (procedures, subjects, maximum scores), the students'
+results, import batches, and the stored figures of each analysis run (RESULTS.md)."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import ScopedQuerySet
+from core.years import academic_year_label
+
+
+def normalise_name(value: str) -> str:
+    """Case-, space- and «ё»-insensitive key used to match headers and catalogue aliases."""
+    return "".join(str(value).lower().replace("ё", "е").split())
+
+
+class Procedure(models.Model):
+    """An assessment procedure (ЕГЭ, ОГЭ, ВПР…); ``aliases`` are other spellings accepted in files."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("assessment procedure")
+        verbose_name_plural = _("assessment procedures")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def names(self) -> list[str]:
+        return [self.code, self.name, *self.aliases]
+
+
+class Subject(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class MaxScore(models.Model):
+    """The known maximum primary score of a procedure and subject (for a grade, or any grade)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="max_scores")
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="max_scores")
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(11)]
+    )
+    max_score = models.FloatField(_("maximum score"), validators=[MinValueValidator(0.01)])
+
+    class Meta:
+        verbose_name = _("maximum score")
+        verbose_name_plural = _("maximum scores")
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "subject", "grade"], name="assessment_maxscore_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure} {self.subject} {self.grade or ''}: {self.max_score:g}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Processing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Refused")
+    ROLLED_BACK = "rolled_back", _("Rolled back")
+
+
+class ImportBatchQuerySet(ScopedQuerySet):
+    def restrict(self, user, action: str = "view"):
+        """Batches (and their errors, which name other schools) are coordinator-level: visible to
+        those who may manage the batch's municipality, and always to the uploader."""
+        if user is not None and user.is_authenticated and user.is_superuser:
+            return self.all()
+        scoped = super().restrict(user, "manage")
+        if action == "view" and user and user.is_authenticated:
+            return self.filter(models.Q(pk__in=scoped.values("pk")) | models.Q(uploaded_by=user))
+        return scoped
+
+
+class ImportBatch(models.Model):
+    """One uploaded results file: who, when, checksum, counts, progress, errors, years touched."""
+
+    file = models.FileField(_("file"), upload_to="assessment/imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    municipality = models.ForeignKey(
+        "schools.Municipality",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress, %"), default=0)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_created = models.PositiveIntegerField(_("new rows"), default=0)
+    rows_updated = models.PositiveIntegerField(_("replaced rows"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    years = models.JSONField(_("years"), default=list, blank=True)
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rolled_back_at = models.DateTimeField(_("rolled back"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+    scope_municipality_field = "municipality"
+
+    class Meta:
+        verbose_name = _("results import")
+        verbose_name_plural = _("results imports")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.created:%d.%m.%Y %H:%M})" if self.created else self.original_name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("assessment:import-detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (ImportStatus.PENDING, ImportStatus.RUNNING)
+
+
+class ResultFields(models.Model):
+    """The columns of one student's result (shared by the live table and the replaced copies)."""
+
+    # Bulk tables: ids are resolved and checked by the import itself, so the catalogue keys carry
+    # no database constraint (deferred FK checks would dominate the COPY + upsert time).
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField(_("academic year"))
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    grade = models.PositiveSmallIntegerField(_("grade"))
+    student_code = models.CharField(_("student code"), max_length=64)
+    score = models.FloatField(_("primary score"))
+    max_score = models.FloatField(_("maximum score"))
+    mark = models.PositiveSmallIntegerField(_("mark"), null=True, blank=True)
+    term_mark = models.PositiveSmallIntegerField(_("term mark"), null=True, blank=True)
+    teacher_code = models.CharField(_("teacher code"), max_length=64, blank=True)
+    class_letter = models.CharField(_("class letter"), max_length=10, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Result(ResultFields):
+    """One student's result in one procedure and subject (RESULTS.md, one file row)."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, related_name="results", db_constraint=False
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_school_field = "school"
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "year", "procedure", "subject", "grade", "student_code"],
+                name="assessment_result_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["year", "school"]), models.Index(fields=["batch"])]
+
+    def __str__(self) -> str:
+        return f"{self.student_code} {self.procedure_id}/{self.subject_id} {self.score:g}"
+
+
+class ReplacedResult(ResultFields):
+    """The previous version of a result replaced by ``batch``, kept so the batch can be rolled back."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="replaced", db_constraint=False)
+    previous_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["batch"]), models.Index(fields=["previous_batch"])]
+
+    def __str__(self) -> str:
+        return f"{self.student_code} (batch {self.batch_id})"
+
+
+class AnalysisRun(models.Model):
+    """One analysis: when, which years, the thresholds used, what it produced."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    started = models.DateTimeField(_("started"), auto_now_add=True)
+    finished = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    trigger = models.CharField(_("trigger"), max_length=40, blank=True)
+    years = models.JSONField(_("years"), default=list)
+    thresholds = models.JSONField(_("thresholds"), default=dict)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("analysis run")
+        verbose_name_plural = _("analysis runs")
+        ordering = ["-started"]
+
+    def __str__(self) -> str:
+        return f"{self.started:%d.%m.%Y %H:%M}"
+
+
+class GroupResult(models.Model):
+    """Figures of a group (school, year, procedure, subject, grade); shares are fractions 0..1."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("academic year"))
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+", verbose_name=_("procedure"))
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject"))
+    grade = models.PositiveSmallIntegerField(_("grade"))
+    participants = models.PositiveIntegerField(_("participants"))
+    mean_score = models.FloatField(_("mean score"))
+    mean_percent = models.FloatField(_("mean percent"))
+    with_mark = models.PositiveIntegerField(_("with a mark"), default=0)
+    share_fail = models.FloatField(_("share of «2»"), null=True)
+    success_rate = models.FloatField(_("success rate"), null=True)
+    quality_rate = models.FloatField(_("quality rate"), null=True)
+    with_both = models.PositiveIntegerField(_("with both marks"), default=0)
+    lowered = models.FloatField(_("lowered"), null=True)
+    confirmed = models.FloatField(_("marks confirmed"), null=True)
+    raised = models.FloatField(_("raised"), null=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_school_field = "school"
+
+    class Meta:
+        verbose_name = _("group result")
+        verbose_name_plural = _("group results")
+        ordering = ["year", "school", "procedure", "subject", "grade"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "year", "procedure", "subject", "grade"], name="assessment_group_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {academic_year_label(self.year)} {self.procedure_id}/{self.subject_id} {self.grade}"
+
+
+class FlagKind(models.TextChoices):
+    LOW_RESULTS = "low_results", _("Low results")
+    NEGATIVE_DYNAMICS = "negative_dynamics", _("Negative dynamics")
+    TEACHER_DYNAMICS = "teacher_dynamics", _("Negative dynamics of a teacher")
+    NON_OBJECTIVE = "non_objective", _("Sign of non-objectivity")
+
+
+class Flag(models.Model):
+    """A flag raised by the analysis, with its rule, the numbers behind it and its thresholds."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="flags")
+    kind = models.CharField(_("flag"), max_length=20, choices=FlagKind.choices)
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    year = models.PositiveSmallIntegerField(_("academic year"))
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+", verbose_name=_("procedure"))
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject"))
+    grade = models.PositiveSmallIntegerField(_("grade"))
+    teacher_code = models.CharField(_("teacher code"), max_length=64, blank=True)
+    rule = models.CharField(_("rule"), max_length=300)
+    inputs = models.JSONField(_("inputs"), default=dict)
+    thresholds = models.JSONField(_("thresholds"), default=dict)
+    created = models.DateTimeField(_("raised"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_school_field = "school"
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        ordering = ["-year", "school", "kind"]
+        indexes = [models.Index(fields=["year", "kind"]), models.Index(fields=["school", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {academic_year_label(self.year)}"
+
+
+class RiskZoneCount(models.Model):
+    """Students of grades 9 and 11 below the risk threshold, per school, subject and year."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("academic year"))
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject"))
+    students = models.PositiveIntegerField(_("students in the risk zone"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_school_field = "school"
+
+    class Meta:
+        ordering = ["year", "school", "subject"]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {academic_year_label(self.year)}: {self.students}"
+
+
+class SchoolIndex(models.Model):
+    """A school's index for a year (mean z of its group mean_percent) and candidate status."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    municipality = models.ForeignKey("schools.Municipality", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("academic year"))
+    value = models.FloatField(_("index"))
+    n_keys = models.PositiveIntegerField(_("groups compared"))
+    p10 = models.FloatField(_("10th percentile"), null=True)
+    candidate = models.BooleanField(_("low-result candidate"), default=False)
+    below_p10 = models.BooleanField(default=False)
+    below_limit = models.BooleanField(default=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_school_field = "school"
+
+    class Meta:
+        verbose_name = _("school index")
+        verbose_name_plural = _("school indices")
+        ordering = ["year", "value"]
+        constraints = [models.UniqueConstraint(fields=["school", "year"], name="assessment_index_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {academic_year_label(self.year)}: {self.value:.2f}"
+
+    @property
+    def candidate_reason(self) -> str:
+        from django.utils.translation import gettext
+
+        reasons = []
+        if self.below_p10:
+            reasons.append(gettext("index ≤ 10th percentile of the municipality"))
+        if self.below_limit:
+            reasons.append(gettext("index below the limit"))
+        return "; ".join(reasons)
+
+
+class Spread(models.Model):
+    """P90 − P10 of the municipality's school indices in a year."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    municipality = models.ForeignKey(
+        "schools.Municipality", on_delete=models.CASCADE, related_name="+", verbose_name=_("municipality")
+    )
+    year = models.PositiveSmallIntegerField(_("academic year"))
+    schools = models.PositiveIntegerField(_("schools with an index"))
+    p10 = models.FloatField("P10")
+    p90 = models.FloatField("P90")
+    spread = models.FloatField(_("spread"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_municipality_field = "municipality"
+
+    class Meta:
+        ordering = ["municipality", "year"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="assessment_spread_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {academic_year_label(self.year)}"
+
+
+class ProgrammeEffect(models.Model):
+    """Programme effectiveness for a programme year: among the ШНОР schools of that year,
+    how many improved their index from the previous year and how many left the status."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    municipality = models.ForeignKey(
+        "schools.Municipality", on_delete=models.CASCADE, related_name="+", verbose_name=_("municipality")
+    )
+    year = models.PositiveSmallIntegerField(_("programme year"))
+    participants = models.PositiveIntegerField(_("participant schools"))
+    rose = models.PositiveIntegerField(_("index rose"))
+    left_status = models.PositiveIntegerField(_("left the status"))
+    share_rose = models.FloatField(_("share whose index rose"), null=True)
+    share_left = models.FloatField(_("share that left the status"), null=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_municipality_field = "municipality"
+
+    class Meta:
+        ordering = ["municipality", "year"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="assessment_effect_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {academic_year_label(self.year)}"

@@ -1,0 +1,112 @@
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from assessment.models import Flag, GroupResult, ImportBatch, SchoolIndex, Spread
+
+
+class GroupResultSerializer(serializers.ModelSerializer):
+    school_code = serializers.CharField(source="school.code", read_only=True)
+    procedure = serializers.CharField(source="procedure.code", read_only=True)
+    subject = serializers.CharField(source="subject.name", read_only=True)
+
+    class Meta:
+        model = GroupResult
+        fields = [
+            "school_code",
+            "year",
+            "procedure",
+            "subject",
+            "grade",
+            "participants",
+            "mean_score",
+            "mean_percent",
+            "share_fail",
+            "success_rate",
+            "quality_rate",
+            "lowered",
+            "confirmed",
+            "raised",
+        ]
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(
+        read_only=True, help_text="low_results, negative_dynamics, teacher_dynamics, non_objective"
+    )
+    school_code = serializers.CharField(source="school.code", read_only=True)
+    procedure = serializers.CharField(source="procedure.code", read_only=True)
+    subject = serializers.CharField(source="subject.name", read_only=True)
+
+    class Meta:
+        model = Flag
+        fields = [
+            "id",
+            "kind",
+            "school_code",
+            "year",
+            "procedure",
+            "subject",
+            "grade",
+            "teacher_code",
+            "rule",
+            "inputs",
+            "thresholds",
+            "run",
+        ]
+
+
+class SchoolIndexSerializer(serializers.ModelSerializer):
+    school_code = serializers.CharField(source="school.code", read_only=True)
+    index = serializers.FloatField(source="value", read_only=True)
+
+    class Meta:
+        model = SchoolIndex
+        fields = ["school_code", "year", "index", "candidate"]
+
+
+class SpreadSerializer(serializers.ModelSerializer):
+    municipality = serializers.CharField(source="municipality.name", read_only=True)
+
+    class Meta:
+        model = Spread
+        fields = ["municipality", "year", "p10", "p90", "spread"]
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="pending, running, done, failed, rolled_back")
+    file = serializers.FileField(write_only=True)
+    dry_run = serializers.BooleanField(default=False)
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "file",
+            "dry_run",
+            "original_name",
+            "checksum",
+            "status",
+            "progress",
+            "created",
+            "finished",
+            "rows_total",
+            "rows_created",
+            "rows_updated",
+            "error_count",
+            "errors",
+            "message",
+            "years",
+        ]
+        read_only_fields = [f for f in fields if f not in ("file", "dry_run")]
+
+    def validate_file(self, value):
+        from django.conf import settings
+
+        if value.size > settings.RESULTS_UPLOAD_MAX_BYTES:
+            raise serializers.ValidationError(
+                _("The file is too large: %(size).1f MB; the limit is %(limit).0f MB.")
+                % {"size": value.size / 2**20, "limit": settings.RESULTS_UPLOAD_MAX_BYTES / 2**20}
+            )
+        if not value.name.lower().endswith((".xlsx", ".csv")):
+            raise serializers.ValidationError(_("Only .xlsx and .csv files are accepted."))
+        return value

@@ -1,0 +1,86 @@
+from django.db import transaction
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts.scoping import MANAGE, VIEW, schools_for
+from assessment import selectors, services
+from assessment.api.serializers import (
+    FlagSerializer,
+    GroupResultSerializer,
+    ImportBatchSerializer,
+    SchoolIndexSerializer,
+    SpreadSerializer,
+)
+from assessment.filters import (
+    FlagFilterSet,
+    GroupResultFilterSet,
+    ImportBatchFilterSet,
+    SchoolIndexFilterSet,
+    SpreadFilterSet,
+)
+from assessment.models import ImportBatch
+
+
+class _ReadOnly(viewsets.ReadOnlyModelViewSet):
+    selector = None
+
+    def get_queryset(self):
+        return type(self).selector(self.request.user)
+
+
+class GroupResultViewSet(_ReadOnly):
+    selector = staticmethod(selectors.group_results)
+    serializer_class = GroupResultSerializer
+    filterset_class = GroupResultFilterSet
+    ordering_fields = ["year", "grade", "mean_percent", "participants"]
+
+
+class FlagViewSet(_ReadOnly):
+    selector = staticmethod(selectors.flags)
+    serializer_class = FlagSerializer
+    filterset_class = FlagFilterSet
+    ordering_fields = ["year", "kind"]
+
+
+class SchoolIndexViewSet(_ReadOnly):
+    selector = staticmethod(selectors.school_indices)
+    serializer_class = SchoolIndexSerializer
+    filterset_class = SchoolIndexFilterSet
+    ordering_fields = ["year", "value"]
+
+
+class SpreadViewSet(_ReadOnly):
+    selector = staticmethod(selectors.spreads)
+    serializer_class = SpreadSerializer
+    filterset_class = SpreadFilterSet
+    ordering_fields = ["year"]
+
+
+class ImportBatchViewSet(
+    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    """``POST`` a results file (multipart ``file``) → the batch; ``GET`` a batch to poll its status."""
+
+    serializer_class = ImportBatchSerializer
+    filterset_class = ImportBatchFilterSet
+    parser_classes = [MultiPartParser, FormParser]
+    ordering_fields = ["created"]
+
+    def get_queryset(self):
+        return ImportBatch.objects.restrict(self.request.user, VIEW).order_by("-created")
+
+    def create(self, request, *args, **kwargs):
+        if not schools_for(request.user, MANAGE).exists():
+            raise exceptions.PermissionDenied()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            batch = services.import_batch_create(
+                user=request.user,
+                uploaded_file=serializer.validated_data["file"],
+                dry_run=serializer.validated_data["dry_run"],
+            )
+            transaction.on_commit(lambda: services.import_batch_queue(batch.pk))
+        batch.refresh_from_db()
+        return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)

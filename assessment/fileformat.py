@@ -1,0 +1,489 @@
+"""Reading and validating a results file (RESULTS.md «The results file»).
+
+``read_table`` turns an uploaded xlsx/csv into a header and rows of cell values, refusing
+what is not a spreadsheet; ``validate_rows`` checks every row and returns the rows ready to
+write (ids resolved) together with *every* error found (row, column, value, reason)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from assessment.models import MaxScore, Procedure, Subject, normalise_name
+
+XLSX_SHEET = "Результаты"
+ZIP_MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GB of XML at most
+ZIP_MAX_RATIO = 200
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read (wrong type, too large, broken encoding…)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    alias: str
+    required: bool
+
+
+COLUMNS = [
+    Column("school_code", "Код ОО", "school_code", True),
+    Column("year", "Учебный год", "year", True),
+    Column("procedure", "Процедура", "procedure", True),
+    Column("subject", "Предмет", "subject", True),
+    Column("grade", "Класс", "grade", True),
+    Column("student_code", "Код участника", "student_code", True),
+    Column("score", "Первичный балл", "score", True),
+    Column("max_score", "Максимальный балл", "max_score", False),
+    Column("mark", "Отметка", "mark", False),
+    Column("term_mark", "Годовая отметка", "term_mark", False),
+    Column("teacher_code", "Код учителя", "teacher_code", False),
+    Column("class_letter", "Класс (литера)", "class_letter", False),
+]
+COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
+_HEADER_KEYS = {normalise_name(name): c.field for c in COLUMNS for name in (c.header, c.alias)}
+
+
+@dataclass
+class Table:
+    kind: str  # "xlsx" or "csv"
+    header: list[str]
+    rows: list[list]  # data rows (values as read), file row number = index + 2
+    encoding: str = ""
+    delimiter: str = ""
+
+
+@dataclass
+class Validated:
+    rows: list[tuple] = field(default_factory=list)  # (school_id, year, procedure_id, subject_id, grade, ...)
+    errors: list[dict] = field(default_factory=list)
+    years: set[int] = field(default_factory=set)
+    school_ids: set[int] = field(default_factory=set)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def read_table(data: bytes, name: str) -> Table:
+    limit = settings.RESULTS_UPLOAD_MAX_BYTES
+    if len(data) > limit:
+        raise FileRefused(
+            _("The file is too large: %(size).1f MB; the limit is %(limit).0f MB.")
+            % {"size": len(data) / 2**20, "limit": limit / 2**20}
+        )
+    if not data:
+        raise FileRefused(_("The file is empty."))
+    lower = (name or "").lower()
+    if data.startswith(b"PK\x03\x04"):
+        if not lower.endswith(".xlsx"):
+            raise FileRefused(_("Only .xlsx and .csv files are accepted."))
+        return _read_xlsx(data)
+    if lower.endswith(".xlsx"):
+        raise FileRefused(_("The file is not an xlsx spreadsheet."))
+    if not lower.endswith((".csv", ".txt")):
+        raise FileRefused(_("Only .xlsx and .csv files are accepted."))
+    return _read_csv(data)
+
+
+def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML member inside the xlsx package."""
+    workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {}
+    for m in re.finditer(r"<Relationship\b[^>]*>", rels):
+        tag = m.group(0)
+        rid = re.search(r'\bId="([^"]+)"', tag)
+        target = re.search(r'\bTarget="([^"]+)"', tag)
+        if rid and target:
+            path = target.group(1).lstrip("/")
+            targets[rid.group(1)] = path if path.startswith("xl/") else f"xl/{path}"
+    result = {}
+    for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        tag = m.group(0)
+        sheet_name = re.search(r'\bname="([^"]*)"', tag)
+        rid = re.search(r'\b\w+:id="([^"]+)"', tag)
+        if sheet_name and rid and rid.group(1) in targets:
+            result[_xml_unescape(sheet_name.group(1))] = targets[rid.group(1)]
+    return result
+
+
+def _xml_unescape(s: str) -> str:
+    return (
+        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    )
+
+
+def _has_formulas(zf: zipfile.ZipFile, member: str) -> bool:
+    tail = b""
+    with zf.open(member) as fh:
+        while chunk := fh.read(1 << 20):
+            buf = tail + chunk
+            if b"<f>" in buf or b"<f " in buf or b"<f/>" in buf:
+                return True
+            tail = buf[-4:]
+    return False
+
+
+def _read_xlsx(data: bytes) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise FileRefused(_("The file is not an xlsx spreadsheet."))
+    total = sum(i.file_size for i in infos)
+    if total > ZIP_MAX_UNCOMPRESSED or any(
+        i.compress_size and i.file_size / i.compress_size > ZIP_MAX_RATIO and i.file_size > 10 * 2**20 for i in infos
+    ):
+        raise FileRefused(_("The file unpacks to an unreasonable size (a zip bomb?) and was refused."))
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        raise FileRefused(_("The file is not an xlsx spreadsheet."))
+    try:
+        paths = _sheet_paths(zf)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet_name = XLSX_SHEET if XLSX_SHEET in workbook.sheet_names else workbook.sheet_names[0]
+        member = paths.get(sheet_name)
+        if member and member in names and _has_formulas(zf, member):
+            raise FileRefused(_("The sheet contains formulas; paste the values only and upload again."))
+        sheet = workbook.get_sheet_by_name(sheet_name)
+        merged = getattr(sheet, "merged_cell_ranges", None) or []
+        if any(start[0] == 0 for start, _end in merged):
+            raise FileRefused(_("The header row contains merged cells; use one cell per column."))
+        values = sheet.to_python(skip_empty_area=False)
+    except FileRefused:
+        raise
+    except Exception:
+        raise FileRefused(_("The spreadsheet could not be read; it may be damaged."))
+    if not values:
+        raise FileRefused(_("The file has no header row."))
+    header = [_text(v) for v in values[0]]
+    return Table("xlsx", header, [list(r) for r in values[1:]])
+
+
+_ALLOWED_EXTRA = set("«»№–—“”„‘’…°ЁёІі")
+
+
+def _plausible(text: str) -> bool:
+    for ch in set(text):
+        o = ord(ch)
+        if (32 <= o < 127) or ch in "\t\r\n" or 0x410 <= o <= 0x44F or ch in _ALLOWED_EXTRA or o == 0xA0:
+            continue
+        return False
+    return True
+
+
+def _read_csv(data: bytes) -> Table:
+    if b"\x00" in data[:4096]:
+        raise FileRefused(_("The file is not a text (csv) file."))
+    try:
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = data.decode("cp1251"), "windows-1251"
+        except UnicodeDecodeError:
+            raise FileRefused(_("The file's encoding is broken: use UTF-8 or Windows-1251."))
+        if not _plausible(text):
+            raise FileRefused(_("The file's encoding is broken: use UTF-8 or Windows-1251."))
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error:
+        raise FileRefused(_("The csv file is malformed."))
+    if not rows:
+        raise FileRefused(_("The file has no header row."))
+    return Table("csv", [c.strip() for c in rows[0]], rows[1:], encoding=encoding, delimiter=delimiter)
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, bool):
+        return str(int(v))
+    return str(v).strip()
+
+
+def _number(v) -> float | None:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    s = _text(v).replace("\xa0", "").replace(" ", "").replace(",", ".")
+    try:
+        value = float(s)
+    except ValueError:
+        return None
+    return value if value == value and value not in (float("inf"), float("-inf")) else None
+
+
+_YEAR_RE = re.compile(r"^(\d{4})\s*(?:[/\-–]\s*(\d{4}))?$")
+
+
+def _year(v) -> int | None:
+    m = _YEAR_RE.match(_text(v))
+    if not m:
+        return None
+    start = int(m.group(1))
+    if m.group(2) and int(m.group(2)) != start + 1:
+        return None
+    return start if 2000 <= start <= 2100 else None
+
+
+def _catalogue(model) -> dict[str, int]:
+    result = {}
+    for obj in model.objects.filter(is_active=True):
+        for name in obj.names():
+            result.setdefault(normalise_name(name), obj.pk)
+    return result
+
+
+def match_header(header: list[str]) -> tuple[dict[str, int], list[dict]]:
+    """Field → column index, and the header errors (missing required, duplicates)."""
+    positions: dict[str, int] = {}
+    errors = []
+    for i, title in enumerate(header):
+        key = _HEADER_KEYS.get(normalise_name(title or ""))
+        if key is None:
+            continue
+        if key in positions:
+            errors.append(_error(1, title, title, _("The column appears twice.")))
+            continue
+        positions[key] = i
+    for col in COLUMNS:
+        if col.required and col.field not in positions:
+            errors.append(_error(1, col.header, "", _("Required column is missing.")))
+    return positions, errors
+
+
+def _error(row: int, column: str, value, reason: str) -> dict:
+    return {"row": row, "column": str(column), "value": _text(value)[:200], "reason": str(reason)}
+
+
+def _memo(fn):
+    """Convert each distinct cell value once (codes, years, subjects, scores repeat a lot)."""
+    cache: dict = {}
+
+    def convert(value):
+        try:
+            return cache[value]
+        except KeyError:
+            result = cache[value] = fn(value)
+            return result
+        except TypeError:
+            return fn(value)
+
+    return convert
+
+
+def validate_rows(table: Table, schools: dict[str, int], known_codes: set[str] | None = None) -> Validated:
+    """Check every row; ``schools`` maps the codes the user may import for to school ids,
+    ``known_codes`` all registered codes (to tell «unknown» from «outside your area»).
+
+    Each column has a converter ``value -> (result, error reason or None)``, memoised per
+    distinct value, so a row costs a few dictionary look-ups."""
+    result = Validated()
+    positions, header_errors = match_header(table.header)
+    if header_errors:
+        result.errors = header_errors
+        return result
+    if len(table.rows) > settings.ASSESSMENT_MAX_ROWS:
+        result.errors = [
+            _error(1, "", len(table.rows), _("Too many rows: at most %(max)d.") % {"max": settings.ASSESSMENT_MAX_ROWS})
+        ]
+        return result
+    procedures = _catalogue(Procedure)
+    subjects = _catalogue(Subject)
+    max_scores = {(m.procedure_id, m.subject_id, m.grade): m.max_score for m in MaxScore.objects.all()}
+    titles = {f: table.header[i] or COLUMN_BY_FIELD[f].header for f, i in positions.items()}
+    errors = result.errors
+    seen: dict[tuple, int] = {}
+    msg_required = _("A value is required.")
+    msg_school_scope = _("The school is outside your area: you may not import its results.")
+    msg_above = _("Score is above the maximum (%(max)s).")
+    msg_max_unknown = _(
+        "Maximum score is required: the catalogue does not know it for this procedure, subject and grade."
+    )
+    msg_long = _("The value is too long (at most %(n)d characters).")
+    msg_dup = _("The same student, procedure, subject, grade and year already appear in row %(row)d.")
+
+    def required(fn, message):
+        def convert(v):
+            if _text(v) == "":
+                return None, msg_required
+            value = fn(v)
+            return (value, None) if value is not None else (None, message)
+
+        return _memo(convert)
+
+    def school(v):
+        code = _text(v)
+        if not code:
+            return None, msg_required
+        if code in schools:
+            return schools[code], None
+        return None, msg_school_scope if known_codes and code in known_codes else _("Unknown school code.")
+
+    def grade(v):
+        number = _number(v)
+        return int(number) if number is not None and number.is_integer() and 1 <= number <= 11 else None
+
+    def score(v):
+        number = _number(v)
+        return number if number is not None and number >= 0 else None
+
+    def optional_max(v):
+        if _text(v) == "":
+            return None, None
+        number = _number(v)
+        return (
+            (number, None)
+            if number is not None and number > 0
+            else (None, _("Maximum score must be a number above 0."))
+        )
+
+    def mark(v):
+        if _text(v) == "":
+            return None, None
+        number = _number(v)
+        return (int(number), None) if number in (2, 3, 4, 5) else (None, _("Mark must be 2, 3, 4 or 5."))
+
+    def text(limit):
+        def convert(v):
+            value = _text(v)
+            return (value, None) if len(value) <= limit else (value, msg_long % {"n": limit})
+
+        return _memo(convert)
+
+    converters = {
+        "school_code": _memo(school),
+        "year": required(_year, _("Academic year must look like 2022/2023, 2022-2023 or 2022.")),
+        "procedure": required(lambda v: procedures.get(normalise_name(_text(v))), _("Unknown procedure.")),
+        "subject": required(lambda v: subjects.get(normalise_name(_text(v))), _("Unknown subject.")),
+        "grade": required(grade, _("Grade must be a whole number from 1 to 11.")),
+        "score": required(score, _("Score must be a number not below 0.")),
+        "max_score": _memo(optional_max),
+        "mark": _memo(mark),
+        "term_mark": _memo(mark),
+        "teacher_code": text(64),
+        "class_letter": text(10),
+    }
+    order = [
+        "school_code",
+        "year",
+        "procedure",
+        "subject",
+        "grade",
+        "score",
+        "max_score",
+        "mark",
+        "term_mark",
+        "teacher_code",
+        "class_letter",
+    ]
+    plan = [(f, positions[f], converters[f]) for f in order if f in positions]
+    student_at = positions["student_code"]
+    width = max(positions.values()) + 1
+    rows_out = result.rows
+    years, school_ids = result.years, result.school_ids
+
+    for index, row in enumerate(table.rows):
+        if len(row) < width:
+            row = [*row, *([None] * (width - len(row)))]
+        if not any(v is not None and v != "" for v in row):
+            continue
+        n = index + 2
+        values = {}
+        bad = False
+        for fieldname, i, convert in plan:
+            value, reason = convert(row[i])
+            if reason is not None:
+                errors.append(_error(n, titles[fieldname], row[i], reason))
+                bad = True
+            values[fieldname] = value
+        student = _text(row[student_at])
+        if not student:
+            errors.append(_error(n, titles["student_code"], row[student_at], msg_required))
+            bad = True
+        elif len(student) > 64:
+            errors.append(_error(n, titles["student_code"], row[student_at], msg_long % {"n": 64}))
+            bad = True
+        max_score = values.get("max_score")
+        if max_score is None and ("max_score" not in positions or _text(row[positions["max_score"]]) == ""):
+            p, s, g = values["procedure"], values["subject"], values["grade"]
+            if p is not None and s is not None and g is not None:
+                max_score = max_scores.get((p, s, g)) or max_scores.get((p, s, None))
+                if max_score is None:
+                    errors.append(
+                        _error(n, titles.get("max_score", COLUMN_BY_FIELD["max_score"].header), "", msg_max_unknown)
+                    )
+                    bad = True
+        sc = values["score"]
+        if sc is not None and max_score is not None and sc > max_score:
+            errors.append(_error(n, titles["score"], row[positions["score"]], msg_above % {"max": f"{max_score:g}"}))
+            bad = True
+        if bad:
+            continue
+        key = (values["school_code"], values["year"], values["procedure"], values["subject"], values["grade"], student)
+        first = seen.setdefault(key, n)
+        if first != n:
+            errors.append(_error(n, titles["student_code"], student, msg_dup % {"row": first}))
+            continue
+        rows_out.append(
+            (
+                *key,
+                sc,
+                max_score,
+                values.get("mark"),
+                values.get("term_mark"),
+                values.get("teacher_code", ""),
+                values.get("class_letter", ""),
+            )
+        )
+        years.add(values["year"])
+        school_ids.add(values["school_code"])
+    return result
+
+
+def error_report(table: Table, errors: list[dict]) -> tuple[bytes, str, str]:
+    """The same file with an «Ошибки» column added: (content, extension, content type)."""
+    by_row: dict[int, list[str]] = {}
+    for e in errors:
+        by_row.setdefault(e["row"], []).append(f"{e['column']}: {e['reason']}" if e["column"] else e["reason"])
+    title = _("Errors")
+    header = [*table.header, title]
+    rows = []
+    if 1 in by_row:
+        rows.append(["" for _h in table.header] + ["; ".join(by_row[1])])
+    for index, row in enumerate(table.rows):
+        rows.append([*row, *([""] * (len(table.header) - len(row))), "; ".join(by_row.get(index + 2, []))])
+    if table.kind == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter=table.delimiter or ";")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return buf.getvalue().encode("utf-8-sig"), "csv", "text/csv; charset=utf-8"
+    from core.xlsx import XLSX_MIME, workbook_bytes
+
+    return workbook_bytes({XLSX_SHEET: (header, rows)}), "xlsx", XLSX_MIME
+
+
+def template_bytes() -> bytes:
+    """An xlsx template: the headers and one filled example row."""
+    from core.xlsx import workbook_bytes
+
+    example = ["12345", "2024/2025", "ВПР", "Математика", 5, "S-0001", 14, 20, 4, 4, "T-01", "А"]
+    return workbook_bytes({XLSX_SHEET: ([c.header for c in COLUMNS], [example])})

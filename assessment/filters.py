@@ -1,0 +1,76 @@
+"""One FilterSet per resource, serving both the pages and the API."""
+
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import municipalities_for
+from assessment.models import (
+    Flag,
+    FlagKind,
+    GroupResult,
+    ImportBatch,
+    ImportStatus,
+    Procedure,
+    SchoolIndex,
+    Spread,
+    Subject,
+)
+from schools.models import Municipality
+
+
+def _municipalities(request):
+    return Municipality.objects.none() if request is None else municipalities_for(request.user)
+
+
+class _ResultFilters(filters.FilterSet):
+    """year, procedure, subject, grade, school (id) and school_code."""
+
+    year = filters.NumberFilter(label=_("Academic year (its first year)"))
+    procedure = filters.ModelChoiceFilter(queryset=Procedure.objects.all(), to_field_name="code", label=_("Procedure"))
+    subject = filters.ModelChoiceFilter(queryset=Subject.objects.all(), to_field_name="name", label=_("Subject"))
+    grade = filters.NumberFilter(label=_("Grade"))
+    school = filters.NumberFilter(field_name="school_id", label=_("School (id)"))
+    school_code = filters.CharFilter(field_name="school__code", label=_("School code"))
+
+
+class GroupResultFilterSet(_ResultFilters):
+    class Meta:
+        model = GroupResult
+        fields = ["year", "procedure", "subject", "grade", "school", "school_code"]
+
+
+class FlagFilterSet(_ResultFilters):
+    kind = filters.ChoiceFilter(choices=FlagKind.choices, label=_("Flag"))
+
+    class Meta:
+        model = Flag
+        fields = ["year", "procedure", "subject", "grade", "school", "school_code", "kind"]
+
+
+class SchoolIndexFilterSet(filters.FilterSet):
+    year = filters.NumberFilter(label=_("Academic year (its first year)"))
+    school = filters.NumberFilter(field_name="school_id", label=_("School (id)"))
+    school_code = filters.CharFilter(field_name="school__code", label=_("School code"))
+    municipality = filters.ModelChoiceFilter(queryset=_municipalities, label=_("Municipality"))
+    candidate = filters.BooleanFilter(label=_("Low-result candidate"))
+
+    class Meta:
+        model = SchoolIndex
+        fields = ["year", "school", "school_code", "municipality", "candidate"]
+
+
+class SpreadFilterSet(filters.FilterSet):
+    year = filters.NumberFilter(label=_("Academic year (its first year)"))
+    municipality = filters.ModelChoiceFilter(queryset=_municipalities, label=_("Municipality"))
+
+    class Meta:
+        model = Spread
+        fields = ["year", "municipality"]
+
+
+class ImportBatchFilterSet(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=ImportStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = ImportBatch
+        fields = ["status"]

@@ -1,0 +1,216 @@
+"""Scoping of every endpoint and page: the one who may, a colleague with less scope, an outsider."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessment.models import ImportBatch, ImportStatus, Result
+from tests.assessment.conftest import hand_rows, to_csv, to_xlsx
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = ["group-results", "flags", "school-indices"]
+
+
+def codes(response):
+    assert response.status_code == 200, response.content
+    return {r["school_code"] for r in response.json()["results"]}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_school_scoped_endpoints(analysed, api, endpoint):
+    w = analysed
+    url = f"/api/v1/assessment/{endpoint}/"
+    everything = codes(api(w.superuser).get(url, {"page_size": 500}))
+    assert "A1S1" in everything
+    assert codes(api(w.coordinator).get(url, {"page_size": 500})) == everything - {"B1S1"}
+    assert codes(api(w.school_admin).get(url, {"page_size": 500})) == {"A1S1"}
+    assert codes(api(w.curator).get(url, {"page_size": 500})) == {"A1S1"}  # assigned this year to A1S1 only
+    assert codes(api(w.school_admin2).get(url, {"page_size": 500})) <= {"A1S2"}
+    assert codes(api(w.coordinator_a2).get(url)) == set()
+    assert codes(api(w.no_role).get(url)) == set()
+    assert api().get(url).status_code in (401, 403)
+
+
+def test_filters(analysed, api):
+    client = api(analysed.superuser)
+    rows = client.get("/api/v1/assessment/group-results/", {"year": 2023, "procedure": "ВПР", "grade": 5}).json()
+    assert rows["count"] == 5  # Математика ×3, Русский язык ×2
+    rows = client.get(
+        "/api/v1/assessment/group-results/", {"school": analysed.a1_school1.pk, "subject": "Русский язык"}
+    ).json()
+    assert rows["count"] == 1
+    flags = client.get("/api/v1/assessment/flags/", {"kind": "non_objective"}).json()
+    assert flags["count"] == 2
+
+
+def test_spread_scope(analysed, api):
+    w = analysed
+    assert api(w.coordinator).get("/api/v1/assessment/spread/").json()["count"] == 2
+    assert api(w.coordinator_b1).get("/api/v1/assessment/spread/").json()["count"] == 0
+    assert api(w.coordinator_a2).get("/api/v1/assessment/spread/").json()["count"] == 0
+
+
+def test_import_api(world, api, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def upload(user, rows):
+        f = SimpleUploadedFile("r.xlsx", to_xlsx(rows))
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api(user).post("/api/v1/assessment/imports/", {"file": f}, format="multipart")
+        if response.status_code == 201:
+            # Queued on commit (at once in eager mode): poll the batch as a client would.
+            assert response.json()["status"] in ("pending", "running", "done", "failed")
+            return api(user).get(f"/api/v1/assessment/imports/{response.json()['id']}/")
+        return response
+
+    a1_rows = [r for r in hand_rows() if r[0].startswith("A1")]
+    assert upload(world.school_admin, a1_rows).status_code == 403
+    assert Result.objects.count() == 0
+    response = upload(world.coordinator, a1_rows)
+    assert response.status_code == 200, response.content
+    batch = response.json()
+    assert batch["status"] == "done" and batch["rows_created"] == len(a1_rows) and batch["years"] == [2022, 2023]
+    url = f"/api/v1/assessment/imports/{batch['id']}/"
+    assert api(world.coordinator).get(url).json()["status"] == "done"
+    assert api(world.coordinator_a2).get(url).status_code == 404
+    assert api(world.school_admin).get(url).status_code == 404
+    # An out-of-scope school is an error for this coordinator; nothing changes.
+    response = upload(world.coordinator, hand_rows())
+    assert response.json()["status"] == "failed" and response.json()["error_count"] == len(hand_rows()) - len(a1_rows)
+    assert Result.objects.count() == len(a1_rows)
+    # Not a spreadsheet, via the API.
+    bad = SimpleUploadedFile("r.pdf", b"%PDF-1.4")
+    response = api(world.coordinator).post("/api/v1/assessment/imports/", {"file": bad}, format="multipart")
+    assert response.status_code == 400 and response.json()["errors"]["file"] == [
+        "Принимаются только файлы .xlsx и .csv."
+    ]
+
+
+def test_school_page_scope(analysed, login):
+    w = analysed
+    url = reverse("assessment:school", args=[w.a1_school1.pk])
+    for user in (w.superuser, w.coordinator, w.school_admin, w.curator, w.methodist, w.regional):
+        response = login(user).get(url)
+        assert response.status_code == 200, user
+    page = login(w.school_admin).get(url).content.decode()
+    assert "Отрицательная динамика" in page and "T1" in page and "<svg" in page
+    for user in (w.school_admin2, w.outsider, w.coordinator_a2, w.coordinator_b1, w.no_role):
+        assert login(user).get(url).status_code == 404, user
+    response = login(w.coordinator).get(url + "?export=xlsx")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_school_card_section(analysed, login):
+    page = login(analysed.school_admin).get(reverse("schools:school-detail", args=[analysed.a1_school1.pk]))
+    assert page.status_code == 200
+    assert reverse("assessment:school", args=[analysed.a1_school1.pk]) in page.content.decode()
+
+
+def test_municipality_page_and_lists(analysed, login):
+    w = analysed
+    page = login(w.coordinator).get(reverse("assessment:municipality") + "?year=2023")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "СШ № 2" in html and "индекс ≤ 10-го процентиля муниципалитета" in html
+    assert "Гимназия № 1" not in html
+    page = login(w.school_admin).get(reverse("assessment:municipality") + "?year=2023")
+    assert "СШ № 2" not in page.content.decode()
+    for name in ("group-list", "flag-list", "municipality"):
+        response = login(w.coordinator).get(reverse(f"assessment:{name}") + "?export=xlsx")
+        assert response.status_code == 200
+    for export in ("spread", "effect"):
+        assert login(w.coordinator).get(reverse("assessment:municipality") + f"?export={export}").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["municipality", "group-list", "flag-list", "import-list"])
+def test_list_pages_query_count_constant(world, login, import_bytes, name):
+    from assessment.services import analysis_run
+
+    client = login(world.coordinator)
+    url = reverse(f"assessment:{name}")
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    import_bytes(to_csv(hand_rows()[:20]), "a.csv")
+    analysis_run()
+    small = queries()
+    import_bytes(to_csv(hand_rows()), "b.csv")
+    analysis_run()
+    assert queries() == small
+
+
+def test_school_page_query_count_constant(world, login, import_bytes):
+    from assessment.services import analysis_run
+
+    client = login(world.school_admin)
+    url = reverse("assessment:school", args=[world.a1_school1.pk])
+    import_bytes(to_csv(hand_rows()[:8]), "a.csv")
+    analysis_run()
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    import_bytes(to_csv(hand_rows()), "b.csv")
+    analysis_run()
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(large.captured_queries) == len(small.captured_queries) <= 30
+
+
+def test_upload_page_and_rollback(world, login, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    assert login(world.school_admin).get(reverse("assessment:import-upload")).status_code == 404
+    client = login(world.coordinator)
+    assert client.get(reverse("assessment:import-upload")).status_code == 200
+    rows = [r for r in hand_rows() if r[0].startswith("A1")]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("assessment:import-upload"), {"file": SimpleUploadedFile("r.csv", to_csv(rows, encoding="cp1251"))}
+        )
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == batch.get_absolute_url()
+    assert batch.status == ImportStatus.DONE and batch.municipality == world.a1
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "Загружено строк" in page and "Отменить загрузку" in page
+    # htmx polling of a finished batch asks the page to refresh.
+    assert client.get(batch.get_absolute_url(), headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    assert login(world.coordinator_b1).post(reverse("assessment:import-rollback", args=[batch.pk])).status_code == 404
+    assert login(world.school_admin).post(reverse("assessment:import-rollback", args=[batch.pk])).status_code == 404
+    client = login(world.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("assessment:import-rollback", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.ROLLED_BACK and Result.objects.count() == 0
+
+
+def test_error_page_and_report(world, login, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(world.coordinator)
+    bad = [["A1S1", "2023/2024", "ВПР", "Математика", 5, "S1", 25, 20, 3, 4, ""]]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("assessment:import-upload"), {"file": SimpleUploadedFile("r.xlsx", to_xlsx(bad))})
+    batch = ImportBatch.objects.get()
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "Балл выше максимального (20)." in page
+    report = client.get(reverse("assessment:import-errors", args=[batch.pk]))
+    assert report.status_code == 200
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(BytesIO(report.content)).active
+    assert ws.cell(1, 12).value == "Ошибки" and "Балл выше" in ws.cell(2, 12).value
+    assert login(world.coordinator_b1).get(reverse("assessment:import-errors", args=[batch.pk])).status_code == 404
+    template = client.get(reverse("assessment:import-template"))
+    ws = load_workbook(BytesIO(template.content)).active
+    assert ws.cell(1, 1).value == "Код ОО" and ws.cell(2, 3).value == "ВПР"
+
+
+def test_home_panel(analysed, login):
+    html = login(analysed.coordinator).get("/").content.decode()
+    assert "Результаты оценочных процедур" in html and "Низкие результаты" in html
