@@ -46,3 +46,19 @@ class RiskFactorAdmin(admin.ModelAdmin):
 class RiskAssessmentAdmin(SimpleHistoryAdmin):
     list_display = ["school", "year", "factor", "level"]
     list_filter = ["year", "level"]
+
+
+# Programme side (issue 3).
+from schools.models import Programme, ProgrammeParticipant  # noqa: E402
+
+
+class ProgrammeParticipantInline(admin.TabularInline):
+    model = ProgrammeParticipant
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "year", "municipality"]
+    list_filter = ["kind", "year"]
+    inlines = [ProgrammeParticipantInline]

@@ -10,3 +10,37 @@ def panels(user) -> list[Panel]:
     if counts["total"] == 0:
         return []
     return [Panel("schools/_panel_counts.html", {"counts": counts, "panel_title": _("Schools")}, order=10)]
+
+
+def school_sections(user, school) -> list[Panel]:
+    """School card: the whole status history (with orders), programmes and the risk profile."""
+    from accounts.scoping import EDIT, MANAGE, can
+    from core.years import current_academic_year
+    from schools.models import RiskAssessment, SchoolStatus
+
+    year = current_academic_year()
+    statuses = SchoolStatus.objects.filter(school=school).select_related("order", "end_order").order_by("-year_from")
+    programmes = school.programme_participations.select_related("programme").order_by("-programme__year")
+    assessments = list(RiskAssessment.objects.filter(school=school, year=year).select_related("factor"))
+    if not assessments:
+        last = RiskAssessment.objects.filter(school=school).order_by("-year").values_list("year", flat=True).first()
+        if last:
+            year = last
+            assessments = list(RiskAssessment.objects.filter(school=school, year=year).select_related("factor"))
+    return [
+        Panel(
+            "schools/_section_statuses.html",
+            {
+                "school": school,
+                "statuses": statuses,
+                "programmes": programmes,
+                "can_manage": can(user, MANAGE, school),
+            },
+            order=20,
+        ),
+        Panel(
+            "schools/_section_risks.html",
+            {"school": school, "year": year, "assessments": assessments, "can_edit": can(user, EDIT, school)},
+            order=30,
+        ),
+    ]

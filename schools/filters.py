@@ -46,3 +46,75 @@ class SchoolFilterSet(filters.FilterSet):
             statuses__kind=value,
             statuses__year_from__lte=year,
         ).distinct()
+
+
+# --- Programme side: orders, statuses, programmes, risk assessments -------------------
+
+from schools.models import Order, OrderKind, Programme, ProgrammeKind, RiskAssessment, RiskLevel, SchoolStatus  # noqa: E402
+
+
+class OrderFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("Number or title"), method="search")
+    municipality = filters.ModelChoiceFilter(queryset=_municipalities, label=_("Municipality"))
+    kind = filters.ChoiceFilter(choices=OrderKind.choices, label=_("Kind"))
+    date_from = filters.DateFilter(field_name="date", lookup_expr="gte", label=_("Date from"))
+    date_to = filters.DateFilter(field_name="date", lookup_expr="lte", label=_("Date to"))
+
+    class Meta:
+        model = Order
+        fields = ["q", "municipality", "kind", "date_from", "date_to"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(number__iexact=value) | Q(number__icontains=value) | Q(title__icontains=value))
+
+
+class SchoolStatusFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("School"), method="search")
+    municipality = filters.ModelChoiceFilter(
+        queryset=_municipalities, field_name="school__municipality", label=_("Municipality")
+    )
+    school = filters.NumberFilter(field_name="school_id", label=_("School id"))
+    kind = filters.ChoiceFilter(choices=StatusKind.choices, label=_("Status"))
+    year = filters.NumberFilter(label=_("Held in academic year"), method="held_in")
+
+    class Meta:
+        model = SchoolStatus
+        fields = ["q", "municipality", "school", "kind", "year"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(school__short_name__icontains=value) | Q(school__name__icontains=value))
+
+    def held_in(self, queryset, name, value):
+        return queryset.filter(Q(year_to__isnull=True) | Q(year_to__gte=value), year_from__lte=value)
+
+
+class ProgrammeFilterSet(filters.FilterSet):
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
+    municipality = filters.ModelChoiceFilter(queryset=_municipalities, label=_("Municipality"))
+    kind = filters.ChoiceFilter(choices=ProgrammeKind.choices, label=_("Kind"))
+    year = filters.NumberFilter(label=_("Academic year"))
+
+    class Meta:
+        model = Programme
+        fields = ["q", "municipality", "kind", "year"]
+
+
+class RiskAssessmentFilterSet(filters.FilterSet):
+    municipality = filters.ModelChoiceFilter(
+        queryset=_municipalities, field_name="school__municipality", label=_("Municipality")
+    )
+    school = filters.NumberFilter(field_name="school_id", label=_("School id"))
+    year = filters.NumberFilter(label=_("Academic year"))
+    level = filters.ChoiceFilter(choices=RiskLevel.choices, label=_("Level"))
+    factor = filters.NumberFilter(field_name="factor_id", label=_("Risk factor id"))
+    confirmed = filters.BooleanFilter(
+        field_name="confirmed_at", lookup_expr="isnull", exclude=True, label=_("Confirmed")
+    )
+
+    class Meta:
+        model = RiskAssessment
+        fields = ["municipality", "school", "year", "level", "factor", "confirmed"]

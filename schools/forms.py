@@ -62,3 +62,225 @@ class SchoolForm(ScopedModelForm):
         if not name:
             raise forms.ValidationError(_("Enter the short name."))
         return name
+
+
+# --- Programme side: orders, statuses, yearly lists, programmes, risk profiles ---------
+
+from django.core.exceptions import ValidationError  # noqa: E402
+
+from accounts.scoping import schools_for  # noqa: E402
+from core.files import UploadValidator  # noqa: E402
+from core.years import academic_year_choices, academic_year_label, current_academic_year  # noqa: E402
+from schools import services  # noqa: E402
+from schools.models import (  # noqa: E402
+    Order,
+    Programme,
+    RiskFactor,
+    RiskLevel,
+    SchoolStatus,
+    StatusKind,
+)
+
+ORDER_FILE_KINDS = ("pdf", "docx", "odt")
+ORDER_FILE_MAX_BYTES = 10 * 1024 * 1024
+order_file_validator = UploadValidator(kinds=ORDER_FILE_KINDS, max_bytes=ORDER_FILE_MAX_BYTES)
+
+
+def orders_for(user):
+    return Order.objects.restrict(user, MANAGE).select_related("municipality")
+
+
+class YearChoiceField(forms.TypedChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("choices", academic_year_choices(span_back=12))
+        super().__init__(*args, **kwargs)
+
+
+class OrderForm(ScopedModelForm):
+    class Meta:
+        model = Order
+        fields = ["municipality", "kind", "number", "date", "issuer", "title", "file"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities_for(self.user, MANAGE)
+        self.fields["municipality"].required = True
+        self.fields["file"].validators.append(order_file_validator)
+        self.fields["file"].help_text = _("PDF, DOCX or ODT, up to 10 MB.")
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip()
+        if not number:
+            raise forms.ValidationError(_("Enter the number of the order."))
+        return number
+
+    def clean(self):
+        data = super().clean()
+        muni, number, date = data.get("municipality"), data.get("number"), data.get("date")
+        if muni and number and date:
+            dup = Order.objects.filter(municipality=muni, number=number, date=date).exclude(pk=self.instance.pk)
+            if dup.exists():
+                raise ValidationError(_("An order with this number and date is already in the registry."))
+        return data
+
+    def save(self, commit=True):
+        order = super().save(commit=False)
+        order.region_id = order.municipality.region_id
+        if not order.created_by_id:
+            order.created_by = self.user
+        if commit:
+            order.save()
+        return order
+
+
+class SchoolStatusForm(ScopedModelForm):
+    year_from = YearChoiceField(label=_("From academic year"))
+    year_to = YearChoiceField(label=_("To academic year"), required=False, empty_value=None)
+
+    class Meta:
+        model = SchoolStatus
+        fields = ["school", "kind", "year_from", "year_to", "order", "end_order", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools_for(self.user, MANAGE)
+        self.fields["order"].queryset = orders_for(self.user)
+        self.fields["order"].error_messages["required"] = _("A status must rest on an order: choose the order.")
+        self.fields["end_order"].queryset = orders_for(self.user)
+        self.fields["year_to"].choices = [("", "…"), *academic_year_choices(span_back=12)]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            services.status_validate(
+                school=data["school"],
+                kind=data["kind"],
+                year_from=data["year_from"],
+                year_to=data.get("year_to"),
+                order=data.get("order"),
+                exclude_pk=self.instance.pk,
+            )
+        except ValidationError as exc:
+            for field, messages_ in exc.message_dict.items():
+                for m in messages_:
+                    self.add_error(field if field in self.fields else None, m)
+        return data
+
+
+class SchoolMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.short_name
+
+
+class StatusListForm(forms.Form):
+    municipality = forms.ModelChoiceField(queryset=None, label=_("Municipality"))
+    kind = forms.ChoiceField(choices=StatusKind.choices, initial=StatusKind.LOW_RESULTS, label=_("Status"))
+    year = YearChoiceField(label=_("Academic year"), initial=current_academic_year)
+    order = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Order"),
+        error_messages={"required": _("A list of schools must rest on an order: choose the order.")},
+    )
+    schools = SchoolMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Schools on the list"),
+        widget=forms.SelectMultiple(attrs={"size": 14, "data-filterable": "1"}),
+        help_text=_("Schools not selected that held the status leave it from this year."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities_for(user, MANAGE)
+        self.fields["order"].queryset = orders_for(user)
+        self.fields["schools"].queryset = schools_for(user, MANAGE).filter(is_active=True).order_by("short_name")
+
+    def clean(self):
+        data = super().clean()
+        muni = data.get("municipality")
+        if muni and data.get("schools"):
+            foreign = [s for s in data["schools"] if s.municipality_id != muni.pk]
+            if foreign:
+                self.add_error(
+                    "schools",
+                    _("Not schools of this municipality: %(names)s.") % {"names": ", ".join(map(str, foreign))},
+                )
+        if muni and data.get("order") and data["order"].municipality_id not in (None, muni.pk):
+            self.add_error("order", _("The order belongs to another municipality."))
+        return data
+
+
+class ProgrammeForm(ScopedModelForm):
+    year = YearChoiceField(label=_("Academic year"))
+    schools = SchoolMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Participating schools"),
+        widget=forms.SelectMultiple(attrs={"size": 12, "data-filterable": "1"}),
+    )
+
+    class Meta:
+        model = Programme
+        fields = ["municipality", "kind", "name", "year", "order", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities_for(self.user, MANAGE)
+        self.fields["order"].queryset = orders_for(self.user)
+        self.fields["schools"].queryset = schools_for(self.user, MANAGE).order_by("short_name")
+        if self.instance.pk:
+            self.fields["schools"].initial = [p.school_id for p in self.instance.participants.all()]
+
+    def clean(self):
+        data = super().clean()
+        muni = data.get("municipality")
+        if muni and data.get("schools"):
+            foreign = [s for s in data["schools"] if s.municipality_id != muni.pk]
+            if foreign:
+                self.add_error(
+                    "schools",
+                    _("Not schools of this municipality: %(names)s.") % {"names": ", ".join(map(str, foreign))},
+                )
+        return data
+
+
+class RiskProfileForm(forms.Form):
+    """One level per active risk factor for a school and a year."""
+
+    def __init__(self, *args, school, year, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school, self.year, self.user = school, year, user
+        self.factors = list(RiskFactor.objects.filter(is_active=True))
+        current = {a.factor_id: a for a in school.risk_assessments.filter(year=year)}
+        for factor in self.factors:
+            a = current.get(factor.pk)
+            self.fields[f"factor_{factor.pk}"] = forms.ChoiceField(
+                label=factor.name,
+                choices=RiskLevel.choices,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                initial=a.level if a else None,
+                error_messages={
+                    "required": _("Choose a level."),
+                    "invalid_choice": _("«%(value)s» is not a risk level: choose high, medium, low or none."),
+                },
+            )
+            self.fields[f"comment_{factor.pk}"] = forms.CharField(
+                label=_("Comment"), required=False, max_length=1000, initial=a.comment if a else ""
+            )
+        self.rows = [(self[f"factor_{f.pk}"], self[f"comment_{f.pk}"], current.get(f.pk)) for f in self.factors]
+
+    def levels(self) -> dict[int, str]:
+        return {f.pk: self.cleaned_data[f"factor_{f.pk}"] for f in self.factors}
+
+    def comments(self) -> dict[int, str]:
+        return {f.pk: self.cleaned_data.get(f"comment_{f.pk}", "") for f in self.factors}
+
+    @property
+    def year_label(self) -> str:
+        return academic_year_label(self.year)

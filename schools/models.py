@@ -247,3 +247,68 @@ class RiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} {academic_year_label(self.year)}: {self.factor} — {self.get_level_display()}"
+
+
+class ProgrammeKind(models.TextChoices):
+    FEDERAL_500 = "federal_500", _("Federal project «500+»")
+    REGIONAL = "regional", _("Regional programme")
+    MUNICIPAL = "municipal", _("Municipal programme")
+
+
+class Programme(models.Model):
+    """A support programme as run in one municipality in one academic year, with its
+    participating schools."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("municipality")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ProgrammeKind.choices)
+    name = models.CharField(_("name"), max_length=300)
+    year = models.PositiveSmallIntegerField(_("academic year"), validators=[MinValueValidator(2000)])
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("order"), null=True, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+    scope_municipality_field = "municipality"
+
+    class Meta:
+        verbose_name = _("support programme")
+        verbose_name_plural = _("support programmes")
+        ordering = ["-year", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "kind", "year", "name"], name="programme_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({academic_year_label(self.year)})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("schools:programme-detail", args=[self.pk])
+
+
+class ProgrammeParticipant(models.Model):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="participants", verbose_name=_("programme")
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="programme_participations", verbose_name=_("school")
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+    scope_school_field = "school"
+
+    class Meta:
+        verbose_name = _("programme participant")
+        verbose_name_plural = _("programme participants")
+        ordering = ["programme", "school__short_name"]
+        constraints = [models.UniqueConstraint(fields=["programme", "school"], name="participant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.school} — {self.programme}"

@@ -94,21 +94,39 @@ def risk_heatmap(schools: QuerySet, year: int) -> dict:
 LEVEL_WEIGHT = {"high": 3, "medium": 2, "low": 1, "none": 0}
 
 
+def _history_value(field, value) -> str:
+    from django.utils.translation import gettext
+
+    if value in (None, ""):
+        return "—"
+    if field.is_relation:
+        obj = field.related_model._default_manager.filter(pk=value).first()
+        return str(obj) if obj is not None else str(value)
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if hasattr(value, "strftime"):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
 def history_entries(history_qs, limit: int = 20) -> list:
     """The latest history records with a readable «field: old → new» text each."""
     records = list(history_qs.select_related("history_user").order_by("-history_date")[: limit + 1])
     for i, rec in enumerate(records[:limit]):
-        prev = records[i + 1] if i + 1 < len(records) else None
         rec.change_text = ""
-        if prev is not None and rec.history_type == "~" and prev.id == rec.id:
-            try:
-                delta = rec.diff_against(prev)
-            except Exception:  # a model whose fields changed since: show no diff
-                continue
+        if rec.history_type != "~":
+            continue
+        prev = records[i + 1] if i + 1 < len(records) and records[i + 1].id == rec.id else rec.prev_record
+        if prev is not None:
+            delta = rec.diff_against(prev)
             parts = []
             for change in delta.changes:
                 field = rec.instance._meta.get_field(change.field)
-                parts.append(f"{field.verbose_name}: {change.old if change.old not in (None, '') else '—'} → {change.new}")
+                parts.append(
+                    f"{field.verbose_name}: {_history_value(field, change.old)} → {_history_value(field, change.new)}"
+                )
             rec.change_text = "; ".join(parts)
     return records[:limit]
 

@@ -39,6 +39,16 @@ def pytest_configure(config):
     app.conf.task_eager_propagates = True
 
 
+def pytest_collection_modifyitems(config, items):
+    """Transactional tests (browser, backup) end with a flush, which would also wipe the rows
+    data migrations put in (risk factors, catalogues, beat schedule) for the tests after
+    them in the same worker: restore them with serialized rollback."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
+
+
 @pytest.fixture
 def world(db):
     from curators.models import CuratorAssignment

@@ -31,6 +31,7 @@ class SchoolSerializer(serializers.ModelSerializer):
             "teachers_count",
             "is_active",
         ]
+        plain_fields = True  # every field is a column: list pages are read with values()
 
     def get_fields(self):
         fields = super().get_fields()
@@ -39,3 +40,157 @@ class SchoolSerializer(serializers.ModelSerializer):
             # Only municipalities the user may manage are valid targets.
             fields["municipality"].queryset = municipalities_for(request.user, MANAGE)
         return fields
+
+
+# --- Programme side (issue 3) --------------------------------------------------------
+
+from django.core.exceptions import ValidationError as DjangoValidationError  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+from accounts.scoping import EDIT, schools_for  # noqa: E402
+from schools import services  # noqa: E402
+from schools.forms import order_file_validator  # noqa: E402
+from schools.models import Order, Programme, ProgrammeParticipant, RiskAssessment, SchoolStatus  # noqa: E402
+
+
+def _drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return serializers.ValidationError(exc.message_dict)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(required=False, allow_null=True, validators=[order_file_validator])
+
+    class Meta:
+        model = Order
+        fields = ["id", "municipality", "region", "kind", "number", "date", "issuer", "title", "file"]
+        read_only_fields = ["region"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["municipality"].queryset = municipalities_for(request.user, MANAGE)
+        fields["municipality"].allow_null = False
+        fields["municipality"].required = True
+        return fields
+
+    def validate(self, attrs):
+        muni = attrs.get("municipality") or getattr(self.instance, "municipality", None)
+        if muni is not None:
+            attrs["region"] = muni.region
+        return attrs
+
+    def create(self, validated_data):
+        validated_data["created_by"] = self.context["request"].user
+        return super().create(validated_data)
+
+
+class SchoolStatusSerializer(serializers.ModelSerializer):
+    school_name = serializers.CharField(source="school.short_name", read_only=True)
+
+    class Meta:
+        model = SchoolStatus
+        fields = ["id", "school", "school_name", "kind", "year_from", "year_to", "order", "end_order", "note"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["school"].queryset = schools_for(request.user, MANAGE)
+            fields["order"].queryset = Order.objects.restrict(request.user, MANAGE)
+            fields["end_order"].queryset = Order.objects.restrict(request.user, MANAGE)
+        return fields
+
+    def validate(self, attrs):
+        def pick(name):
+            return attrs[name] if name in attrs else getattr(self.instance, name, None)
+
+        try:
+            services.status_validate(
+                school=pick("school"),
+                kind=pick("kind"),
+                year_from=pick("year_from"),
+                year_to=pick("year_to"),
+                order=pick("order"),
+                exclude_pk=getattr(self.instance, "pk", None),
+            )
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+        return attrs
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    participants = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Programme
+        fields = ["id", "municipality", "kind", "name", "year", "order", "description", "participants"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["municipality"].queryset = municipalities_for(request.user, MANAGE)
+            fields["order"].queryset = Order.objects.restrict(request.user, MANAGE)
+        return fields
+
+    def get_participants(self, obj) -> list[int]:
+        return [p.school_id for p in obj.participants.all()]
+
+    def validate_year(self, value):
+        try:
+            return services.validate_year(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["year"]) from exc
+
+
+class ProgrammeParticipantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgrammeParticipant
+        fields = ["id", "programme", "school", "note"]
+
+
+class RiskAssessmentSerializer(serializers.ModelSerializer):
+    factor_name = serializers.CharField(source="factor.name", read_only=True)
+
+    class Meta:
+        model = RiskAssessment
+        fields = ["id", "school", "year", "factor", "factor_name", "level", "comment", "confirmed_at"]
+        read_only_fields = ["confirmed_at"]
+        validators = []  # the service upserts one factor per school and year
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["school"].queryset = schools_for(request.user, EDIT)
+        return fields
+
+    def _save(self, school, year, factor, level, comment):
+        try:
+            with transaction.atomic():
+                services.risk_profile_save(
+                    school=school,
+                    year=year,
+                    levels={factor.pk: level},
+                    comments={factor.pk: comment},
+                    user=self.context["request"].user,
+                )
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+        return RiskAssessment.objects.get(school=school, year=year, factor=factor)
+
+    def create(self, validated_data):
+        d = validated_data
+        return self._save(d["school"], d["year"], d["factor"], d["level"], d.get("comment", ""))
+
+    def update(self, instance, validated_data):
+        return self._save(
+            instance.school,
+            instance.year,
+            instance.factor,
+            validated_data.get("level", instance.level),
+            validated_data.get("comment", instance.comment),
+        )

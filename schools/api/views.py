@@ -20,3 +20,54 @@ class SchoolViewSet(ScopedViewSet):
     filterset_class = SchoolFilterSet
     ordering_fields = ["code", "short_name", "students_count"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+# --- Programme side (issue 3) --------------------------------------------------------
+
+from core.api import EDIT  # noqa: E402
+from schools.api.serializers import (  # noqa: E402
+    OrderSerializer,
+    ProgrammeSerializer,
+    RiskAssessmentSerializer,
+    SchoolStatusSerializer,
+)
+from schools.filters import (  # noqa: E402
+    OrderFilterSet,
+    ProgrammeFilterSet,
+    RiskAssessmentFilterSet,
+    SchoolStatusFilterSet,
+)
+from schools.models import Order, Programme, RiskAssessment, SchoolStatus  # noqa: E402
+
+
+class OrderViewSet(ScopedViewSet):
+    queryset = Order.objects.select_related("municipality").order_by("-date", "number")
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilterSet
+    ordering_fields = ["date", "number"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class SchoolStatusViewSet(ScopedViewSet):
+    queryset = SchoolStatus.objects.select_related("school").order_by("school__short_name", "kind", "-year_from")
+    serializer_class = SchoolStatusSerializer
+    filterset_class = SchoolStatusFilterSet
+    ordering_fields = ["year_from", "year_to"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class ProgrammeViewSet(ScopedViewSet):
+    queryset = Programme.objects.prefetch_related("participants").order_by("-year", "name")
+    serializer_class = ProgrammeSerializer
+    filterset_class = ProgrammeFilterSet
+    ordering_fields = ["year", "name"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class RiskAssessmentViewSet(ScopedViewSet):
+    queryset = RiskAssessment.objects.select_related("factor").order_by("school_id", "-year", "factor__position")
+    serializer_class = RiskAssessmentSerializer
+    filterset_class = RiskAssessmentFilterSet
+    ordering_fields = ["year", "level"]
+    write_action = EDIT
+    http_method_names = ["get", "post", "patch", "head", "options"]

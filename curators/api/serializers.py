@@ -1,0 +1,177 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from accounts.models import User
+from accounts.scoping import MANAGE, schools_for
+from curators import services
+from curators.forms import visit_schools
+from curators.models import CuratorAssignment, LessonObservation, PartnerPair, Recommendation, Visit
+from schools.api.serializers import _drf_error
+from schools.models import Order
+
+
+def _orders(request):
+    return Order.objects.restrict(request.user, MANAGE)
+
+
+class CuratorAssignmentSerializer(serializers.ModelSerializer):
+    curator_name = serializers.CharField(source="curator.full_name", read_only=True)
+
+    class Meta:
+        model = CuratorAssignment
+        fields = [
+            "id",
+            "curator",
+            "curator_name",
+            "school",
+            "year",
+            "role",
+            "order",
+            "date_from",
+            "date_to",
+            "is_active",
+        ]
+        validators = []  # the service reports duplicates in Russian
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["school"].queryset = schools_for(request.user, MANAGE)
+            fields["order"].queryset = _orders(request)
+        return fields
+
+    def validate(self, attrs):
+        candidate = CuratorAssignment(**{**self._current(), **attrs})
+        try:
+            services.assignment_validate(candidate)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+        return attrs
+
+    def _current(self) -> dict:
+        if self.instance is None:
+            return {}
+        names = ["curator", "school", "year", "role", "order", "date_from", "date_to", "is_active"]
+        return {"pk": self.instance.pk, **{n: getattr(self.instance, n) for n in names}}
+
+
+class PartnerPairSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PartnerPair
+        fields = ["id", "school", "leader", "year", "order", "plan"]
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["school"].queryset = schools_for(request.user, MANAGE)
+            fields["leader"].queryset = schools_for(request.user, MANAGE)
+            fields["order"].queryset = _orders(request)
+        return fields
+
+    def validate(self, attrs):
+        school = attrs.get("school") or getattr(self.instance, "school", None)
+        leader = attrs.get("leader") or getattr(self.instance, "leader", None)
+        if school and leader and school == leader:
+            from django.utils.translation import gettext as _
+
+            raise serializers.ValidationError({"leader": [_("A school cannot be its own partner.")]})
+        return attrs
+
+
+class LessonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LessonObservation
+        fields = [
+            "id",
+            "teacher",
+            "subject",
+            "grade",
+            "rating_goals",
+            "rating_methods",
+            "rating_assessment",
+            "strengths",
+            "difficulties",
+        ]
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True)
+    school = serializers.IntegerField(source="visit.school_id", read_only=True)
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id",
+            "visit",
+            "school",
+            "text",
+            "owner_text",
+            "owner_user",
+            "due_date",
+            "status",
+            "state",
+            "done_comment",
+            "done_at",
+            "closed_at",
+        ]
+        read_only_fields = ["visit", "status", "done_comment", "done_at", "closed_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and "owner_user" in fields:
+            fields["owner_user"].queryset = User.objects.filter(school__in=visit_schools(request.user))
+        return fields
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    lessons = LessonSerializer(many=True, required=False)
+    recommendations = RecommendationSerializer(many=True, required=False)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "school",
+            "curator",
+            "kind",
+            "date",
+            "participants",
+            "findings",
+            "extracurricular_observed",
+            "confirmed_at",
+            "lessons",
+            "recommendations",
+        ]
+        read_only_fields = ["curator", "confirmed_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["school"].queryset = visit_schools(request.user)
+        return fields
+
+    def create(self, validated_data):
+        lessons = [LessonObservation(**d) for d in validated_data.pop("lessons", [])]
+        recs = [Recommendation(**d) for d in validated_data.pop("recommendations", [])]
+        visit = Visit(**validated_data)
+        try:
+            return services.visit_create(
+                user=self.context["request"].user, visit=visit, lessons=lessons, recommendations=recs
+            )
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+
+    def update(self, instance, validated_data):
+        validated_data.pop("lessons", None)
+        validated_data.pop("recommendations", None)
+        for k, v in validated_data.items():
+            setattr(instance, k, v)
+        try:
+            return services.visit_update(user=self.context["request"].user, visit=instance)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc

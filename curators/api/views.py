@@ -1,0 +1,121 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api import ScopedViewSet
+from curators import services
+from curators.api.serializers import (
+    CuratorAssignmentSerializer,
+    PartnerPairSerializer,
+    RecommendationSerializer,
+    VisitSerializer,
+)
+from curators.filters import (
+    CuratorAssignmentFilterSet,
+    PartnerPairFilterSet,
+    RecommendationFilterSet,
+    VisitFilterSet,
+)
+from curators.models import CuratorAssignment, PartnerPair, Recommendation, Visit
+
+
+class CuratorAssignmentViewSet(ScopedViewSet):
+    queryset = CuratorAssignment.objects.select_related("curator").order_by("-year", "school_id", "curator_id")
+    serializer_class = CuratorAssignmentSerializer
+    filterset_class = CuratorAssignmentFilterSet
+    ordering_fields = ["year"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class PartnerPairViewSet(ScopedViewSet):
+    queryset = PartnerPair.objects.order_by("-year", "school_id")
+    serializer_class = PartnerPairSerializer
+    filterset_class = PartnerPairFilterSet
+    ordering_fields = ["year"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class CuratorWriteMixin:
+    """Visits are written by the school's curator (or a coordinator), not by EDIT scope:
+    the role rule lives in curators.services and is checked here."""
+
+    def check_object_permissions(self, request, obj):
+        # Skip ScopedViewSet's write_action check; the service decides who may write.
+        super(ScopedViewSet, self).check_object_permissions(request, obj)
+
+    def perform_create(self, serializer):
+        serializer.save()
+
+    def perform_update(self, serializer):
+        serializer.save()
+
+
+class VisitViewSet(CuratorWriteMixin, ScopedViewSet):
+    queryset = (
+        Visit.objects.select_related("school").prefetch_related("lessons", "recommendations").order_by("-date", "-id")
+    )
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilterSet
+    ordering_fields = ["date"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        school = serializer.validated_data.get("school")
+        if school is not None and not services.may_log_visit(self.request.user, school):
+            raise exceptions.PermissionDenied()
+        serializer.save()
+
+    def perform_update(self, serializer):
+        visit = serializer.instance
+        if visit.curator_id != self.request.user.pk and not services.may_log_visit(self.request.user, visit.school):
+            raise exceptions.PermissionDenied()
+        serializer.save()
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        visit = self.get_object()
+        try:
+            services.visit_confirm(user=request.user, visit=visit)
+        except DjangoValidationError as exc:
+            return _error(exc)
+        return Response(self.get_serializer(visit).data)
+
+
+def _error(exc: DjangoValidationError) -> Response:
+    code = status.HTTP_403_FORBIDDEN if getattr(exc, "code", None) == "forbidden" else status.HTTP_400_BAD_REQUEST
+    return Response({"detail": " ".join(exc.messages), "code": getattr(exc, "code", None) or "invalid"}, status=code)
+
+
+class RecommendationViewSet(ScopedViewSet):
+    """Read recommendations; the school marks one done (``done``), the curator closes it."""
+
+    queryset = Recommendation.objects.select_related("visit").order_by("due_date", "id")
+    serializer_class = RecommendationSerializer
+    filterset_class = RecommendationFilterSet
+    ordering_fields = ["due_date"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        raise exceptions.MethodNotAllowed("POST")
+
+    def check_object_permissions(self, request, obj):
+        super(ScopedViewSet, self).check_object_permissions(request, obj)
+
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        rec = self.get_object()
+        try:
+            services.recommendation_mark_done(user=request.user, rec=rec, comment=request.data.get("comment", ""))
+        except DjangoValidationError as exc:
+            return _error(exc)
+        return Response(self.get_serializer(rec).data)
+
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        rec = self.get_object()
+        try:
+            services.recommendation_close(user=request.user, rec=rec)
+        except DjangoValidationError as exc:
+            return _error(exc)
+        return Response(self.get_serializer(rec).data)

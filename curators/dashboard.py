@@ -1,0 +1,102 @@
+"""Home-page panels and school-card sections of the curators app."""
+
+from django.db.models import Q
+
+from accounts.models import Role
+from accounts.scoping import MANAGE, VIEW, can, municipalities_for, schools_for
+from core.dashboard import Panel
+from core.years import current_academic_year
+from curators import selectors
+from curators.models import CuratorAssignment, PartnerPair, Recommendation, RecommendationStatus, Visit
+from schools.models import StatusKind
+from schools.selectors import status_movement
+
+
+def panels(user) -> list[Panel]:
+    result: list[Panel] = []
+    if not user.is_authenticated:
+        return result
+    if user.role == Role.CURATOR:
+        rows = selectors.my_schools(user)
+        if rows:
+            result.append(Panel("curators/_panel_my_schools.html", {"rows": rows}, order=5, width="col-12"))
+    if user.role == Role.SCHOOL_ADMIN and user.school_id:
+        recs = list(
+            Recommendation.objects.restrict(user)
+            .filter(visit__school_id=user.school_id, status=RecommendationStatus.OPEN)
+            .select_related("visit")
+            .order_by("due_date")[:8]
+        )
+        unconfirmed = Visit.objects.restrict(user).filter(school_id=user.school_id, confirmed_at__isnull=True).count()
+        result.append(
+            Panel(
+                "curators/_panel_school_recs.html",
+                {"recs": recs, "unconfirmed": unconfirmed, "school_id": user.school_id},
+                order=15,
+            )
+        )
+    munis = list(municipalities_for(user, MANAGE)[:3]) if user.is_coordinator else []
+    if munis:
+        year = current_academic_year()
+        movements = []
+        for muni in munis:
+            rows = status_movement(muni, StatusKind.LOW_RESULTS, [year - 1, year])
+            movements.append(
+                {"municipality": muni, "now": rows[1], "before_total": rows[0]["total"], "before_year": year - 1}
+            )
+        result.append(Panel("schools/_panel_lists.html", {"movements": movements}, order=12))
+        overdue = selectors.overdue_recommendations(user)
+        low_now = schools_for(user, VIEW).filter(
+            Q(statuses__year_to__isnull=True) | Q(statuses__year_to__gte=year),
+            statuses__kind=StatusKind.LOW_RESULTS,
+            statuses__year_from__lte=year,
+        )
+        ranked = selectors.visit_planner(low_now.distinct(), year)
+        planner = ranked[:5]
+        unvisited = sum(1 for r in ranked if r["days_since_visit"] is None or r["days_since_visit"] > 60)
+        result.append(
+            Panel(
+                "curators/_panel_coordinator.html",
+                {
+                    "overdue_count": overdue.count(),
+                    "overdue": list(overdue.order_by("due_date")[:5]),
+                    "planner": planner,
+                    "workload": selectors.curator_workload(user, year),
+                    "unvisited": unvisited,
+                },
+                order=13,
+            )
+        )
+    return result
+
+
+def school_sections(user, school) -> list[Panel]:
+    year = current_academic_year()
+    assignments = CuratorAssignment.objects.filter(school=school, year=year, is_active=True).select_related("curator")
+    pairs = PartnerPair.objects.filter(school=school).select_related("leader").order_by("-year")[:3]
+    led = PartnerPair.objects.filter(leader=school).select_related("school").order_by("-year")[:5]
+    visits = list(Visit.objects.filter(school=school).select_related("curator").order_by("-date")[:3])
+    open_recs = list(
+        Recommendation.objects.filter(visit__school=school)
+        .exclude(status=RecommendationStatus.CLOSED)
+        .order_by("due_date")[:5]
+    )
+    if not (assignments or pairs or led or visits or open_recs) and not can(user, MANAGE, school):
+        return []
+    return [
+        Panel(
+            "curators/_section_school.html",
+            {
+                "school": school,
+                "year": year,
+                "assignments": assignments,
+                "pairs": pairs,
+                "led": led,
+                "visits": visits,
+                "open_recs": open_recs,
+                "can_manage": can(user, MANAGE, school),
+            },
+            order=40,
+            width="col-12",
+        )
+    ]

@@ -1,0 +1,217 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from accounts.scoping import MANAGE, schools_for
+from core.years import current_academic_year
+from curators import services
+from curators.models import CuratorAssignment, LessonObservation, PartnerPair, Recommendation, Visit
+from schools.forms import ScopedModelForm, YearChoiceField, orders_for
+from schools.models import School
+
+
+class SchoolChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.short_name} ({obj.municipality.name})" if hasattr(obj, "municipality") else obj.short_name
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        school = f", {obj.school.short_name}" if obj.school_id else ""
+        return f"{obj.full_name or obj.username}{school}"
+
+
+def _apply_service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            for e in errs:
+                form.add_error(field if field in form.fields else None, e)
+    else:
+        for e in exc.messages:
+            form.add_error(None, e)
+
+
+class AssignmentForm(ScopedModelForm):
+    year = YearChoiceField(label=_("Academic year"), initial=current_academic_year)
+    school = SchoolChoiceField(queryset=School.objects.none(), label=_("School"))
+    curator = UserChoiceField(queryset=User.objects.none(), label=_("Curator"))
+
+    class Meta:
+        model = CuratorAssignment
+        fields = ["school", "curator", "year", "role", "order", "date_from", "date_to", "is_active"]
+        widgets = {
+            "date_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = schools_for(self.user, MANAGE).select_related("municipality")
+        self.fields["school"].queryset = schools
+        munis = schools.values("municipality_id")
+        self.fields["curator"].queryset = (
+            User.objects.filter(is_active=True, municipality_id__in=munis)
+            .filter(role__in=[Role.CURATOR, Role.METHODIST, Role.MUNICIPAL_COORDINATOR])
+            .select_related("school")
+        )
+        self.fields["order"].queryset = orders_for(self.user)
+        self.fields["order"].required = True
+        self.fields["order"].error_messages["required"] = _("An appointment must rest on an order: choose the order.")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        candidate = self.instance
+        for name in self.Meta.fields:
+            if name in data:
+                setattr(candidate, name, data[name])
+        try:
+            services.assignment_validate(candidate)
+        except ValidationError as exc:
+            _apply_service_errors(self, exc)
+        return data
+
+    def _post_clean(self):
+        # The service has already reported the same rules the model checks; run the model's
+        # validation only when the service found nothing, so no message appears twice.
+        if not self.errors:
+            super()._post_clean()
+
+
+class PartnerPairForm(ScopedModelForm):
+    year = YearChoiceField(label=_("Academic year"), initial=current_academic_year)
+    school = SchoolChoiceField(queryset=School.objects.none(), label=_("Supported school"))
+    leader = SchoolChoiceField(queryset=School.objects.none(), label=_("Leader school"))
+
+    class Meta:
+        model = PartnerPair
+        fields = ["school", "leader", "year", "order", "plan"]
+        widgets = {"plan": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = schools_for(self.user, MANAGE).select_related("municipality")
+        self.fields["school"].queryset = schools
+        self.fields["leader"].queryset = schools
+        self.fields["order"].queryset = orders_for(self.user)
+        self.fields["order"].error_messages["required"] = _("A partner pair must rest on an order: choose the order.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("school") and data.get("leader") and data["school"] == data["leader"]:
+            self.add_error("leader", _("A school cannot be its own partner."))
+        return data
+
+
+def visit_schools(user):
+    """Schools where the user may log a visit: assigned this year, or managed."""
+    if not getattr(user, "is_authenticated", False):
+        return School.objects.none()
+    assigned = CuratorAssignment.objects.current().filter(curator=user).values("school_id")
+    return (
+        (schools_for(user, MANAGE) | School.objects.filter(id__in=assigned)).distinct().select_related("municipality")
+    )
+
+
+class VisitForm(forms.ModelForm):
+    school = SchoolChoiceField(queryset=School.objects.none(), label=_("School"))
+
+    class Meta:
+        model = Visit
+        fields = ["school", "kind", "date", "participants", "findings", "extracurricular_observed"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "participants": forms.Textarea(attrs={"rows": 2}),
+            "findings": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = visit_schools(user)
+        self.fields["date"].initial = timezone.localdate
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value and value > timezone.localdate():
+            raise ValidationError(_("A visit cannot be dated in the future."))
+        return value
+
+
+RATING_CHOICES = [("", "—"), (1, "1"), (2, "2"), (3, "3")]
+
+
+class LessonForm(forms.ModelForm):
+    rating_goals = forms.TypedChoiceField(
+        choices=RATING_CHOICES, coerce=int, empty_value=None, required=False, label=_("Goals and planning")
+    )
+    rating_methods = forms.TypedChoiceField(
+        choices=RATING_CHOICES, coerce=int, empty_value=None, required=False, label=_("Methods and students' activity")
+    )
+    rating_assessment = forms.TypedChoiceField(
+        choices=RATING_CHOICES, coerce=int, empty_value=None, required=False, label=_("Assessment and feedback")
+    )
+
+    class Meta:
+        model = LessonObservation
+        fields = [
+            "teacher",
+            "subject",
+            "grade",
+            "rating_goals",
+            "rating_methods",
+            "rating_assessment",
+            "strengths",
+            "difficulties",
+        ]
+        widgets = {"strengths": forms.Textarea(attrs={"rows": 2}), "difficulties": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_grade(self):
+        grade = self.cleaned_data["grade"]
+        if grade is not None and not 1 <= grade <= 11:
+            raise ValidationError(_("The grade is from 1 to 11."))
+        return grade
+
+
+class RecommendationForm(forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = ["text", "owner_text", "owner_user", "due_date"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"owner_text": _("Owner (name or position)")}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_user"].required = False
+        # Owners are people of the schools the curator works with, never anyone else.
+        self.fields["owner_user"].queryset = (
+            User.objects.filter(is_active=True, school__in=visit_schools(user)) if user else User.objects.none()
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("text") and not data.get("owner_text") and not data.get("owner_user"):
+            self.add_error("owner_text", _("Name the owner of the recommendation."))
+        return data
+
+
+LessonFormSet = inlineformset_factory(Visit, LessonObservation, form=LessonForm, extra=1, can_delete=True)
+RecommendationFormSet = inlineformset_factory(Visit, Recommendation, form=RecommendationForm, extra=2, can_delete=True)
+
+
+class MarkDoneForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What has been done"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say what has been done.")},
+    )

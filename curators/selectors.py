@@ -1,0 +1,167 @@
+"""Reads of the curators app: the curator's schools, workload, overdue recommendations and
+the visit planner, each a handful of set-based queries."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from core.years import current_academic_year
+from curators.models import CuratorAssignment, Recommendation, RecommendationStatus, Visit
+from schools.models import RiskAssessment, RiskLevel, SchoolStatus
+from schools.selectors import LEVEL_WEIGHT
+
+
+def overdue_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}status": RecommendationStatus.OPEN, f"{prefix}due_date__lt": timezone.localdate()})
+
+
+def overdue_recommendations(user) -> QuerySet:
+    return (
+        Recommendation.objects.restrict(user)
+        .filter(overdue_q())
+        .select_related("visit__school", "visit__curator", "owner_user")
+    )
+
+
+def _annotate_school_facts(schools: QuerySet, year: int) -> QuerySet:
+    open_q = Q(visits__recommendations__status=RecommendationStatus.OPEN)
+    today = timezone.localdate()
+    return schools.annotate(
+        last_visit=Subquery(Visit.objects.filter(school=OuterRef("pk")).order_by("-date").values("date")[:1]),
+        open_recs=Count("visits__recommendations", filter=open_q, distinct=True),
+        overdue_recs=Count(
+            "visits__recommendations",
+            filter=open_q & Q(visits__recommendations__due_date__lt=today),
+            distinct=True,
+        ),
+    )
+
+
+def _risk_summary(school_ids, year: int) -> dict[int, dict]:
+    """Per school: high and medium counts and the top risks (high first)."""
+    summary: dict[int, dict] = {sid: {"high": 0, "medium": 0, "top": []} for sid in school_ids}
+    rows = (
+        RiskAssessment.objects.filter(school_id__in=school_ids, year=year, level__in=[RiskLevel.HIGH, RiskLevel.MEDIUM])
+        .select_related("factor")
+        .order_by("school_id", "level", "factor__position")
+    )
+    for a in rows:
+        s = summary[a.school_id]
+        s[a.level] += 1
+        if len(s["top"]) < 3:
+            s["top"].append(a)
+    return summary
+
+
+def _statuses_now(school_ids, year: int) -> dict[int, list[SchoolStatus]]:
+    result: dict[int, list] = {sid: [] for sid in school_ids}
+    qs = SchoolStatus.objects.filter(school_id__in=school_ids, year_from__lte=year).filter(
+        Q(year_to__isnull=True) | Q(year_to__gte=year)
+    )
+    for st in qs:
+        result[st.school_id].append(st)
+    return result
+
+
+def school_rows(schools: QuerySet, year: int | None = None) -> list[dict]:
+    """One row per school: statuses now, top risks, open/overdue recommendations, days since
+    the last visit, and a planner score (risk, days, overdue items)."""
+    year = year or current_academic_year()
+    today = timezone.localdate()
+    annotated = list(_annotate_school_facts(schools.select_related("municipality"), year))
+    ids = [s.pk for s in annotated]
+    risks = _risk_summary(ids, year)
+    statuses = _statuses_now(ids, year)
+    rows = []
+    for s in annotated:
+        days = (today - s.last_visit).days if s.last_visit else None
+        r = risks[s.pk]
+        risk_score = r["high"] * LEVEL_WEIGHT["high"] + r["medium"] * LEVEL_WEIGHT["medium"]
+        score = risk_score * 2 + min(days if days is not None else 365, 365) // 15 + s.overdue_recs * 5
+        rows.append(
+            {
+                "school": s,
+                "statuses": statuses[s.pk],
+                "risk_high": r["high"],
+                "risk_medium": r["medium"],
+                "top_risks": r["top"],
+                "open_recs": s.open_recs,
+                "overdue_recs": s.overdue_recs,
+                "last_visit": s.last_visit,
+                "days_since_visit": days,
+                "score": score,
+            }
+        )
+    return rows
+
+
+def visit_planner(schools: QuerySet, year: int | None = None) -> list[dict]:
+    """Schools ranked for the next visits: high risks, long without a visit, overdue items."""
+    return sorted(school_rows(schools, year), key=lambda r: (-r["score"], r["school"].short_name))
+
+
+def my_schools(user, year: int | None = None) -> list[dict]:
+    from schools.models import School
+
+    year = year or current_academic_year()
+    ids = CuratorAssignment.objects.current(year).filter(curator=user).values("school_id")
+    return sorted(school_rows(School.objects.filter(id__in=ids), year), key=lambda r: r["school"].short_name)
+
+
+def curator_workload(user, year: int | None = None) -> list[dict]:
+    """Curators working in the user's scope: schools held this year, visits and open items."""
+    year = year or current_academic_year()
+    first, _last = (f"{year}-09-01", f"{year + 1}-08-31")
+    assignments = CuratorAssignment.objects.restrict(user).filter(year=year, is_active=True)
+    rows = (
+        assignments.values("curator_id", "curator__last_name", "curator__first_name", "curator__patronymic")
+        .annotate(schools=Count("school_id", distinct=True))
+        .order_by("curator__last_name", "curator__first_name")
+    )
+    curator_ids = [r["curator_id"] for r in rows]
+    visits = dict(
+        Visit.objects.restrict(user)
+        .filter(curator_id__in=curator_ids, date__gte=first)
+        .values("curator_id")
+        .annotate(n=Count("id"))
+        .values_list("curator_id", "n")
+    )
+    last = dict(
+        Visit.objects.restrict(user)
+        .filter(curator_id__in=curator_ids)
+        .values("curator_id")
+        .annotate(d=Max("date"))
+        .values_list("curator_id", "d")
+    )
+    open_recs = dict(
+        Recommendation.objects.restrict(user)
+        .filter(visit__curator_id__in=curator_ids)
+        .exclude(status=RecommendationStatus.CLOSED)
+        .values("visit__curator_id")
+        .annotate(n=Count("id"))
+        .values_list("visit__curator_id", "n")
+    )
+    overdue = dict(
+        Recommendation.objects.restrict(user)
+        .filter(overdue_q(), visit__curator_id__in=curator_ids)
+        .values("visit__curator_id")
+        .annotate(n=Count("id"))
+        .values_list("visit__curator_id", "n")
+    )
+    result = []
+    for r in rows:
+        cid = r["curator_id"]
+        name = " ".join(p for p in (r["curator__last_name"], r["curator__first_name"], r["curator__patronymic"]) if p)
+        result.append(
+            {
+                "curator_id": cid,
+                "name": name,
+                "schools": r["schools"],
+                "visits": visits.get(cid, 0),
+                "last_visit": last.get(cid),
+                "open_recs": open_recs.get(cid, 0),
+                "overdue_recs": overdue.get(cid, 0),
+            }
+        )
+    return result
