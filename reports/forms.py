@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.scoping import municipalities_overseen, schools_for
 from core.years import academic_year_choices, current_academic_year
@@ -16,7 +17,9 @@ class ReportRequestForm(forms.Form):
     school = forms.ModelChoiceField(label=_("School"), queryset=None, required=False)
     municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None, required=False)
     year = forms.TypedChoiceField(label=_("Academic year"), coerce=int)
-    fmt = forms.ChoiceField(label=_("Format"), choices=ReportFormat.choices, initial=ReportFormat.PDF)
+    fmt = forms.ChoiceField(
+        label=pgettext_lazy("file", "Format"), choices=ReportFormat.choices, initial=ReportFormat.PDF
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import ScopedQuerySet
 from core.years import academic_year_label
@@ -44,7 +45,9 @@ class GeneratedReportQuerySet(ScopedQuerySet):
 
 class GeneratedReport(models.Model):
     kind = models.CharField(_("document"), max_length=30, choices=ReportKind.choices)
-    fmt = models.CharField(_("format"), max_length=5, choices=ReportFormat.choices, default=ReportFormat.PDF)
+    fmt = models.CharField(
+        pgettext_lazy("file", "format"), max_length=5, choices=ReportFormat.choices, default=ReportFormat.PDF
+    )
     title = models.CharField(_("title"), max_length=500)
     year = models.PositiveSmallIntegerField(_("academic year"))
     municipality = models.ForeignKey(

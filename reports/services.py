@@ -10,13 +10,18 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.scoping import municipalities_overseen, schools_for
 from reports.documents import BUILDERS, Document
 from reports.models import GeneratedReport, ReportFormat, ReportKind, ReportStatus
 
 logger = logging.getLogger(__name__)
+
+# Stored untranslated and translated when shown, in the reader's language.
+QUEUE_UNAVAILABLE = gettext_noop(
+    "The task queue is unavailable; the document will be built when it is back, or request it again."
+)
 
 # Documents built by the worker (they may cover a whole region); the rest render in the request.
 LONG_KINDS = {ReportKind.MUNICIPAL, ReportKind.INFO_NOTE}
@@ -84,9 +89,7 @@ def _send(report_id: int) -> None:
         build_report.apply_async((report_id,), retry=False)
     except Exception as exc:  # broker down: the request stays queued, marked so the user knows
         logger.warning("report %s not queued: %s", report_id, exc)
-        GeneratedReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
-            error=_("The task queue is unavailable; the document will be built when it is back, or request it again.")
-        )
+        GeneratedReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(error=QUEUE_UNAVAILABLE)
 
 
 def report_build(report_id: int) -> bool:
