@@ -245,7 +245,7 @@ class Registration(models.Model):
         related_name="event_registrations",
         verbose_name=_("user"),
     )
-    full_name = models.CharField(_("full name"), max_length=300)
+    full_name = models.CharField(pgettext_lazy("person", "full name"), max_length=300)
     position = models.CharField(_("position"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.REGISTERED

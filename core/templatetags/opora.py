@@ -20,14 +20,15 @@ def percent(value, digits: int = 1) -> str:
     """A share in [0, 1] as a percentage with one decimal: 0.253 → «25,3 %»."""
     if value is None or value == "":
         return "—"
-    return f"{number_format(float(value) * 100, digits)} %"
+    # number_format cuts decimals off; round first so 2/3 reads «66,7 %».
+    return f"{number_format(round(float(value) * 100, digits), digits)} %"
 
 
 @register.filter
 def num(value, digits: int = 1) -> str:
     if value is None or value == "":
         return "—"
-    return number_format(float(value), digits)
+    return number_format(round(float(value), digits), digits)
 
 
 @register.simple_tag(takes_context=True)
