@@ -76,7 +76,7 @@ def line_chart(
     target: float | None = None,
 ) -> str:
     """One line per series over shared x labels, with a legend; an optional dashed target."""
-    left, right, top, bottom = 44, 10, 28 if title else 12, 56
+    left, right, top, bottom = 44, 36, 28 if title else 12, 56
     plot_w, plot_h = width - left - right, height - top - bottom
     all_values = [v for vals in series.values() for v in vals if v is not None]
     if target is not None:
