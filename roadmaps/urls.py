@@ -21,6 +21,7 @@ urlpatterns = [
     path("reports/approval/", views.ApprovalQueueView.as_view(), name="approval-queue"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report-detail"),
     path("reports/<int:pk>/edit/", views.ReportEditView.as_view(), name="report-edit"),
+    path("reports/<int:pk>/pdf/", views.ReportPdfView.as_view(), name="report-pdf"),
     path("reports/<int:pk>/<str:action>/", views.ReportTransitionView.as_view(), name="report-transition"),
     path("documents/", views.DocumentListView.as_view(), name="document-list"),
     path("documents/new/", views.DocumentCreateView.as_view(), name="document-create"),

@@ -467,6 +467,24 @@ class ReportDetailView(ObjectDetailView):
         return ctx
 
 
+class ReportPdfView(LoginRequiredMixin, View):
+    """The report of a period as an official PDF: the approved snapshot, or the live data
+    marked as a draft.  Scoped exactly like the report page (out of scope → 404)."""
+
+    def get(self, request, pk):
+        from reports.pdf import pdf_response
+        from roadmaps.documents import progress_report_pdf
+
+        report = get_object_or_404(
+            ProgressReport.objects.restrict(request.user, VIEW).select_related(
+                "roadmap__school__municipality__region", "roadmap__owner_municipality__region"
+            ),
+            pk=pk,
+        )
+        pdf, filename = progress_report_pdf(report)
+        return pdf_response(pdf, filename)
+
+
 class ReportEditView(LoginRequiredMixin, View):
     """The school fills the report.  A stale form (someone saved since it was opened) is
     shown again with the user's input and the fresh values, nothing is lost."""

@@ -163,6 +163,16 @@ class ProgressReportViewSet(ScopedViewSet):
         """The report as plan and actuals (the frozen snapshot once approved)."""
         return Response(selectors.report_document(self.get_object()))
 
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        """The report as an official PDF (the approved snapshot; a draft before approval)."""
+        from reports.pdf import pdf_response
+        from roadmaps.documents import progress_report_pdf
+
+        pdf, filename = progress_report_pdf(self.get_object())
+        return pdf_response(pdf, filename)
+
     def _move(self, func, request, *args):
         report = self.get_object()
         return Response(ProgressReportSerializer(func(request.user, report, *args)).data)
