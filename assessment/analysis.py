@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from assessment.indicators import indicators_fill_from_analysis
 from assessment.models import (
     Flag,
     FlagKind,
@@ -409,6 +410,7 @@ def compute(run_id: int, years: list[int], th: Thresholds) -> dict:
             for model in (GroupResult, Flag, RiskZoneCount, SchoolIndex):
                 c.execute(f"ANALYZE {_t(model)}")
     counts["flags"] = Flag.objects.filter(run_id=run_id).count()
+    counts["indicators"] = indicators_fill_from_analysis(years)  # roadmap indicators linked to figures (issue 6.7)
     return counts
 
 

@@ -56,7 +56,7 @@ _HEADER_KEYS = {normalise_name(name): c.field for c in COLUMNS for name in (c.he
 class Table:
     kind: str  # "xlsx" or "csv"
     header: list[str]
-    rows: list[list]  # data rows (values as read), file row number = index + 2
+    rows: list[list] | CsvRows  # data rows (values as read), file row number = index + 2
     encoding: str = ""
     delimiter: str = ""
 
@@ -196,14 +196,55 @@ def _read_csv(data: bytes) -> Table:
             raise FileRefused(_("The file's encoding is broken: use UTF-8 or Windows-1251."))
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = CsvRows(text, delimiter)
     try:
-        rows = list(reader)
+        header = rows.count()
     except csv.Error:
         raise FileRefused(_("The csv file is malformed."))
-    if not rows:
+    if header is None:
         raise FileRefused(_("The file has no header row."))
-    return Table("csv", [c.strip() for c in rows[0]], rows[1:], encoding=encoding, delimiter=delimiter)
+    return Table("csv", [c.strip() for c in header], rows, encoding=encoding, delimiter=delimiter)
+
+
+def _lines(text: str):
+    """The lines of ``text`` with their ends, without copying the text into a StringIO buffer."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
+class CsvRows:
+    """The data rows of a csv text, parsed again on each pass instead of held as a list of lists
+    (a million rows of cells as Python strings would take ≈ 1 GB; the text itself is ≈ 100 MB)."""
+
+    def __init__(self, text: str, delimiter: str):
+        self.text, self.delimiter, self.length = text, delimiter, 0
+
+    def _reader(self):
+        text = self.text
+        if text.count("\r") != text.count("\r\n"):  # old Mac line ends: let StringIO split them
+            return csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+        return csv.reader(_lines(text), delimiter=self.delimiter)
+
+    def count(self) -> list[str] | None:
+        """Parse the whole text once (raises csv.Error on a malformed file); returns the header row."""
+        reader = self._reader()
+        header = next(reader, None)
+        self.length = sum(1 for _row in reader)
+        return header
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self):
+        reader = self._reader()
+        next(reader, None)
+        return reader
 
 
 # --- validation -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import itertools
 import logging
 import time
 import uuid
@@ -111,6 +112,7 @@ def import_batch_run(batch_id: int) -> ImportBatch:
         _progress(batch, 30, rows_total=len(table.rows))
         known = set(School.objects.values_list("code", flat=True))
         checked = validate_rows(table, _allowed_schools(user), known)
+        del data, table  # the file's text and cells are not needed for the write
     except FileRefused as exc:
         return _fail(batch, [{"row": 0, "column": "", "value": "", "reason": str(exc)}], str(exc))
     if checked.errors:
@@ -182,6 +184,36 @@ def _staging_sql() -> str:
     """
 
 
+class _CsvStream(io.RawIOBase):
+    """A read-only file over the rows as csv, produced a few thousand rows at a time for COPY
+    (the whole csv text of a million rows is never built in memory)."""
+
+    CHUNK_ROWS = 5000
+
+    def __init__(self, rows: list[tuple]):
+        self._rows = iter(rows)
+        self._pending, self._pos = b"", 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _chunk(self) -> bytes:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        for row in itertools.islice(self._rows, self.CHUNK_ROWS):
+            writer.writerow(["" if v is None else v for v in row])
+        return buf.getvalue().encode("utf-8")
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(1 << 20), b""))
+        if self._pos >= len(self._pending):
+            self._pending, self._pos = self._chunk(), 0
+        out = self._pending[self._pos : self._pos + size]
+        self._pos += len(out)
+        return out
+
+
 def _write_rows(batch_id: int, rows: list[tuple]) -> int:
     """Stage the rows, keep the versions they replace (for rollback), upsert; returns replaced count."""
     R, RR = Result._meta.db_table, ReplacedResult._meta.db_table
@@ -192,14 +224,10 @@ def _write_rows(batch_id: int, rows: list[tuple]) -> int:
         c.execute("DROP TABLE IF EXISTS asm_staging")
         c.execute(_staging_sql())
         if connection.vendor == "postgresql":
-            buf = io.StringIO()
-            writer = csv.writer(buf, lineterminator="\n")
-            for row in rows:
-                writer.writerow(["" if v is None else v for v in row])
-            buf.seek(0)
             c.cursor.copy_expert(
                 f"COPY asm_staging ({cols}) FROM STDIN WITH (FORMAT csv, NULL '', FORCE_NOT_NULL (teacher_code, class_letter))",
-                buf,
+                _CsvStream(rows),
+                size=1 << 16,
             )
             c.execute("ANALYZE asm_staging")
         else:

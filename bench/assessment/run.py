@@ -202,6 +202,7 @@ def main():
     parser.add_argument("--students", type=int, nargs=2, default=list(STUDENTS), help="min and max per grade")
     parser.add_argument("--skip-import", action="store_true", help="only load the region, analyse, time pages")
     parser.add_argument("--analysis-only", action="store_true", help="reuse the loaded region: analyse, time pages")
+    parser.add_argument("--import-only", action="store_true", help="only the xlsx and csv import benchmarks")
     args = parser.parse_args()
     STUDENTS = tuple(args.students)
     if connection.vendor != "postgresql":
@@ -219,6 +220,8 @@ def main():
             print("xlsx import:", bench_xlsx(codes, tmp, args.xlsx_rows), flush=True)
             reset()
             print("csv import:", bench_csv(codes, tmp, args.csv_rows), flush=True)
+            if args.import_only:
+                return
         if not args.analysis_only:
             reset()
             t, rows = timed(lambda: load_region(codes, list(range(2022, 2022 + args.years)), tmp))
