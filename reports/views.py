@@ -26,7 +26,8 @@ class ReportListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["form"] = ReportRequestForm(user=self.request.user, initial=self.request.GET.dict())
+        # Own ids, so its labels don't collide with the filter sidebar's fields of the same names.
+        ctx["form"] = ReportRequestForm(user=self.request.user, initial=self.request.GET.dict(), auto_id="new_%s")
         return ctx
 
 

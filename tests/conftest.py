@@ -39,14 +39,33 @@ def pytest_configure(config):
     app.conf.task_eager_propagates = True
 
 
-def pytest_collection_modifyitems(config, items):
-    """Transactional tests (browser, backup) end with a flush, which would also wipe the rows
-    data migrations put in (risk factors, catalogues, beat schedule) for the tests after
-    them in the same worker: restore them with serialized rollback."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
-            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
+# Rows that data migrations put in.  A transactional test (browser, backup) ends with a
+# flush that removes them for the tests after it in the same worker; serialized rollback
+# did not bring them back reliably, so the migrations' own idempotent loaders do.
+MIGRATION_DATA_LOADERS = [
+    ("schools.migrations.0002_risk_factor_catalogue", "load"),
+    ("assessment.migrations.0002_catalogues", "load"),
+    ("events.migrations.0002_themes", "add_themes"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    from assessment.models import Procedure
+    from schools.models import RiskFactor
+
+    if RiskFactor.objects.exists() and Procedure.objects.exists():
+        return
+    for module, name in MIGRATION_DATA_LOADERS:
+        getattr(importlib.import_module(module), name)(apps, None)
 
 
 @pytest.fixture

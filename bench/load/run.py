@@ -28,17 +28,55 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "20"))
 
 
-def session_cookie(user) -> str:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+def session_cookie(base: str, username: str, password: str) -> str:
+    """Sign in through the login form of the running server (its own session and keys)."""
+    import http.client
+    import re
+    from urllib.parse import urlencode, urlsplit
 
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.save()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    host = urlsplit(base).netloc
+    conn = http.client.HTTPConnection(host, timeout=30)
+    headers = {"X-Forwarded-Proto": "https", "Host": host}
+    conn.request("GET", "/accounts/login/", headers=headers)
+    response = conn.getresponse()
+    page = response.read().decode()
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    body = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
+    conn.request(
+        "POST",
+        "/accounts/login/",
+        body=body,
+        headers={
+            **headers,
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Referer": f"https://{host}/accounts/login/",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    cookies = ", ".join(v for k, v in response.getheaders() if k.lower() == "set-cookie")
+    session = re.search(r"sessionid=([^;]+)", cookies)
+    if response.status != 302 or not session:
+        raise SystemExit(f"sign-in of the benchmark user failed: {response.status}")
+    return f"sessionid={session.group(1)}"
+
+
+def check_signed_in(base: str, cookie: str, key: str) -> None:
+    """The workload must measure signed-in pages, not redirects to the login form."""
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    for path, header in (("/", {"Cookie": cookie}), ("/api/v1/schools/", {"Authorization": f"Token {key}"})):
+        request = urllib.request.Request(base + path, headers={**header, "X-Forwarded-Proto": "https"})
+        status = opener.open(request, timeout=30).status
+        if status != 200:
+            raise SystemExit(f"{path} answers {status} for the benchmark user: the workload would not be signed in")
 
 
 def run_wrk(base: str, paths: list[str], **env) -> dict:
@@ -63,7 +101,6 @@ def main() -> None:
 
     muni, user, _year = build_dataset()
     _token, key = ApiToken.issue(user, read_only=True)
-    cookie = session_cookie(user)
     school_ids = list(muni.schools.order_by("id").values_list("id", flat=True)[:50])
 
     with socket.socket() as sock:
@@ -96,6 +133,8 @@ def main() -> None:
     results = {"schools": muni.schools.count(), "connections": CONNECTIONS, "seconds": SECONDS}
     try:
         time.sleep(3)
+        cookie = session_cookie(base, user.username, "bench-password-1")
+        check_signed_in(base, cookie, key)
         run_wrk(base, ["/healthz"])  # warm up
         results["minimal_view"] = run_wrk(base, ["/healthz"])
         results["dashboard"] = run_wrk(base, ["/"], COOKIE=cookie)
