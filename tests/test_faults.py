@@ -14,23 +14,21 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
-def redis_down(settings):
+def redis_down(settings, monkeypatch):
+    """The cache points at a closed port; sending a task fails the way kombu does when the
+    broker is unreachable (the global Celery app's connection pools are left alone)."""
+    from kombu.exceptions import OperationalError
+
     settings.CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": DEAD_REDIS}}
-    old = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
+
+    def unreachable(self, *args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+
+    monkeypatch.setattr(celery_app.Task, "apply_async", unreachable)
+    eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = DEAD_REDIS
-    _drop_connections()
     yield
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = old
-    _drop_connections()
-
-
-def _drop_connections():
-    """Forget pooled broker connections, so the next send really dials the (dead) broker."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    celery_app.conf.task_always_eager = eager
 
 
 def test_pages_and_api_work_without_redis(world, login, api, redis_down):
