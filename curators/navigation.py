@@ -5,6 +5,8 @@ from core.navigation import NavItem
 
 COORDINATORS = (Role.REGIONAL_COORDINATOR, Role.MUNICIPAL_COORDINATOR)
 
+TITLE = _("Curators")
+
 MENU = [
     NavItem(_("Curators"), "curators:assignment-list", icon="person-badge"),
     NavItem(_("Partner pairs"), "curators:pair-list", icon="link-45deg", roles=(*COORDINATORS, Role.METHODIST)),

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.navigation import NavItem
 
+TITLE = _("Schools")
+
 MENU = [NavItem(_("Schools"), "schools:school-list", icon="building")]
 
 # Programme side (issue 3).
