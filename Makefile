@@ -78,8 +78,10 @@ pytest: venv services
 
 test: setup lint migrations-check compose-check pytest
 
+# Benchmarks (not part of make test), each in its own database; see bench/README.md.
 bench: setup services
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/python bench/run.py
+	[ ! -f bench/requirements.txt ] || $(BIN)/pip install -q -r bench/requirements.txt
+	$(BIN)/python bench/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles

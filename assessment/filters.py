@@ -15,6 +15,7 @@ from assessment.models import (
     Spread,
     Subject,
 )
+from core.filters import AcademicYearFilter, YesNoFilter
 from schools.models import Municipality
 
 
@@ -25,7 +26,7 @@ def _municipalities(request):
 class _ResultFilters(filters.FilterSet):
     """year, procedure, subject, grade, school (id) and school_code."""
 
-    year = filters.NumberFilter(label=_("Academic year (its first year)"))
+    year = AcademicYearFilter()
     procedure = filters.ModelChoiceFilter(queryset=Procedure.objects.all(), to_field_name="code", label=_("Procedure"))
     subject = filters.ModelChoiceFilter(queryset=Subject.objects.all(), to_field_name="name", label=_("Subject"))
     grade = filters.NumberFilter(label=_("Grade"))
@@ -48,11 +49,11 @@ class FlagFilterSet(_ResultFilters):
 
 
 class SchoolIndexFilterSet(filters.FilterSet):
-    year = filters.NumberFilter(label=_("Academic year (its first year)"))
+    year = AcademicYearFilter()
     school = filters.NumberFilter(field_name="school_id", label=_("School (id)"))
     school_code = filters.CharFilter(field_name="school__code", label=_("School code"))
     municipality = filters.ModelChoiceFilter(queryset=_municipalities, label=_("Municipality"))
-    candidate = filters.BooleanFilter(label=_("Low-result candidate"))
+    candidate = YesNoFilter(label=_("Low-result candidate"))
 
     class Meta:
         model = SchoolIndex
@@ -60,7 +61,7 @@ class SchoolIndexFilterSet(filters.FilterSet):
 
 
 class SpreadFilterSet(filters.FilterSet):
-    year = filters.NumberFilter(label=_("Academic year (its first year)"))
+    year = AcademicYearFilter()
     municipality = filters.ModelChoiceFilter(queryset=_municipalities, label=_("Municipality"))
 
     class Meta:

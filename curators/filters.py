@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import AcademicYearFilter, YesNoFilter
 from curators.models import (
     AssignmentRole,
     CuratorAssignment,
@@ -24,9 +25,9 @@ class CuratorAssignmentFilterSet(filters.FilterSet):
     )
     school = filters.NumberFilter(field_name="school_id", label=_("School id"))
     curator = filters.NumberFilter(field_name="curator_id", label=_("Curator id"))
-    year = filters.NumberFilter(label=_("Academic year"))
+    year = AcademicYearFilter()
     role = filters.ChoiceFilter(choices=AssignmentRole.choices, label=_("Role"))
-    is_active = filters.BooleanFilter(label=_("In force"))
+    is_active = YesNoFilter(label=_("In force"))
 
     class Meta:
         model = CuratorAssignment
@@ -42,7 +43,7 @@ class PartnerPairFilterSet(filters.FilterSet):
     municipality = filters.ModelChoiceFilter(
         queryset=_municipalities, field_name="school__municipality", label=_("Municipality")
     )
-    year = filters.NumberFilter(label=_("Academic year"))
+    year = AcademicYearFilter()
 
     class Meta:
         model = PartnerPair

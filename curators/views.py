@@ -170,6 +170,7 @@ class PairListView(ObjectListView):
     title = _("Partner pairs")
     export_name = "partner-pairs"
     create_url_name = "curators:pair-create"
+    template_name = "curators/pair_list.html"
 
 
 class PairDetailView(ObjectDetailView):

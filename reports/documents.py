@@ -141,6 +141,41 @@ def order_curators(municipality: Municipality, year: int) -> Document:
     )
 
 
+def order_partners(municipality: Municipality, year: int) -> Document:
+    from curators.models import PartnerPair
+
+    pairs = (
+        PartnerPair.objects.filter(school__municipality=municipality, year=year)
+        .select_related("school", "leader", "order")
+        .order_by("school__short_name", "leader__short_name")
+    )
+    headers = [_("№"), _("Supported school"), _("Leader school"), _("Plan of joint work")]
+    rows = [[i, p.school.short_name, p.leader.short_name, p.plan] for i, p in enumerate(pairs, start=1)]
+    paragraphs = [
+        _(
+            "In order to raise the educational results of schools with low educational results through the "
+            "partnership with leader schools in the %(year)s academic year,"
+        )
+        % {"year": academic_year_label(year)},
+        _("I ORDER:"),
+        _("1. To approve the partner pairs of schools with low educational results and leader schools (appendix)."),
+        _(
+            "2. Heads of the schools in each pair shall agree a plan of joint work and report on its results at "
+            "the end of each half-year."
+        ),
+        _("3. Control over the execution of this order is reserved."),
+    ]
+    return _order(
+        municipality,
+        year,
+        _("On the partner pairs of schools with low educational results and leader schools"),
+        f"order-partners-{municipality.pk}-{year}",
+        paragraphs,
+        headers,
+        rows,
+    )
+
+
 def _order(municipality, year, title, filename, paragraphs, headers, rows) -> Document:
     return Document(
         template="reports/pdf/order.html",
@@ -161,6 +196,7 @@ BUILDERS: dict[str, tuple[Callable[..., Document], bool]] = {
     ReportKind.INFO_NOTE: (info_note, False),
     ReportKind.ORDER_LOW_RESULTS: (order_low_results, False),
     ReportKind.ORDER_CURATORS: (order_curators, False),
+    ReportKind.ORDER_PARTNERS: (order_partners, False),
 }
 
 

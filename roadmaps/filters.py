@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.scoping import municipalities_for, schools_for
+from core.filters import YesNoFilter
 from core.years import academic_year_choices
 from roadmaps.models import (
     Activity,
@@ -56,7 +57,7 @@ class RoadmapFilterSet(filters.FilterSet):
     school = filters.ModelChoiceFilter(queryset=_schools, label=_("School"))
     year = filters.ChoiceFilter(choices=academic_year_choices, label=_("Academic year"))
     status = filters.ChoiceFilter(choices=RoadmapStatus.choices, label=_("Status"))
-    municipal = filters.BooleanFilter(label=_("Municipal roadmap"), field_name="school", lookup_expr="isnull")
+    municipal = YesNoFilter(label=_("Municipal roadmap"), field_name="school", lookup_expr="isnull")
 
     class Meta:
         model = Roadmap
@@ -77,7 +78,7 @@ class RoadmapFilterSet(filters.FilterSet):
 class ActivityFilterSet(filters.FilterSet):
     roadmap = filters.ModelChoiceFilter(queryset=_roadmaps, field_name="task__goal__roadmap", label=_("Roadmap"))
     progress_status = filters.ChoiceFilter(choices=ActivityStatus.choices, label=_("Progress"))
-    overdue = filters.BooleanFilter(label=_("Overdue"), method="only_overdue")
+    overdue = YesNoFilter(label=_("Overdue"), method="only_overdue")
 
     class Meta:
         model = Activity
@@ -100,7 +101,7 @@ class IndicatorFilterSet(filters.FilterSet):
         queryset=_roadmaps, field_name="activity__task__goal__roadmap", label=_("Roadmap")
     )
     activity = filters.NumberFilter(label=_("Activity"))
-    linked = filters.BooleanFilter(label=_("Linked to an assessment figure"), method="only_linked")
+    linked = YesNoFilter(label=_("Linked to an assessment figure"), method="only_linked")
 
     class Meta:
         model = Indicator

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import municipalities_for
+from core.filters import AcademicYearFilter, YesNoFilter
 from core.years import current_academic_year
 from schools.models import Municipality, School, SchoolKind, StatusKind
 
@@ -20,8 +21,8 @@ class SchoolFilterSet(filters.FilterSet):
     municipality = filters.ModelChoiceFilter(queryset=_municipalities, label=_("Municipality"))
     code = filters.CharFilter(label=_("Code"), field_name="code")
     kind = filters.ChoiceFilter(choices=SchoolKind.choices, label=_("Kind"))
-    is_rural = filters.BooleanFilter(label=_("Rural"))
-    is_active = filters.BooleanFilter(label=_("Active"))
+    is_rural = YesNoFilter(label=_("Rural"))
+    is_active = YesNoFilter(label=_("Active"))
     status = filters.ChoiceFilter(choices=StatusKind.choices, label=_("Status this year"), method="with_status")
 
     class Meta:
@@ -78,7 +79,7 @@ class SchoolStatusFilterSet(filters.FilterSet):
     )
     school = filters.NumberFilter(field_name="school_id", label=_("School id"))
     kind = filters.ChoiceFilter(choices=StatusKind.choices, label=_("Status"))
-    year = filters.NumberFilter(label=_("Held in academic year"), method="held_in")
+    year = AcademicYearFilter(label=_("Held in academic year"), method="held_in")
 
     class Meta:
         model = SchoolStatus
@@ -96,7 +97,7 @@ class ProgrammeFilterSet(filters.FilterSet):
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
     municipality = filters.ModelChoiceFilter(queryset=_municipalities, label=_("Municipality"))
     kind = filters.ChoiceFilter(choices=ProgrammeKind.choices, label=_("Kind"))
-    year = filters.NumberFilter(label=_("Academic year"))
+    year = AcademicYearFilter()
 
     class Meta:
         model = Programme
@@ -108,12 +109,10 @@ class RiskAssessmentFilterSet(filters.FilterSet):
         queryset=_municipalities, field_name="school__municipality", label=_("Municipality")
     )
     school = filters.NumberFilter(field_name="school_id", label=_("School id"))
-    year = filters.NumberFilter(label=_("Academic year"))
+    year = AcademicYearFilter()
     level = filters.ChoiceFilter(choices=RiskLevel.choices, label=_("Level"))
     factor = filters.NumberFilter(field_name="factor_id", label=_("Risk factor id"))
-    confirmed = filters.BooleanFilter(
-        field_name="confirmed_at", lookup_expr="isnull", exclude=True, label=_("Confirmed")
-    )
+    confirmed = YesNoFilter(field_name="confirmed_at", lookup_expr="isnull", exclude=True, label=_("Confirmed"))
 
     class Meta:
         model = RiskAssessment

@@ -1,3 +1,5 @@
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -172,7 +174,25 @@ class SchoolStatusForm(ScopedModelForm):
         return data
 
 
+def natural_key(text: str) -> list:
+    """«СШ № 2» before «СШ № 19»: digits compare as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", text)]
+
+
+class NaturalOrderIterator(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        objects = sorted(self.queryset, key=lambda obj: natural_key(self.field.label_from_instance(obj)))
+        for obj in objects:
+            yield self.choice(obj)
+
+
 class SchoolMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Schools by short name in natural order (the list a coordinator scans)."""
+
+    iterator = NaturalOrderIterator
+
     def label_from_instance(self, obj) -> str:
         return obj.short_name
 

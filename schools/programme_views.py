@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
-from accounts.scoping import EDIT, MANAGE, VIEW, can, municipalities_for, schools_for
+from accounts.scoping import EDIT, MANAGE, VIEW, can, municipalities_for, municipalities_overseen, schools_for
 from core.charts import bar_chart
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from core.years import academic_year_choices, academic_year_label, current_academic_year
@@ -219,7 +219,10 @@ class StatusMovementView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        munis = municipalities_for(self.request.user, VIEW)
+        # Names of every school that entered or left: for those who oversee the municipality.
+        munis = municipalities_overseen(self.request.user)
+        if not munis.exists():
+            raise Http404
         muni = chosen_municipality(self.request, munis)
         kind = self.request.GET.get("kind") or StatusKind.LOW_RESULTS
         if kind not in StatusKind.values:

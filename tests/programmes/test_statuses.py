@@ -3,6 +3,7 @@ Russian messages and nothing saved, movement page, school card, API, history."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from schools import services
 from schools.models import SchoolStatus, StatusKind
@@ -270,3 +271,25 @@ def test_yearly_list_page_junk_params(world, login):
     assert c.get("/curators/assignments/grid/?municipality=x&year=abc").status_code == 200
     assert c.get("/curators/workload/?year=abc").status_code == 200
     assert c.get("/curators/visits/new/?school=abc").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("coordinator", 200), ("regional", 200), ("curator", 404), ("school_admin", 404)]
+)
+def test_status_movement_is_for_those_who_oversee_the_municipality(world, login, who, status):
+    order = OrderFactory(municipality=world.a1)
+    SchoolStatus.objects.create(school=world.a1_school2, kind=StatusKind.LOW_RESULTS, year_from=2022, order=order)
+    response = login(getattr(world, who)).get(reverse("schools:status-movement"), {"municipality": world.a1.pk})
+    assert response.status_code == status
+    if status == 200:
+        assert world.a1_school2.short_name in response.content.decode()
+
+
+def test_yearly_list_offers_schools_in_natural_order(world, login):
+    for name in ("СШ № 19", "СШ № 2", "СШ № 10"):
+        SchoolFactory(municipality=world.a1, short_name=name, name=name)
+    response = login(world.coordinator).get(reverse("schools:status-list-set"), {"municipality": world.a1.pk})
+    labels = [label for _value, label in response.context["form"].fields["schools"].choices]
+    numbered = [label for label in labels if label.startswith("СШ № ") and label[5:].isdigit()]
+    assert numbered == sorted(numbered, key=lambda label: int(label[5:]))
+    assert {"СШ № 2", "СШ № 10", "СШ № 19"} <= set(numbered)

@@ -187,3 +187,28 @@ def test_api_report_out_of_scope(listed, api):
     response = api(listed.school_admin).post("/api/v1/reports/", {"kind": "nonsense", "subject": "x"})
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"kind", "subject"}
+
+
+def test_order_partners_lists_the_pairs_as_pdf_and_docx(listed, login, tmp_path):
+    from docx import Document
+
+    from curators.models import PartnerPair
+
+    order = OrderFactory(municipality=listed.a1, number="52")
+    PartnerPair.objects.create(
+        school=listed.a1_school1, leader=listed.a1_school2, year=YEAR, order=order, plan="Взаимные посещения уроков"
+    )
+    PartnerPair.objects.create(school=listed.a2_school1, leader=listed.a1_school2, year=YEAR, order=order)
+    PartnerPair.objects.create(school=listed.a1_school2, leader=listed.a1_school1, year=YEAR - 1, order=order)
+    c = login(listed.coordinator)
+    response = request_document(c, ReportKind.ORDER_PARTNERS, listed.a1.pk)
+    assert response.status_code == 302
+    text = pdf_text(b"".join(c.get(response["Location"]).streaming_content), tmp_path)
+    assert "О партнёрских парах" in text
+    assert "Взаимные посещения уроков" in text
+    response = request_document(c, ReportKind.ORDER_PARTNERS, listed.a1.pk, fmt="docx")
+    d = Document(io.BytesIO(b"".join(c.get(response["Location"]).streaming_content)))
+    rows = [[cell.text for cell in row.cells] for table in d.tables for row in table.rows]
+    assert rows[0] == ["№", "Школа, получающая поддержку", "Школа-лидер", "План совместной работы"]
+    # this year's pair of this municipality only: another municipality's school and last year's pair are absent
+    assert rows[1:] == [["1", listed.a1_school1.short_name, listed.a1_school2.short_name, "Взаимные посещения уроков"]]

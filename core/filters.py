@@ -1,0 +1,40 @@
+"""Filters shared by the apps' FilterSets: the same query parameters in the API, readable
+controls on the pages."""
+
+import django_filters as filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_filters.widgets import BooleanWidget
+
+from core.years import academic_year_choices
+
+ALL = pgettext_lazy("filter", "All")
+
+
+def _year_options() -> list[tuple[str, str]]:
+    return [("", ALL), *((str(y), label) for y, label in academic_year_choices())]
+
+
+class AcademicYearFilter(filters.NumberFilter):
+    """An academic year stored as its first year: any year in the API (``?year=2022``), a
+    select of «2022/2023» labels on the pages."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Academic year"))
+        kwargs.setdefault("widget", forms.Select(choices=_year_options))
+        super().__init__(*args, **kwargs)
+
+
+class YesNoWidget(BooleanWidget):
+    """«All / Yes / No» instead of django-filter's «Unknown / Yes / No»."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", ALL), ("true", _("Yes")), ("false", _("No"))]
+
+
+class YesNoFilter(filters.BooleanFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", YesNoWidget)
+        super().__init__(*args, **kwargs)
