@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from assessment.models import Flag, FlagKind, GroupResult, ProgrammeEffect, RiskZoneCount, SchoolIndex, Spread
+from assessment.templatetags.assessment_flags import flag_numbers
 from core.charts import line_chart
 from core.dashboard import Panel
 from core.templatetags.opora import num, percent
@@ -45,28 +46,6 @@ def _sums(qs, *fields):
         row["share_fail"] = row["fails"] / row["marks"] if row["marks"] else None
         row["quality_rate"] = row["good"] / row["marks"] if row["marks"] else None
         yield row
-
-
-def _flag_numbers(flag: Flag) -> str:
-    """The numbers behind a flag, in words a reader can check against the rule."""
-    i = flag.inputs or {}
-    if flag.kind == FlagKind.LOW_RESULTS:
-        return _("mean %(mean)s %% against %(municipal)s %% in the municipality; share of «2» %(fail)s") % {
-            "mean": num(i.get("mean_percent")),
-            "municipal": num(i.get("municipal_mean_percent")),
-            "fail": percent(i.get("share_fail")),
-        }
-    if flag.kind in (FlagKind.NEGATIVE_DYNAMICS, FlagKind.TEACHER_DYNAMICS):
-        return _("mean %(mean)s %% after %(previous)s %% a year before (%(change)s points)") % {
-            "mean": num(i.get("mean_percent")),
-            "previous": num(i.get("previous_mean_percent")),
-            "change": num(i.get("change")),
-        }
-    return _("%(rows)s students with both marks: lowered %(lowered)s, raised %(raised)s") % {
-        "rows": i.get("with_both", "—"),
-        "lowered": percent(i.get("lowered")),
-        "raised": percent(i.get("raised")),
-    }
 
 
 # --- School report ------------------------------------------------------------------------
@@ -106,7 +85,7 @@ def school_report_sections(school, year: int) -> list[Panel]:
         .order_by("kind", "procedure__code", "subject__name", "grade", "teacher_code")
     )
     for flag in flags:
-        flag.numbers = _flag_numbers(flag)
+        flag.numbers = flag_numbers(flag)
     risk = list(
         RiskZoneCount.objects.filter(school=school, year=year).select_related("subject").order_by("subject__name")
     )

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Flag, GroupResult, ImportBatch, SchoolIndex
+from assessment.templatetags.assessment_flags import flag_numbers, flag_rule
 from core.years import academic_year_label
 
 
@@ -99,8 +100,8 @@ class FlagTable(tables.Table):
         fields = []
         sequence = ("year", "school", "kind", "procedure", "subject", "grade", "teacher_code", "inputs")
 
-    def value_inputs(self, value):
-        return "; ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in value.items())
+    def value_inputs(self, record):
+        return f"{flag_numbers(record)} ({flag_rule(record)})"
 
 
 class SchoolIndexTable(tables.Table):

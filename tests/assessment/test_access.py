@@ -96,6 +96,9 @@ def test_school_page_scope(analysed, login):
         assert response.status_code == 200, user
     page = login(w.school_admin).get(url).content.decode()
     assert "Отрицательная динамика" in page and "T1" in page and "<svg" in page
+    # the numbers behind a flag and its rule read as words, not as raw keys
+    assert "годом ранее" in page and "Правило: средний снизился на 5,0 п. и более" in page
+    assert "drop_points" not in page and "mean_percent =" not in page
     for user in (w.school_admin2, w.outsider, w.coordinator_a2, w.coordinator_b1, w.no_role):
         assert login(user).get(url).status_code == 404, user
     response = login(w.coordinator).get(url + "?export=xlsx")
