@@ -3,6 +3,7 @@
 Every function returns a self-contained ``<svg>`` string marked safe for templates; text is
 escaped.  Colours meet WCAG contrast on white."""
 
+import math
 from collections.abc import Sequence
 from html import escape
 
@@ -15,13 +16,28 @@ def _fmt(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
+def _nice_step(span: float, ticks: int = 5) -> float:
+    """The smallest 1, 2 or 5 × 10ᵏ that divides ``span`` into at most ``ticks`` steps."""
+    if span <= 0:
+        return 1.0
+    rough = span / ticks
+    magnitude = 10 ** math.floor(math.log10(rough))
+    for m in (1, 2, 5, 10):
+        if m * magnitude >= rough - 1e-12:
+            return m * magnitude
+    return 10 * magnitude
+
+
 def _nice_max(v: float) -> float:
+    """The axis top: ``v`` rounded up to a whole number of nice steps."""
     if v <= 0:
         return 1.0
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 10_000, 100_000):
-        if v <= step:
-            return float(step)
-    return float(v)
+    step = _nice_step(v)
+    return step * math.ceil(v / step - 1e-9)
+
+
+def _tick(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 def bar_chart(
@@ -152,11 +168,17 @@ def _open(width: int, height: int, title: str) -> str:
 
 def _y_axis(left: int, top: int, plot_w: float, plot_h: float, vmax: float, unit: str) -> list[str]:
     parts = []
-    for k in range(5):
-        v = vmax * k / 4
-        y = top + plot_h - plot_h * k / 4
+    step = _nice_step(vmax)
+    count = vmax / step
+    if abs(count - round(count)) > 1e-6:  # a given maximum that is no whole number of nice steps
+        step, count = vmax / 4, 4
+    for k in range(round(count) + 1):
+        v = k * step
+        y = top + plot_h - plot_h * v / vmax
         parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" class="l">{_fmt(v)}{escape(unit)}</text>')
+        parts.append(
+            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" class="l">{_tick(v)}{escape(unit)}</text>'
+        )
     parts.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="#888"/>')
     return parts
 
