@@ -255,6 +255,8 @@ class Registration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    # When the notice of a move up from the waiting list went out (compare-and-set: sent once).
+    promotion_notified_at = models.DateTimeField(_("move-up notice sent"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_school_field = "school"

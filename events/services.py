@@ -4,12 +4,15 @@ registration with capacity, deadline and waiting list, attendance, feedback."""
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -29,6 +32,8 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
+
+log = logging.getLogger(__name__)
 
 # --- Who may do what (beyond plain scope) -------------------------------------------------
 
@@ -252,8 +257,53 @@ def _promote_waiting(event: Event) -> Registration | None:
         status=RegistrationStatus.REGISTERED
     ):
         nxt.status = RegistrationStatus.REGISTERED
+        transaction.on_commit(lambda: _queue_promotion_notice(nxt.pk))
         return nxt
     return None
+
+
+def _queue_promotion_notice(registration_id: int) -> None:
+    """Hand the notice to Celery; with the broker down the move-up itself stands (the page
+    says so) and only the e-mail is lost, which is logged."""
+    from events.tasks import promotion_notify
+
+    try:
+        promotion_notify.delay(registration_id)
+    except Exception:  # broker unavailable
+        log.warning("move-up notice of registration %s not queued: broker unavailable", registration_id, exc_info=True)
+
+
+def registration_promotion_notify(registration_id: int) -> int:
+    """E-mail the person who moved up from the waiting list and whoever registered them
+    (those with an address).  Sent once: a retry after success sends nothing.  Returns the
+    number of messages sent."""
+    claimed = Registration.objects.filter(
+        pk=registration_id, status=RegistrationStatus.REGISTERED, promotion_notified_at=None
+    ).update(promotion_notified_at=timezone.now())
+    if not claimed:
+        return 0
+    reg = Registration.objects.select_related("event", "school", "user", "registered_by").get(pk=registration_id)
+    recipients = {u.pk: u for u in (reg.user, reg.registered_by) if u is not None and u.is_active and u.email}
+    sent = 0
+    try:
+        for person in recipients.values():
+            with translation.override(person.language or "ru"):
+                context = {
+                    "recipient": person,
+                    "registration": reg,
+                    "event": reg.event,
+                    "start": date_format(timezone.localtime(reg.event.start), "DATETIME_FORMAT"),
+                    "url": settings.SITE_URL.rstrip("/") + reg.event.get_absolute_url(),
+                }
+                subject = render_to_string("events/email/promoted_subject.txt", context).strip()
+                body = render_to_string("events/email/promoted.txt", context)
+            send_mail(subject, body, None, [person.email])
+            sent += 1
+    except Exception:
+        # Not sent: release the claim so the task's retry sends it.
+        Registration.objects.filter(pk=registration_id).update(promotion_notified_at=None)
+        raise
+    return sent
 
 
 # --- Attendance ---------------------------------------------------------------------------

@@ -192,3 +192,46 @@ def test_more_places_promote_the_waiting_list(world, ev, login):
     assert response.status_code == 302, response.content.decode()[:2000]
     regs[1].refresh_from_db()
     assert regs[1].status == RegistrationStatus.REGISTERED
+
+
+def test_moving_up_from_the_waiting_list_is_notified_once(world, ev, mailoutbox, django_capture_on_commit_callbacks):
+    from events.services import registration_promotion_notify
+
+    ev.upcoming.capacity = 1
+    ev.upcoming.save()
+    world.school_admin.email = "director@school1.example"
+    world.school_admin.save()
+    first, waiting = registrations_create(
+        world.school_admin, ev.upcoming, world.a1_school1, people("Иванова Анна", "Петрова Мария")
+    )
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(world.coordinator, first)
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["director@school1.example"]
+    assert "Квест-игра «ВСОКО»" in message.subject
+    assert "Петрова Мария" in message.body and "из листа ожидания" in message.body
+    assert ev.upcoming.get_absolute_url() in message.body
+    # a retry of the task sends nothing more
+    assert registration_promotion_notify(waiting.pk) == 0
+    assert len(mailoutbox) == 1
+
+
+def test_a_failed_notice_is_sent_again_by_the_retry(world, ev, mailoutbox, monkeypatch):
+    from events import services
+
+    world.school_admin.email = "director@school1.example"
+    world.school_admin.save()
+    (reg,) = registrations_create(world.school_admin, ev.upcoming, world.a1_school1, people("Иванова Анна"))
+
+    def refuse(*args, **kwargs):
+        raise OSError("SMTP down")
+
+    monkeypatch.setattr(services, "send_mail", refuse)
+    with pytest.raises(OSError):
+        services.registration_promotion_notify(reg.pk)
+    assert Registration.objects.get(pk=reg.pk).promotion_notified_at is None
+    monkeypatch.undo()
+    assert services.registration_promotion_notify(reg.pk) == 1
+    assert len(mailoutbox) == 1
