@@ -70,6 +70,19 @@ def test_approved_report_pdf_shows_the_snapshot(world, plan, tmp_path):
     assert "99,00" not in text and "60,00" in text
 
 
+def test_signature_block_names_the_signer_of_the_roadmap_owner(world, plan, tmp_path):
+    world.a1_school1.director = "Смирнова Елена Петровна"
+    world.a1_school1.save()
+    text = text_of(documents.progress_report_pdf(plan.report)[0], tmp_path)
+    assert "Руководитель образовательной организации" in text
+    assert "Смирнова Елена Петровна" in text
+    roadmap = make_roadmap(municipality=world.a1, title="Муниципальная карта")
+    report = services.progress_report_create(world.coordinator, roadmap, roadmap.start_date)
+    text = text_of(documents.progress_report_pdf(report)[0], tmp_path)
+    assert "Руководитель органа управления образованием" in text
+    assert "Руководитель образовательной организации" not in text and "Смирнова" not in text
+
+
 def test_report_not_approved_is_marked_draft(world, plan, tmp_path):
     report = to_state(plan.report, world, "submitted")
     text = text_of(documents.progress_report_pdf(report)[0], tmp_path)
