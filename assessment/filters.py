@@ -15,7 +15,7 @@ from assessment.models import (
     Spread,
     Subject,
 )
-from core.filters import AcademicYearFilter, YesNoFilter
+from core.filters import AcademicYearFilter, GradeFilter, IdFilter, YesNoFilter
 from schools.models import Municipality
 
 
@@ -29,8 +29,8 @@ class _ResultFilters(filters.FilterSet):
     year = AcademicYearFilter()
     procedure = filters.ModelChoiceFilter(queryset=Procedure.objects.all(), to_field_name="code", label=_("Procedure"))
     subject = filters.ModelChoiceFilter(queryset=Subject.objects.all(), to_field_name="name", label=_("Subject"))
-    grade = filters.NumberFilter(label=_("Grade"))
-    school = filters.NumberFilter(field_name="school_id", label=_("School (id)"))
+    grade = GradeFilter()
+    school = IdFilter(field_name="school_id", label=_("School (id)"))
     school_code = filters.CharFilter(field_name="school__code", label=_("School code"))
 
 
@@ -50,7 +50,7 @@ class FlagFilterSet(_ResultFilters):
 
 class SchoolIndexFilterSet(filters.FilterSet):
     year = AcademicYearFilter()
-    school = filters.NumberFilter(field_name="school_id", label=_("School (id)"))
+    school = IdFilter(field_name="school_id", label=_("School (id)"))
     school_code = filters.CharFilter(field_name="school__code", label=_("School code"))
     municipality = filters.ModelChoiceFilter(queryset=_municipalities, label=_("Municipality"))
     candidate = YesNoFilter(label=_("Low-result candidate"))

@@ -38,3 +38,25 @@ class YesNoFilter(filters.BooleanFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", YesNoWidget)
         super().__init__(*args, **kwargs)
+
+
+class IdFilter(filters.NumberFilter):
+    """An object id for the API (``?school=12``) and for links between pages; not a field a
+    person types, so the page's filter form carries it as a hidden input."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(*args, **kwargs)
+
+
+def _grade_options() -> list[tuple[str, str]]:
+    return [("", ALL), *((str(g), str(g)) for g in range(1, 12))]
+
+
+class GradeFilter(filters.NumberFilter):
+    """A school grade 1–11: a number in the API, a select on the pages."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Grade"))
+        kwargs.setdefault("widget", forms.Select(choices=_grade_options))
+        super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import AcademicYearFilter, YesNoFilter
+from core.filters import AcademicYearFilter, IdFilter, YesNoFilter
 from curators.models import (
     AssignmentRole,
     CuratorAssignment,
@@ -23,8 +23,8 @@ class CuratorAssignmentFilterSet(filters.FilterSet):
     municipality = filters.ModelChoiceFilter(
         queryset=_municipalities, field_name="school__municipality", label=_("Municipality")
     )
-    school = filters.NumberFilter(field_name="school_id", label=_("School id"))
-    curator = filters.NumberFilter(field_name="curator_id", label=_("Curator id"))
+    school = IdFilter(field_name="school_id", label=_("School id"))
+    curator = IdFilter(field_name="curator_id", label=_("Curator id"))
     year = AcademicYearFilter()
     role = filters.ChoiceFilter(choices=AssignmentRole.choices, label=_("Role"))
     is_active = YesNoFilter(label=_("In force"))
@@ -59,8 +59,8 @@ class VisitFilterSet(filters.FilterSet):
     municipality = filters.ModelChoiceFilter(
         queryset=_municipalities, field_name="school__municipality", label=_("Municipality")
     )
-    school = filters.NumberFilter(field_name="school_id", label=_("School id"))
-    curator = filters.NumberFilter(field_name="curator_id", label=_("Curator id"))
+    school = IdFilter(field_name="school_id", label=_("School id"))
+    curator = IdFilter(field_name="curator_id", label=_("Curator id"))
     kind = filters.ChoiceFilter(choices=VisitKind.choices, label=_("Kind"))
     date_from = filters.DateFilter(field_name="date", lookup_expr="gte", label=_("Date from"))
     date_to = filters.DateFilter(field_name="date", lookup_expr="lte", label=_("Date to"))
@@ -78,8 +78,8 @@ class RecommendationFilterSet(filters.FilterSet):
     municipality = filters.ModelChoiceFilter(
         queryset=_municipalities, field_name="visit__school__municipality", label=_("Municipality")
     )
-    school = filters.NumberFilter(field_name="visit__school_id", label=_("School id"))
-    visit = filters.NumberFilter(field_name="visit_id", label=_("Visit id"))
+    school = IdFilter(field_name="visit__school_id", label=_("School id"))
+    visit = IdFilter(field_name="visit_id", label=_("Visit id"))
     state = filters.ChoiceFilter(choices=STATE_CHOICES, label=_("Status"), method="with_state")
 
     class Meta:

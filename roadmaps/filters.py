@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.scoping import municipalities_for, schools_for
-from core.filters import YesNoFilter
+from core.filters import IdFilter, YesNoFilter
 from core.years import academic_year_choices
 from roadmaps.models import (
     Activity,
@@ -100,7 +100,7 @@ class IndicatorFilterSet(filters.FilterSet):
     roadmap = filters.ModelChoiceFilter(
         queryset=_roadmaps, field_name="activity__task__goal__roadmap", label=_("Roadmap")
     )
-    activity = filters.NumberFilter(label=_("Activity"))
+    activity = IdFilter(label=_("Activity"))
     linked = YesNoFilter(label=_("Linked to an assessment figure"), method="only_linked")
 
     class Meta:

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import municipalities_for
-from core.filters import AcademicYearFilter, YesNoFilter
+from core.filters import AcademicYearFilter, IdFilter, YesNoFilter
 from core.years import current_academic_year
 from schools.models import Municipality, School, SchoolKind, StatusKind
 
@@ -77,7 +77,7 @@ class SchoolStatusFilterSet(filters.FilterSet):
     municipality = filters.ModelChoiceFilter(
         queryset=_municipalities, field_name="school__municipality", label=_("Municipality")
     )
-    school = filters.NumberFilter(field_name="school_id", label=_("School id"))
+    school = IdFilter(field_name="school_id", label=_("School id"))
     kind = filters.ChoiceFilter(choices=StatusKind.choices, label=_("Status"))
     year = AcademicYearFilter(label=_("Held in academic year"), method="held_in")
 
@@ -108,10 +108,10 @@ class RiskAssessmentFilterSet(filters.FilterSet):
     municipality = filters.ModelChoiceFilter(
         queryset=_municipalities, field_name="school__municipality", label=_("Municipality")
     )
-    school = filters.NumberFilter(field_name="school_id", label=_("School id"))
+    school = IdFilter(field_name="school_id", label=_("School id"))
     year = AcademicYearFilter()
     level = filters.ChoiceFilter(choices=RiskLevel.choices, label=_("Level"))
-    factor = filters.NumberFilter(field_name="factor_id", label=_("Risk factor id"))
+    factor = IdFilter(field_name="factor_id", label=_("Risk factor id"))
     confirmed = YesNoFilter(field_name="confirmed_at", lookup_expr="isnull", exclude=True, label=_("Confirmed"))
 
     class Meta:

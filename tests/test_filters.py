@@ -49,3 +49,19 @@ def test_year_filter_takes_any_year_in_the_api(world, api):
     rows = client.get("/api/v1/curator-assignments/", {"year": 2003}).json()["results"]
     assert {r["school"] for r in rows} == {world.a1_school1.pk}
     assert client.get("/api/v1/curator-assignments/", {"year": year}).json()["results"] == []
+
+
+def test_id_filters_are_hidden_on_the_page_but_still_filter(world, login):
+    client = login(world.coordinator)
+    html = client.get(reverse("curators:assignment-list")).content.decode()
+    assert re.search(r'<input type="hidden" name="school"', html)
+    assert 'name="curator"' in html and ">Curator id<" not in html and ">Куратор (id)<" not in html
+    page = client.get(reverse("curators:assignment-list"), {"school": world.a1_school1.pk})
+    schools = {row.record.school_id for row in page.context["table"].page.object_list}
+    assert schools == {world.a1_school1.pk}
+
+
+def test_grade_filter_is_a_select(world, login):
+    html = login(world.coordinator).get(reverse("assessment:group-list")).content.decode()
+    options = select_options(html, "grade")
+    assert options[0] == ("", "Все") and options[-1] == ("11", "11") and len(options) == 12
