@@ -41,9 +41,9 @@ def menu_for(request) -> list[dict]:
         app_label = module.__name__.split(".")[0]
         sections.append(
             {
-                "label": getattr(module, "TITLE", apps.get_app_config(app_label).verbose_name)
-                if len(items) > 1
-                else items[0]["label"],
+                # The app's short title even for a single item, so the bar fits for every role.
+                "label": getattr(module, "TITLE", None)
+                or (apps.get_app_config(app_label).verbose_name if len(items) > 1 else items[0]["label"]),
                 "icon": items[0]["icon"],
                 "url": items[0]["url"],
                 "items": items,
