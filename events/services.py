@@ -447,6 +447,37 @@ def agenda_step_add(user, event: Event, **fields) -> AgendaStep:
     return step
 
 
+def agenda_step_save(user, step: AgendaStep, **fields) -> AgendaStep:
+    """Change a step in place (its title, content, duration, who leads)."""
+    if not can_manage_event(user, step.event):
+        raise PermissionDenied
+    for name, value in fields.items():
+        setattr(step, name, value)
+    step.full_clean()
+    step.save()
+    return step
+
+
+def agenda_step_move(user, step: AgendaStep, offset: int) -> bool:
+    """Swap the step with its neighbour above (offset −1) or below (+1); False at either end.
+    Positions are renumbered 1…n first, so old equal positions can't confuse the order."""
+    if not can_manage_event(user, step.event):
+        raise PermissionDenied
+    with transaction.atomic():
+        Event.objects.select_for_update().get(pk=step.event_id)
+        steps = list(step.event.agenda.order_by("position", "id"))
+        index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
+        other = index + offset
+        if offset not in (-1, 1) or not 0 <= other < len(steps):
+            return False
+        steps[index], steps[other] = steps[other], steps[index]
+        for position, s in enumerate(steps, start=1):
+            if s.position != position:
+                s.position = position
+                s.save(update_fields=["position"])
+    return True
+
+
 # --- Calendar feed ------------------------------------------------------------------------
 
 

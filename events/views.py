@@ -147,6 +147,11 @@ class EventDetailView(ObjectDetailView):
             feedback_open=event.start <= timezone.now(),
             history=event.history.select_related("history_user").order_by("-history_date")[:10],
         )
+        # Each step with its in-place edit form for those who run the event.
+        ctx["agenda"] = [
+            (step, AgendaStepForm(instance=step, prefix=f"step{step.pk}") if can_manage else None)
+            for step in event.agenda.all()
+        ]
         if can_manage:
             ctx["agenda_form"] = AgendaStepForm()
             ctx["material_form"] = EventMaterialForm()
@@ -258,6 +263,29 @@ def agenda_add(request, pk):
         messages.success(request, _("The step has been added to the agenda."))
     else:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect(event.get_absolute_url() + "#agenda")
+
+
+@login_required
+@require_POST
+def agenda_edit(request, pk, step_pk):
+    event = _managed_event(request, pk)
+    step = get_object_or_404(event.agenda, pk=step_pk)
+    form = AgendaStepForm(request.POST, instance=step, prefix=f"step{step.pk}")
+    if form.is_valid():
+        services.agenda_step_save(request.user, step, **form.cleaned_data)
+        messages.success(request, _("The agenda step has been saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect(event.get_absolute_url() + "#agenda")
+
+
+@login_required
+@require_POST
+def agenda_move(request, pk, step_pk):
+    event = _managed_event(request, pk)
+    step = get_object_or_404(event.agenda, pk=step_pk)
+    services.agenda_step_move(request.user, step, -1 if request.POST.get("direction") == "up" else 1)
     return redirect(event.get_absolute_url() + "#agenda")
 
 

@@ -252,3 +252,42 @@ def test_attendance_list_with_unknown_id_changes_nothing(world, ev, login):
     assert "Строка 3" in response.content.decode()
     a.refresh_from_db()
     assert not a.attended
+
+
+def test_agenda_steps_are_edited_and_reordered_in_place(world, ev, login):
+    event = ev.upcoming
+    first = AgendaStep.objects.create(event=event, position=1, title="Организационный момент")
+    second = AgendaStep.objects.create(event=event, position=2, title="Работа в группах")
+    third = AgendaStep.objects.create(event=event, position=3, title="Рефлексия")
+    client = login(world.methodist)
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert f'name="step{second.pk}-title"' in page and "Изменить шаг" in page
+    url = f"/events/{event.pk}/agenda/{second.pk}/"
+    response = client.post(
+        url + "edit/",
+        {f"step{second.pk}-title": "Работа в группах по кейсам", f"step{second.pk}-duration_minutes": "40"},
+    )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert (second.title, second.duration_minutes) == ("Работа в группах по кейсам", 40)
+    # bad input: a clear message, the saved step unchanged
+    response = client.post(url + "edit/", {f"step{second.pk}-title": "", f"step{second.pk}-duration_minutes": "900"})
+    second.refresh_from_db()
+    assert second.title == "Работа в группах по кейсам"
+    messages = [str(m) for m in client.get(event.get_absolute_url()).context["messages"]]
+    assert any("600" in m for m in messages)
+    # move up, then the first cannot move further up
+    client.post(url + "move/", {"direction": "up"})
+    client.post(f"/events/{event.pk}/agenda/{second.pk}/move/", {"direction": "up"})
+    assert list(event.agenda.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk, third.pk]
+
+
+def test_agenda_edit_needs_the_right_to_run_the_event(world, ev, login):
+    step = AgendaStep.objects.create(event=ev.upcoming, position=1, title="Организационный момент")
+    for who in ("school_admin", "curator", "outsider"):
+        client = login(getattr(world, who))
+        response = client.post(f"/events/{ev.upcoming.pk}/agenda/{step.pk}/edit/", {f"step{step.pk}-title": "Чужое"})
+        assert response.status_code == 404, who
+        assert client.post(f"/events/{ev.upcoming.pk}/agenda/{step.pk}/move/", {"direction": "up"}).status_code == 404
+    step.refresh_from_db()
+    assert step.title == "Организационный момент"
