@@ -39,6 +39,8 @@ class NumberColumn(tables.Column):
 
 
 class SchoolLinkColumn(tables.Column):
+    attrs = {"td": {"class": "text-nowrap"}}
+
     def render(self, record, value):
         return format_html('<a href="{}">{}</a>', reverse("assessment:school", args=[record.school_id]), value)
 

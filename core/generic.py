@@ -10,8 +10,11 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from accounts.models import Role
 from accounts.scoping import MANAGE, VIEW, schools_for
 from core.xlsx import table_rows, xlsx_response
+
+ONE_MUNICIPALITY_ROLES = (Role.MUNICIPAL_COORDINATOR, Role.METHODIST, Role.SCHOOL_ADMIN)
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -43,6 +46,14 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
         ctx["title"] = self.title
         ctx["create_url_name"] = self.create_url_name if self.can_create() else None
         return ctx
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        # Someone who works within one municipality needn't read its name on every row.
+        user = self.request.user
+        if "municipality" in self.table_class.base_columns and getattr(user, "role", "") in ONE_MUNICIPALITY_ROLES:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "municipality")
+        return kwargs
 
     def can_create(self) -> bool:
         return bool(self.create_url_name) and schools_for(self.request.user, self.create_action).exists()

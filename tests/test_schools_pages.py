@@ -190,3 +190,15 @@ def test_xlsx_export_respects_filters(world, login):
     response = login(world.regional).get(LIST, {"export": "xlsx", "municipality": world.a2.pk})
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["A2S1"]
+
+
+@pytest.mark.parametrize(("who", "shown"), [("regional", True), ("superuser", True), ("coordinator", False)])
+def test_municipality_column_only_for_those_who_see_several(world, login, who, shown):
+    response = login(getattr(world, who)).get(LIST)
+    assert ("municipality" in response.context["table"].columns.names()) is shown
+    headers = next(
+        load_workbook(io.BytesIO(login(getattr(world, who)).get(LIST, {"export": "xlsx"}).content)).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert ("Муниципалитет" in headers) is shown
