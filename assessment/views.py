@@ -16,6 +16,7 @@ from assessment.filters import FlagFilterSet, GroupResultFilterSet, ImportBatchF
 from assessment.forms import ImportForm
 from assessment.models import Flag, GroupResult, ImportBatch, SchoolIndex
 from assessment.tables import FlagTable, GroupResultTable, ImportBatchTable, SchoolIndexTable
+from core.charts import line_chart
 from core.generic import ObjectDetailView, ObjectListView
 from core.xlsx import XLSX_MIME, workbook_bytes, xlsx_response
 from core.years import academic_year_label
@@ -179,6 +180,35 @@ def _school_workbook(school, o) -> HttpResponse:
     return response
 
 
+def _trend_charts(spreads: list, effects: list) -> dict:
+    """The spread (one line per municipality) and, for one municipality, the programme's
+    effectiveness across years: pictures of the two tables above the schools."""
+    charts = {}
+    years = sorted({s.year for s in spreads})
+    if len(years) > 1:
+        series: dict[str, dict[int, float]] = {}
+        for s in spreads:
+            series.setdefault(s.municipality.name, {})[s.year] = s.spread
+        charts["spread_chart"] = line_chart(
+            [academic_year_label(y) for y in years],
+            {name: [by_year.get(y) for y in years] for name, by_year in list(series.items())[:8]},
+            title=_("Spread of the school indices by year"),
+        )
+    if effects and len({e.municipality_id for e in effects}) == 1:
+        labels = [academic_year_label(e.year) for e in effects]
+        charts["effect_chart"] = line_chart(
+            labels,
+            {
+                _("Index rose, %"): [None if e.share_rose is None else 100 * e.share_rose for e in effects],
+                _("Left the status, %"): [None if e.share_left is None else 100 * e.share_left for e in effects],
+            },
+            max_value=100,
+            unit=" %",
+            title=_("Programme effectiveness by year"),
+        )
+    return charts
+
+
 class MunicipalityResultsView(ObjectListView):
     """Schools with their index (sortable), candidates with the reason, spread and programme effectiveness."""
 
@@ -195,9 +225,11 @@ class MunicipalityResultsView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["spreads"] = self._municipality_filter(selectors.spreads(self.request.user))
-        ctx["effects"] = self._municipality_filter(selectors.programme_effects(self.request.user))
+        ctx["spreads"] = spreads = list(self._municipality_filter(selectors.spreads(self.request.user)))
+        ctx["effects"] = effects = list(self._municipality_filter(selectors.programme_effects(self.request.user)))
         ctx["run"] = selectors.last_run()
+        ctx["show_municipality"] = len({s.municipality_id for s in [*spreads, *effects]}) > 1
+        ctx.update(_trend_charts(spreads, effects))
         return ctx
 
     def render_to_response(self, context, **response_kwargs):

@@ -217,3 +217,17 @@ def test_error_page_and_report(world, login, django_capture_on_commit_callbacks)
 def test_home_panel(analysed, login):
     html = login(analysed.coordinator).get("/").content.decode()
     assert "Результаты оценочных процедур" in html and "Низкие результаты" in html
+
+
+def test_municipality_page_draws_the_trends_when_there_are_years(analysed, login):
+    from assessment.models import ProgrammeEffect, Spread
+
+    w = analysed
+    assert Spread.objects.filter(municipality=w.a1).count() >= 2
+    assert ProgrammeEffect.objects.filter(municipality=w.a1).exists()
+    response = login(w.coordinator).get(reverse("assessment:municipality"))
+    assert "spread_chart" in response.context and "effect_chart" in response.context
+    html = response.content.decode()
+    assert "Разброс индексов школ по годам" in html and "Эффективность программы по годам" in html
+    assert response.context["show_municipality"] is False
+    assert '<th scope="col">Муниципалитет</th>' not in html
