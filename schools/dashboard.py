@@ -1,11 +1,26 @@
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from accounts.scoping import schools_for
 from core.dashboard import Panel
-from schools.selectors import school_counts
+from schools.selectors import school_counts, statuses_held
 
 
 def panels(user) -> list[Panel]:
+    if user.role == Role.SCHOOL_ADMIN and user.school_id:
+        # A school's own people want their school, not a count of one.
+        from core.years import current_academic_year
+        from schools.models import School
+
+        school = School.objects.select_related("municipality").get(pk=user.school_id)
+        year = current_academic_year()
+        return [
+            Panel(
+                "schools/_panel_my_school.html",
+                {"school": school, "year": year, "statuses": list(statuses_held(school, year))},
+                order=10,
+            )
+        ]
     counts = school_counts(schools_for(user))
     if counts["total"] == 0:
         return []

@@ -293,3 +293,15 @@ def test_yearly_list_offers_schools_in_natural_order(world, login):
     numbered = [label for label in labels if label.startswith("СШ № ") and label[5:].isdigit()]
     assert numbered == sorted(numbered, key=lambda label: int(label[5:]))
     assert {"СШ № 2", "СШ № 10", "СШ № 19"} <= set(numbered)
+
+
+def test_school_admin_home_shows_their_school_and_its_statuses(world, login):
+    order = OrderFactory(municipality=world.a1)
+    SchoolStatus.objects.create(school=world.a1_school1, kind=StatusKind.LOW_RESULTS, year_from=2020, order=order)
+    SchoolStatus.objects.create(school=world.a1_school2, kind=StatusKind.LEADER, year_from=2020, order=order)
+    html = login(world.school_admin).get(reverse("home")).content.decode()
+    assert "Моя школа" in html and world.a1_school1.short_name in html
+    assert "Низкие образовательные результаты (ШНОР)" in html
+    assert "Школа-лидер" not in html  # another school's status
+    assert "школ в зоне ответственности" not in html
+    assert "школ в зоне ответственности" in login(world.coordinator).get(reverse("home")).content.decode()
