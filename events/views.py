@@ -253,6 +253,15 @@ class EventCopyView(LoginRequiredMixin, FormView):
         return redirect("events:event-edit", pk=event.pk)
 
 
+def _form_errors(form) -> str:
+    """A small inline form's errors as one message, each named by its field."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts += [f"{label}: {e}" if label else str(e) for e in errors]
+    return " ".join(parts)
+
+
 @login_required
 @require_POST
 def agenda_add(request, pk):
@@ -262,7 +271,7 @@ def agenda_add(request, pk):
         services.agenda_step_add(request.user, event, **form.cleaned_data)
         messages.success(request, _("The step has been added to the agenda."))
     else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, _form_errors(form))
     return redirect(event.get_absolute_url() + "#agenda")
 
 
@@ -276,7 +285,7 @@ def agenda_edit(request, pk, step_pk):
         services.agenda_step_save(request.user, step, **form.cleaned_data)
         messages.success(request, _("The agenda step has been saved."))
     else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, _form_errors(form))
     return redirect(event.get_absolute_url() + "#agenda")
 
 
@@ -309,7 +318,7 @@ def event_material_add(request, pk):
         material.save()
         messages.success(request, _("The material has been added."))
     else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, _form_errors(form))
     return redirect(event.get_absolute_url() + "#materials")
 
 

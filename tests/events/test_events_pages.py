@@ -275,7 +275,7 @@ def test_agenda_steps_are_edited_and_reordered_in_place(world, ev, login):
     second.refresh_from_db()
     assert second.title == "Работа в группах по кейсам"
     messages = [str(m) for m in client.get(event.get_absolute_url()).context["messages"]]
-    assert any("600" in m for m in messages)
+    assert any("Длительность, мин: " in m and "600" in m and "Этап: " in m for m in messages), messages
     # move up, then the first cannot move further up
     client.post(url + "move/", {"direction": "up"})
     client.post(f"/events/{event.pk}/agenda/{second.pk}/move/", {"direction": "up"})
