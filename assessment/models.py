@@ -272,11 +272,32 @@ class AnalysisRun(models.Model):
 class GroupResult(models.Model):
     """Figures of a group (school, year, procedure, subject, grade); shares are fractions 0..1."""
 
-    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    # Outputs of the analysis, replaced in bulk by it from checked rows: the keys carry no database
+    # constraint (tens of thousands of deferred checks at each commit) and no index of their own
+    # (school_id leads the unique key).  Deletes still cascade or refuse through the ORM.
+    run = models.ForeignKey(
+        AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False, db_index=False
+    )
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     year = models.PositiveSmallIntegerField(_("academic year"))
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+", verbose_name=_("procedure"))
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject"))
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("procedure"),
+        db_constraint=False,
+        db_index=False,
+    )
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("subject"),
+        db_constraint=False,
+        db_index=False,
+    )
     grade = models.PositiveSmallIntegerField(_("grade"))
     participants = models.PositiveIntegerField(_("participants"))
     mean_score = models.FloatField(_("mean score"))
@@ -317,12 +338,36 @@ class FlagKind(models.TextChoices):
 class Flag(models.Model):
     """A flag raised by the analysis, with its rule, the numbers behind it and its thresholds."""
 
-    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="flags")
+    # Written in bulk by the analysis (see GroupResult); (school, year) is indexed below.
+    run = models.ForeignKey(
+        AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="flags", db_constraint=False, db_index=False
+    )
     kind = models.CharField(_("flag"), max_length=20, choices=FlagKind.choices)
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("school"),
+        db_constraint=False,
+        db_index=False,
+    )
     year = models.PositiveSmallIntegerField(_("academic year"))
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+", verbose_name=_("procedure"))
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject"))
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("procedure"),
+        db_constraint=False,
+        db_index=False,
+    )
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("subject"),
+        db_constraint=False,
+        db_index=False,
+    )
     grade = models.PositiveSmallIntegerField(_("grade"))
     teacher_code = models.CharField(_("teacher code"), max_length=64, blank=True)
     rule = models.CharField(_("rule"), max_length=300)
@@ -346,10 +391,19 @@ class Flag(models.Model):
 class RiskZoneCount(models.Model):
     """Students of grades 9 and 11 below the risk threshold, per school, subject and year."""
 
-    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(
+        AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False, db_index=False
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     year = models.PositiveSmallIntegerField(_("academic year"))
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject"))
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("subject"),
+        db_constraint=False,
+        db_index=False,
+    )
     students = models.PositiveIntegerField(_("students in the risk zone"))
 
     objects = ScopedQuerySet.as_manager()
