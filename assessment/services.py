@@ -331,9 +331,9 @@ class _PgWriter:
     Python and the writing in the server overlap on two cores.
 
     Per chunk: rows of groups (school, year, procedure, subject, grade) that had no stored result
-    before this import cannot replace anything and are COPYed straight into the results; the others
-    are COPYed into a temporary table, the stored results with the same identity are deleted and
-    kept (``DELETE … RETURNING`` into ReplacedResult), then the rows are inserted.  Rows are unique
+    before this import cannot replace anything and are COPYed straight into the results; for the
+    others their keys are COPYed into a temporary table, the stored results with the same identity
+    are deleted and kept (``DELETE … RETURNING`` into ReplacedResult), then the rows are COPYed in.  Rows are unique
     within a file (the check refuses duplicates) and imports hold the import lock, so this equals
     an upsert row by row without the cost of one."""
 
@@ -349,11 +349,13 @@ class _PgWriter:
         copy_opts = "WITH (FORMAT csv, NULL '', FORCE_NOT_NULL (teacher_code, class_letter))"
         key_join = " AND ".join(f"r.{k} = s.{k}" for k in KEY_COLUMNS)
         self.sql_copy_direct = f"COPY {R} (batch_id, {cols}) FROM STDIN {copy_opts}"
-        self.sql_copy_staging = f"COPY asm_staging ({cols}) FROM STDIN {copy_opts}"
+        self.sql_keys_table = """
+            CREATE TEMP TABLE asm_keys (school_id bigint, year smallint, procedure_id bigint, subject_id bigint,
+                                        grade smallint, student_code varchar(64)) ON COMMIT DROP"""
+        self.sql_copy_keys = f"COPY asm_keys ({', '.join(KEY_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
         self.sql_keep_replaced = f"""
-            WITH gone AS (DELETE FROM {R} r USING asm_staging s WHERE {key_join} RETURNING r.*)
+            WITH gone AS (DELETE FROM {R} r USING asm_keys s WHERE {key_join} RETURNING r.*)
             INSERT INTO {RR} (batch_id, previous_batch_id, {cols}) SELECT %s, batch_id, {cols} FROM gone"""
-        self.sql_insert = f"INSERT INTO {R} (batch_id, {cols}) SELECT %s, {cols} FROM asm_staging"
         self.sql_groups = f"""
             SELECT v.s, v.y, v.p, v.j, v.g FROM (VALUES {{values}}) AS v (s, y, p, j, g)
             WHERE EXISTS (SELECT 1 FROM {R} r WHERE r.school_id = v.s AND r.year = v.y
@@ -418,11 +420,11 @@ class _PgWriter:
             c.copy_expert(self.sql_copy_direct, _CsvStream((batch_id, *r) for r in new), size=1 << 16)
         if old:
             if not self.staging:
-                c.execute(_staging_sql() + " ON COMMIT DROP")
+                c.execute(self.sql_keys_table)
                 self.staging = True
             else:
-                c.execute("TRUNCATE asm_staging")
-            c.copy_expert(self.sql_copy_staging, _CsvStream(old), size=1 << 16)
+                c.execute("TRUNCATE asm_keys")
+            c.copy_expert(self.sql_copy_keys, _CsvStream(r[:6] for r in old), size=1 << 16)
             # One index probe per row (the chunk is small next to the stored results).
             c.execute("SET LOCAL enable_hashjoin = off")
             c.execute("SET LOCAL enable_mergejoin = off")
@@ -430,7 +432,8 @@ class _PgWriter:
             self.replaced += c.rowcount
             c.execute("RESET enable_hashjoin")
             c.execute("RESET enable_mergejoin")
-            c.execute(self.sql_insert, [self.batch_id])
+            batch_id = self.batch_id
+            c.copy_expert(self.sql_copy_direct, _CsvStream((batch_id, *r) for r in old), size=1 << 16)
 
 
 def _batched(rows: Iterable[tuple]):
