@@ -71,7 +71,7 @@ RULES = {
     FlagKind.NON_OBJECTIVE: "procedure = ВПР AND with_both >= min_rows AND (lowered >= lowered_limit OR raised + lowered >= mismatch_limit)",
 }
 
-TEMP_TABLES = ("asm_raw", "asm_grp", "asm_tch", "asm_idx", "asm_pct")
+TEMP_TABLES = ("asm_raw", "asm_grp", "asm_tch", "asm_idx", "asm_pct", "asm_risk")
 
 
 def _t(model) -> str:
@@ -415,12 +415,14 @@ def compute(run_id: int, years: list[int], th: Thresholds) -> dict:
         )
 
         # 6. Risk zone: distinct students of grades 9 and 11 below the threshold, per school, subject,
-        #    year (distinct rows first, then counted: two hash aggregates, not a sort per group).
+        #    year (distinct rows first, then counted: two hash aggregates, not a sort per group; into a
+        #    temporary table first, because PostgreSQL scans in parallel for CREATE TABLE AS but not
+        #    for INSERT … SELECT).
         risk = list(Procedure.objects.filter(code__in=RISK_PROCEDURES).values_list("pk", flat=True)) or [0]
         c.execute(
             f"""
-            INSERT INTO {_t(RiskZoneCount)} (run_id, school_id, year, subject_id, students)
-            SELECT %s, school_id, year, subject_id, COUNT(*)
+            CREATE TEMP TABLE asm_risk AS
+            SELECT school_id, year, subject_id, COUNT(*) AS students
             FROM (
                 SELECT DISTINCT r.school_id, r.year, r.subject_id, r.student_code
                 FROM {R} r
@@ -429,7 +431,12 @@ def compute(run_id: int, years: list[int], th: Thresholds) -> dict:
             ) AS students
             GROUP BY school_id, year, subject_id
         """,
-            [run_id, th.risk_percent],
+            [th.risk_percent],
+        )
+        c.execute(
+            f"""INSERT INTO {_t(RiskZoneCount)} (run_id, school_id, year, subject_id, students)
+                SELECT %s, school_id, year, subject_id, students FROM asm_risk""",
+            [run_id],
         )
 
         for name in TEMP_TABLES:
