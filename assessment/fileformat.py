@@ -302,8 +302,11 @@ class CsvRows:
         return header
 
     def upper_bound(self) -> int:
-        """At least the number of data rows, without parsing (a quoted line break only lowers it)."""
-        return self.text.count("\n") + self.text.count("\r")
+        """At least the number of data rows, without parsing: the lines (ended by \\n, \\r\\n or
+        \\r) less the header; a quoted line break or a blank line only makes it larger."""
+        text = self.text
+        ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+        return ends - 1 if text.endswith(("\n", "\r")) else ends
 
     def __len__(self) -> int:
         if self.length is None:

@@ -385,7 +385,7 @@ class _PgWriter:
     def _work(self, raw, chunks: queue.Queue) -> None:
         try:
             with raw.cursor() as c:
-                c.execute("SET LOCAL jit = off")  # compiling the short statements costs more than it saves
+                c.execute("SET LOCAL jit = off")  # insurance: a chunk's statements never gain from compiling
                 while (chunk := chunks.get()) is not None:
                     if not self.abort:
                         self._chunk(c, chunk)

@@ -231,3 +231,29 @@ def test_dry_run_checks_every_row_and_writes_nothing(import_bytes):
     assert batch.status == ImportStatus.DONE and batch.rows_total == len(hand_rows())
     assert str(len(hand_rows())) in batch.message
     assert Result.objects.count() == 0
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_row_bound_without_parsing(end):
+    rows = CsvRows(end.join(["h1;h2", "1;2", '3;"a' + end + 'b"', "5;6"]) + end, ";")
+    assert rows.upper_bound() >= len(rows) == 3
+    assert rows.upper_bound() == 4
+
+
+def test_the_row_limit_is_checked_without_a_counting_pass(world, import_bytes, settings, monkeypatch):
+    """A file within the limit is never counted by a separate parse (\\r\\n line ends included);
+    one above it is refused with its exact number of rows."""
+    from tests.assessment.conftest import hand_rows
+
+    settings.ASSESSMENT_MAX_ROWS = len(hand_rows())
+    counted = []
+    real_count = CsvRows.count
+    monkeypatch.setattr(CsvRows, "count", lambda self: counted.append(1) or real_count(self))
+    content = to_csv(hand_rows())
+    assert b"\r\n" in content
+    batch = import_bytes(content, "r.csv")
+    assert batch.status == ImportStatus.DONE and not counted
+    batch = import_bytes(to_csv(hand_rows() + hand_rows()[:1]), "big.csv")
+    assert batch.status == ImportStatus.FAILED and counted
+    assert batch.errors[0]["value"] == str(len(hand_rows()) + 1)
+    assert "не более" in batch.errors[0]["reason"] or str(len(hand_rows())) in batch.errors[0]["reason"]
