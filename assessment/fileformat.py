@@ -1,15 +1,20 @@
 """Reading and validating a results file (RESULTS.md «The results file»).
 
 ``read_table`` turns an uploaded xlsx/csv into a header and rows of cell values, refusing
-what is not a spreadsheet; ``validate_rows`` checks every row and returns the rows ready to
-write (ids resolved) together with *every* error found (row, column, value, reason)."""
+what is not a spreadsheet; the rows are produced on each pass (never held as a list of
+lists).  ``RowChecker`` checks every row in one pass and yields the rows ready to write (ids
+resolved) while it collects *every* error found (row, column, value, reason), so the import
+can stream the rows to the database as they are checked; ``validate_rows`` is the same check
+returning a list."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+import threading
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -56,7 +61,7 @@ _HEADER_KEYS = {normalise_name(name): c.field for c in COLUMNS for name in (c.he
 class Table:
     kind: str  # "xlsx" or "csv"
     header: list[str]
-    rows: list[list] | CsvRows  # data rows (values as read), file row number = index + 2
+    rows: list[list] | CsvRows | XlsxRows  # data rows (values as read), file row number = index + 2
     encoding: str = ""
     delimiter: str = ""
 
@@ -67,6 +72,8 @@ class Validated:
     errors: list[dict] = field(default_factory=list)
     years: set[int] = field(default_factory=set)
     school_ids: set[int] = field(default_factory=set)
+    rows_read: int = 0  # data rows of the file (blank ones included)
+    rows_valid: int = 0
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -121,15 +128,47 @@ def _xml_unescape(s: str) -> str:
     )
 
 
+_FORMULA = re.compile(rb"<f[ >/]")
+
+
 def _has_formulas(zf: zipfile.ZipFile, member: str) -> bool:
+    """Whether the sheet's XML has a formula element (``<f>``, ``<f …>`` or ``<f/>``)."""
     tail = b""
     with zf.open(member) as fh:
-        while chunk := fh.read(1 << 20):
-            buf = tail + chunk
-            if b"<f>" in buf or b"<f " in buf or b"<f/>" in buf:
+        while chunk := fh.read(4 << 20):
+            if _FORMULA.search(tail + chunk[:8]) or _FORMULA.search(chunk):
                 return True
-            tail = buf[-4:]
+            tail = chunk[-4:]
     return False
+
+
+class XlsxRows:
+    """The data rows of a parsed sheet, produced by python-calamine on each pass (``iter_rows``)
+    instead of converted to one list of lists; the same values and positions as
+    ``to_python(skip_empty_area=False)``: rows from the first, columns from A."""
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.pad = sheet.start[1] if sheet.start else 0
+        self.length = sheet.end[0] if sheet.end else 0
+
+    def _all(self):
+        rows = self.sheet.iter_rows()
+        if self.pad:
+            blank = [""] * self.pad
+            return ([*blank, *row] for row in rows)
+        return rows
+
+    def header(self) -> list | None:
+        return next(iter(self._all()), None)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self):
+        rows = iter(self._all())
+        next(rows, None)
+        return rows
 
 
 def _read_xlsx(data: bytes) -> Table:
@@ -153,21 +192,41 @@ def _read_xlsx(data: bytes) -> Table:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet_name = XLSX_SHEET if XLSX_SHEET in workbook.sheet_names else workbook.sheet_names[0]
         member = paths.get(sheet_name)
-        if member and member in names and _has_formulas(zf, member):
+        # calamine parses the sheet without the GIL: look for formulas in the XML meanwhile.
+        formulas: list = []
+        scan = None
+        if member and member in names:
+            scan = threading.Thread(target=lambda: formulas.append(_scan(zf, member)), daemon=True)
+            scan.start()
+        try:
+            sheet = workbook.get_sheet_by_name(sheet_name)
+        finally:
+            if scan is not None:
+                scan.join()
+        if formulas and formulas[0] is not False:
+            if isinstance(formulas[0], Exception):
+                raise formulas[0]
             raise FileRefused(_("The sheet contains formulas; paste the values only and upload again."))
-        sheet = workbook.get_sheet_by_name(sheet_name)
         merged = getattr(sheet, "merged_cell_ranges", None) or []
         if any(start[0] == 0 for start, _end in merged):
             raise FileRefused(_("The header row contains merged cells; use one cell per column."))
-        values = sheet.to_python(skip_empty_area=False)
+        rows = XlsxRows(sheet)
+        header = rows.header()
     except FileRefused:
         raise
     except Exception:
         raise FileRefused(_("The spreadsheet could not be read; it may be damaged."))
-    if not values:
+    if header is None:
         raise FileRefused(_("The file has no header row."))
-    header = [_text(v) for v in values[0]]
-    return Table("xlsx", header, [list(r) for r in values[1:]])
+    return Table("xlsx", [_text(v) for v in header], rows)
+
+
+def _scan(zf: zipfile.ZipFile, member: str):
+    """True/False from ``_has_formulas``, or the exception it raised (for the calling thread)."""
+    try:
+        return bool(_has_formulas(zf, member))
+    except Exception as exc:  # a damaged member: reported as a damaged file by the caller
+        return exc
 
 
 _ALLOWED_EXTRA = set("«»№–—“”„‘’…°ЁёІі")
@@ -183,7 +242,7 @@ def _plausible(text: str) -> bool:
 
 
 def _read_csv(data: bytes) -> Table:
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:  # binary, or text that could be stored nowhere (PostgreSQL refuses NUL)
         raise FileRefused(_("The file is not a text (csv) file."))
     try:
         text, encoding = data.decode("utf-8-sig"), "utf-8"
@@ -198,7 +257,7 @@ def _read_csv(data: bytes) -> Table:
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     rows = CsvRows(text, delimiter)
     try:
-        header = rows.count()
+        header = rows.header()
     except csv.Error:
         raise FileRefused(_("The csv file is malformed."))
     if header is None:
@@ -220,16 +279,20 @@ def _lines(text: str):
 
 class CsvRows:
     """The data rows of a csv text, parsed again on each pass instead of held as a list of lists
-    (a million rows of cells as Python strings would take ≈ 1 GB; the text itself is ≈ 100 MB)."""
+    (a million rows of cells as Python strings would take ≈ 1 GB; the text itself is ≈ 100 MB).
+    The import parses them once, while it validates them; ``len()`` parses the text to count."""
 
     def __init__(self, text: str, delimiter: str):
-        self.text, self.delimiter, self.length = text, delimiter, 0
+        self.text, self.delimiter, self.length = text, delimiter, None
 
     def _reader(self):
         text = self.text
         if text.count("\r") != text.count("\r\n"):  # old Mac line ends: let StringIO split them
             return csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
         return csv.reader(_lines(text), delimiter=self.delimiter)
+
+    def header(self) -> list[str] | None:
+        return next(self._reader(), None)
 
     def count(self) -> list[str] | None:
         """Parse the whole text once (raises csv.Error on a malformed file); returns the header row."""
@@ -238,7 +301,16 @@ class CsvRows:
         self.length = sum(1 for _row in reader)
         return header
 
+    def upper_bound(self) -> int:
+        """At least the number of data rows, without parsing: the lines (ended by \\n, \\r\\n or
+        \\r) less the header; a quoted line break or a blank line only makes it larger."""
+        text = self.text
+        ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+        return ends - 1 if text.endswith(("\n", "\r")) else ends
+
     def __len__(self) -> int:
+        if self.length is None:
+            self.count()
         return self.length
 
     def __iter__(self):
@@ -333,170 +405,292 @@ def _memo(fn):
 def validate_rows(table: Table, schools: dict[str, int], known_codes: set[str] | None = None) -> Validated:
     """Check every row; ``schools`` maps the codes the user may import for to school ids,
     ``known_codes`` all registered codes (to tell «unknown» from «outside your area»).
+    Returns every valid row (even when other rows have errors) and every error."""
+    checker = RowChecker(table, schools, known_codes)
+    checker.result.rows = list(checker.rows(after_errors=True))
+    return checker.result
 
-    Each column has a converter ``value -> (result, error reason or None)``, memoised per
-    distinct value, so a row costs a few dictionary look-ups."""
-    result = Validated()
-    positions, header_errors = match_header(table.header)
-    if header_errors:
-        result.errors = header_errors
-        return result
-    if len(table.rows) > settings.ASSESSMENT_MAX_ROWS:
-        result.errors = [
-            _error(1, "", len(table.rows), _("Too many rows: at most %(max)d.") % {"max": settings.ASSESSMENT_MAX_ROWS})
-        ]
-        return result
-    procedures = _catalogue(Procedure)
-    subjects = _catalogue(Subject)
-    max_scores = {(m.procedure_id, m.subject_id, m.grade): m.max_score for m in MaxScore.objects.all()}
-    titles = {f: table.header[i] or COLUMN_BY_FIELD[f].header for f, i in positions.items()}
-    errors = result.errors
-    seen: dict[tuple, int] = {}
-    msg_required = _("A value is required.")
-    msg_school_scope = _("The school is outside your area: you may not import its results.")
-    msg_above = _("Score is above the maximum (%(max)s).")
-    msg_max_unknown = _(
-        "Maximum score is required: the catalogue does not know it for this procedure, subject and grade."
-    )
-    msg_long = _("The value is too long (at most %(n)d characters).")
-    msg_dup = _("The same student, procedure, subject, grade and year already appear in row %(row)d.")
 
-    def required(fn, message):
-        def convert(v):
-            if _text(v) == "":
-                return None, msg_required
-            value = fn(v)
-            return (value, None) if value is not None else (None, message)
+_NO = object()  # «this cell needs the full check» in the memo tables of the fast path
 
-        return _memo(convert)
 
-    def school(v):
-        code = _text(v)
-        if not code:
-            return None, msg_required
-        if code in schools:
-            return schools[code], None
-        return None, msg_school_scope if known_codes and code in known_codes else _("Unknown school code.")
+class RowChecker:
+    """One pass over the rows: ``rows()`` yields each valid row ready to write, ``(school_id,
+    year, procedure_id, subject_id, grade, student_code, score, max_score, mark, term_mark,
+    teacher_code, class_letter)``, and collects every error into ``result.errors``.
 
-    def grade(v):
-        number = _number(v)
-        return int(number) if number is not None and number.is_integer() and 1 <= number <= 11 else None
+    The catalogues are read when the checker is made, so iterating ``rows()`` touches no
+    database (the import writes from another thread meanwhile).  Each column has a converter
+    ``value -> (result, error reason or None)``, memoised per distinct value; a row whose cells
+    have all been seen valid before costs a few dictionary look-ups (the fast path), any other
+    row gets the full check with its errors."""
 
-    def score(v):
-        number = _number(v)
-        return number if number is not None and number >= 0 else None
+    def __init__(self, table: Table, schools: dict[str, int], known_codes: set[str] | None = None):
+        self.table = table
+        self.result = Validated()
+        self.positions, header_errors = match_header(table.header)
+        self.ready = False
+        if header_errors:
+            self.result.errors = header_errors
+            return
+        limit = settings.ASSESSMENT_MAX_ROWS
+        rows = table.rows
+        bound = rows.upper_bound() if hasattr(rows, "upper_bound") else len(rows)
+        if bound > limit and len(rows) > limit:
+            self.result.errors = [_error(1, "", len(rows), _("Too many rows: at most %(max)d.") % {"max": limit})]
+            return
+        self.ready = True
+        self._prepare(schools, known_codes)
 
-    def optional_max(v):
-        if _text(v) == "":
-            return None, None
-        number = _number(v)
-        return (
-            (number, None)
-            if number is not None and number > 0
-            else (None, _("Maximum score must be a number above 0."))
+    def _prepare(self, schools, known_codes) -> None:
+        procedures = _catalogue(Procedure)
+        subjects = _catalogue(Subject)
+        self.max_scores = {(m.procedure_id, m.subject_id, m.grade): m.max_score for m in MaxScore.objects.all()}
+        header, positions = self.table.header, self.positions
+        self.titles = {f: header[i] or COLUMN_BY_FIELD[f].header for f, i in positions.items()}
+        msg_required = self.msg_required = _("A value is required.")
+        msg_school_scope = _("The school is outside your area: you may not import its results.")
+        self.msg_above = _("Score is above the maximum (%(max)s).")
+        self.msg_max_unknown = _(
+            "Maximum score is required: the catalogue does not know it for this procedure, subject and grade."
         )
+        msg_long = self.msg_long = _("The value is too long (at most %(n)d characters).")
+        self.msg_dup = _("The same student, procedure, subject, grade and year already appear in row %(row)d.")
 
-    def mark(v):
-        if _text(v) == "":
-            return None, None
-        number = _number(v)
-        return (int(number), None) if number in (2, 3, 4, 5) else (None, _("Mark must be 2, 3, 4 or 5."))
+        def required(fn, message):
+            def convert(v):
+                if _text(v) == "":
+                    return None, msg_required
+                value = fn(v)
+                return (value, None) if value is not None else (None, message)
 
-    def text(limit):
-        def convert(v):
-            value = _text(v)
-            return (value, None) if len(value) <= limit else (value, msg_long % {"n": limit})
+            return _memo(convert)
 
-        return _memo(convert)
+        def school(v):
+            code = _text(v)
+            if not code:
+                return None, msg_required
+            if code in schools:
+                return schools[code], None
+            return None, msg_school_scope if known_codes and code in known_codes else _("Unknown school code.")
 
-    converters = {
-        "school_code": _memo(school),
-        "year": required(_year, _("Academic year must look like 2022/2023, 2022-2023 or 2022.")),
-        "procedure": required(lambda v: procedures.get(normalise_name(_text(v))), _("Unknown procedure.")),
-        "subject": required(lambda v: subjects.get(normalise_name(_text(v))), _("Unknown subject.")),
-        "grade": required(grade, _("Grade must be a whole number from 1 to 11.")),
-        "score": required(score, _("Score must be a number not below 0.")),
-        "max_score": _memo(optional_max),
-        "mark": _memo(mark),
-        "term_mark": _memo(mark),
-        "teacher_code": text(64),
-        "class_letter": text(10),
-    }
-    order = [
-        "school_code",
-        "year",
-        "procedure",
-        "subject",
-        "grade",
-        "score",
-        "max_score",
-        "mark",
-        "term_mark",
-        "teacher_code",
-        "class_letter",
-    ]
-    plan = [(f, positions[f], converters[f]) for f in order if f in positions]
-    student_at = positions["student_code"]
-    width = max(positions.values()) + 1
-    rows_out = result.rows
-    years, school_ids = result.years, result.school_ids
+        def grade(v):
+            number = _number(v)
+            return int(number) if number is not None and number.is_integer() and 1 <= number <= 11 else None
 
-    for index, row in enumerate(table.rows):
-        if len(row) < width:
-            row = [*row, *([None] * (width - len(row)))]
-        if not any(v is not None and v != "" for v in row):
-            continue
-        n = index + 2
+        def score(v):
+            number = _number(v)
+            return number if number is not None and number >= 0 else None
+
+        def optional_max(v):
+            if _text(v) == "":
+                return None, None
+            number = _number(v)
+            return (
+                (number, None)
+                if number is not None and number > 0
+                else (None, _("Maximum score must be a number above 0."))
+            )
+
+        def mark(v):
+            if _text(v) == "":
+                return None, None
+            number = _number(v)
+            return (int(number), None) if number in (2, 3, 4, 5) else (None, _("Mark must be 2, 3, 4 or 5."))
+
+        def text(limit):
+            def convert(v):
+                value = _text(v)
+                return (value, None) if len(value) <= limit else (value, msg_long % {"n": limit})
+
+            return _memo(convert)
+
+        self.converters = {
+            "school_code": _memo(school),
+            "year": required(_year, _("Academic year must look like 2022/2023, 2022-2023 or 2022.")),
+            "procedure": required(lambda v: procedures.get(normalise_name(_text(v))), _("Unknown procedure.")),
+            "subject": required(lambda v: subjects.get(normalise_name(_text(v))), _("Unknown subject.")),
+            "grade": required(grade, _("Grade must be a whole number from 1 to 11.")),
+            "score": required(score, _("Score must be a number not below 0.")),
+            "max_score": _memo(optional_max),
+            "mark": _memo(mark),
+            "term_mark": _memo(mark),
+            "teacher_code": text(64),
+            "class_letter": text(10),
+        }
+        order = [
+            "school_code",
+            "year",
+            "procedure",
+            "subject",
+            "grade",
+            "score",
+            "max_score",
+            "mark",
+            "term_mark",
+            "teacher_code",
+            "class_letter",
+        ]
+        self.plan = [(f, positions[f], self.converters[f]) for f in order if f in positions]
+        self.width = max(positions.values()) + 1
+
+    # -- the full check of one row (the rules; the fast path only ever accepts what this accepts)
+
+    def _check(self, row: list, n: int) -> tuple | None:
+        """The row's values (school_id, year, procedure_id, subject_id, grade, student, score,
+        max_score, mark, term_mark, teacher, class) or None after recording its errors."""
+        errors, titles, positions = self.result.errors, self.titles, self.positions
         values = {}
         bad = False
-        for fieldname, i, convert in plan:
+        for fieldname, i, convert in self.plan:
             value, reason = convert(row[i])
             if reason is not None:
                 errors.append(_error(n, titles[fieldname], row[i], reason))
                 bad = True
             values[fieldname] = value
+        student_at = positions["student_code"]
         student = _text(row[student_at])
         if not student:
-            errors.append(_error(n, titles["student_code"], row[student_at], msg_required))
+            errors.append(_error(n, titles["student_code"], row[student_at], self.msg_required))
             bad = True
         elif len(student) > 64:
-            errors.append(_error(n, titles["student_code"], row[student_at], msg_long % {"n": 64}))
+            errors.append(_error(n, titles["student_code"], row[student_at], self.msg_long % {"n": 64}))
             bad = True
         max_score = values.get("max_score")
         if max_score is None and ("max_score" not in positions or _text(row[positions["max_score"]]) == ""):
             p, s, g = values["procedure"], values["subject"], values["grade"]
             if p is not None and s is not None and g is not None:
-                max_score = max_scores.get((p, s, g)) or max_scores.get((p, s, None))
+                max_score = self.max_scores.get((p, s, g)) or self.max_scores.get((p, s, None))
                 if max_score is None:
-                    errors.append(
-                        _error(n, titles.get("max_score", COLUMN_BY_FIELD["max_score"].header), "", msg_max_unknown)
-                    )
+                    column = titles.get("max_score", COLUMN_BY_FIELD["max_score"].header)
+                    errors.append(_error(n, column, "", self.msg_max_unknown))
                     bad = True
         sc = values["score"]
         if sc is not None and max_score is not None and sc > max_score:
-            errors.append(_error(n, titles["score"], row[positions["score"]], msg_above % {"max": f"{max_score:g}"}))
+            errors.append(
+                _error(n, titles["score"], row[positions["score"]], self.msg_above % {"max": f"{max_score:g}"})
+            )
             bad = True
         if bad:
-            continue
-        key = (values["school_code"], values["year"], values["procedure"], values["subject"], values["grade"], student)
-        first = seen.setdefault(key, n)
-        if first != n:
-            errors.append(_error(n, titles["student_code"], student, msg_dup % {"row": first}))
-            continue
-        rows_out.append(
-            (
-                *key,
-                sc,
-                max_score,
-                values.get("mark"),
-                values.get("term_mark"),
-                values.get("teacher_code", ""),
-                values.get("class_letter", ""),
-            )
+            return None
+        return (
+            values["school_code"],
+            values["year"],
+            values["procedure"],
+            values["subject"],
+            values["grade"],
+            student,
+            sc,
+            max_score,
+            values.get("mark"),
+            values.get("term_mark"),
+            values.get("teacher_code", ""),
+            values.get("class_letter", ""),
         )
-        years.add(values["year"])
-        school_ids.add(values["school_code"])
-    return result
+
+    def _group(self, cells: tuple):
+        """The resolved (school_id, year, procedure_id, subject_id, grade, max_score) of a row's
+        group cells, or _NO where any of them needs the full check (it has an error)."""
+        conv = self.converters
+        out = []
+        for fieldname, value in zip(("school_code", "year", "procedure", "subject", "grade"), cells, strict=False):
+            result, reason = conv[fieldname](value)
+            if reason is not None:
+                return _NO
+            out.append(result)
+        if "max_score" in self.positions and _text(cells[5]) != "":
+            max_score, reason = conv["max_score"](cells[5])
+            if reason is not None:
+                return _NO
+        else:
+            p, s, g = out[2], out[3], out[4]
+            max_score = self.max_scores.get((p, s, g)) or self.max_scores.get((p, s, None))
+            if max_score is None:
+                return _NO
+        return (*out, max_score)
+
+    def _cell_memo(self, fieldname: str) -> dict:
+        """Cell value → converted value, or _NO when the cell has an error (filled as seen)."""
+        convert = self.converters[fieldname]
+
+        class Memo(dict):
+            def __missing__(memo, value):
+                result, reason = convert(value)
+                memo[value] = result = _NO if reason is not None else result
+                return result
+
+        return Memo()
+
+    def rows(self, *, after_errors: bool = False) -> Iterator[tuple]:
+        """Check every row, yielding the valid ones; once an error is found, only the errors are
+        collected (unless ``after_errors``): an invalid file is written nowhere."""
+        if not self.ready:
+            return
+        result, errors, positions = self.result, self.result.errors, self.positions
+        width, msg_dup = self.width, self.msg_dup
+        years, school_ids = result.years, result.school_ids
+        seen: dict[tuple, int] = {}
+        groups: dict = {}
+        at = [positions.get(f) for f in ("school_code", "year", "procedure", "subject", "grade", "max_score")]
+        i_school, i_year, i_proc, i_subj, i_grade, i_max = at
+        i_student, i_score = positions["student_code"], positions["score"]
+        optional = {f: positions.get(f) for f in ("mark", "term_mark", "teacher_code", "class_letter")}
+        i_mark, i_term, i_teacher, i_class = optional.values()
+        score_of = self._cell_memo("score")
+        mark_of = self._cell_memo("mark")
+        term_of = self._cell_memo("term_mark")
+        teacher_of = self._cell_memo("teacher_code")
+        class_of = self._cell_memo("class_letter")
+        n = 1
+        try:
+            for row in self.table.rows:
+                n += 1
+                try:
+                    if len(row) < width:
+                        raise LookupError
+                    cells = (row[i_school], row[i_year], row[i_proc], row[i_subj], row[i_grade])
+                    cells += (row[i_max] if i_max is not None else None,)
+                    group = groups.get(cells)
+                    if group is None:
+                        group = groups[cells] = self._group(cells)
+                    if group is _NO:
+                        raise LookupError
+                    student = row[i_student]
+                    student = student.strip() if type(student) is str else _text(student)
+                    if not student or len(student) > 64:
+                        raise LookupError
+                    sc = score_of[row[i_score]]
+                    if sc is _NO or sc > group[5]:
+                        raise LookupError
+                    mark = None if i_mark is None else mark_of[row[i_mark]]
+                    term = None if i_term is None else term_of[row[i_term]]
+                    teacher = "" if i_teacher is None else teacher_of[row[i_teacher]]
+                    letter = "" if i_class is None else class_of[row[i_class]]
+                    if mark is _NO or term is _NO or teacher is _NO or letter is _NO:
+                        raise LookupError
+                    values = (*group[:5], student, sc, group[5], mark, term, teacher, letter)
+                except (LookupError, TypeError):  # an error somewhere, a short row or an odd cell
+                    if len(row) < width:
+                        row = [*row, *([None] * (width - len(row)))]
+                    if not any(v is not None and v != "" for v in row):
+                        continue
+                    values = self._check(row, n)
+                    if values is None:
+                        continue
+                key = values[:6]
+                first = seen.setdefault(key, n)
+                if first != n:
+                    errors.append(_error(n, self.titles["student_code"], values[5], msg_dup % {"row": first}))
+                    continue
+                result.rows_valid += 1
+                years.add(values[1])
+                school_ids.add(values[0])
+                if after_errors or not errors:
+                    yield values
+        except csv.Error:
+            raise FileRefused(_("The csv file is malformed."))
+        finally:
+            result.rows_read = n - 1
 
 
 def error_report(table: Table, errors: list[dict]) -> tuple[bytes, str, str]:

@@ -112,6 +112,11 @@ class ImportBatch(models.Model):
         verbose_name=_("municipality"),
     )
     created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # When a worker last claimed the batch (the claim is renewed only by a new claim): a «running»
+    # batch whose claim is older than ASSESSMENT_IMPORT_STALE_SECONDS belongs to a worker that died,
+    # and may be claimed again (see services.import_batch_run).
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     finished = models.DateTimeField(_("finished at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
     progress = models.PositiveSmallIntegerField(_("progress, %"), default=0)
@@ -148,16 +153,39 @@ class ImportBatch(models.Model):
     def is_finished(self) -> bool:
         return self.status not in (ImportStatus.PENDING, ImportStatus.RUNNING)
 
+    @property
+    def is_stale(self) -> bool:
+        """Waiting or «running» for longer than ASSESSMENT_IMPORT_STALE_SECONDS since it was last
+        claimed or queued: its worker died (or its message was lost) and it may be run again."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        if self.is_finished:
+            return False
+        since = self.started or self.created
+        limit = timedelta(seconds=settings.ASSESSMENT_IMPORT_STALE_SECONDS)
+        return since is not None and since < timezone.now() - limit
+
 
 class ResultFields(models.Model):
     """The columns of one student's result (shared by the live table and the replaced copies)."""
 
-    # Bulk tables: ids are resolved and checked by the import itself, so the catalogue keys carry
-    # no database constraint (deferred FK checks would dominate the COPY + upsert time).
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Bulk tables: ids are resolved and checked by the import itself (every school code, procedure
+    # and subject of a file), so the keys carry no database constraint (the deferred per-row FK
+    # check on school_id cost ≈ 7.5 s per million rows) and no index of their own (no query filters
+    # by procedure or subject alone; school_id leads the unique key).  Deleting a school still
+    # cascades, and deleting a catalogue entry still refuses, through the ORM.
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     year = models.PositiveSmallIntegerField(_("academic year"))
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     grade = models.PositiveSmallIntegerField(_("grade"))
     student_code = models.CharField(_("student code"), max_length=64)
     score = models.FloatField(_("primary score"))
@@ -175,7 +203,7 @@ class Result(ResultFields):
     """One student's result in one procedure and subject (RESULTS.md, one file row)."""
 
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.SET_NULL, null=True, related_name="results", db_constraint=False
+        ImportBatch, on_delete=models.SET_NULL, null=True, related_name="results", db_constraint=False, db_index=False
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -184,13 +212,16 @@ class Result(ResultFields):
     class Meta:
         verbose_name = _("result")
         verbose_name_plural = _("results")
+        # Three b-trees only: the primary key, the identity of a result (which also serves every
+        # per-school read: school_id, year lead it) and the batch (rollback).  The analysis reads
+        # whole years, which is a sequential scan either way.
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "year", "procedure", "subject", "grade", "student_code"],
                 name="assessment_result_unique",
             )
         ]
-        indexes = [models.Index(fields=["year", "school"]), models.Index(fields=["batch"])]
+        indexes = [models.Index(fields=["batch"])]
 
     def __str__(self) -> str:
         return f"{self.student_code} {self.procedure_id}/{self.subject_id} {self.score:g}"
@@ -199,9 +230,11 @@ class Result(ResultFields):
 class ReplacedResult(ResultFields):
     """The previous version of a result replaced by ``batch``, kept so the batch can be rolled back."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="replaced", db_constraint=False)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="replaced", db_constraint=False, db_index=False
+    )
     previous_batch = models.ForeignKey(
-        ImportBatch, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False
+        ImportBatch, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False, db_index=False
     )
 
     class Meta:
@@ -239,11 +272,32 @@ class AnalysisRun(models.Model):
 class GroupResult(models.Model):
     """Figures of a group (school, year, procedure, subject, grade); shares are fractions 0..1."""
 
-    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    # Outputs of the analysis, replaced in bulk by it from checked rows: the keys carry no database
+    # constraint (tens of thousands of deferred checks at each commit) and no index of their own
+    # (school_id leads the unique key).  Deletes still cascade or refuse through the ORM.
+    run = models.ForeignKey(
+        AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False, db_index=False
+    )
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     year = models.PositiveSmallIntegerField(_("academic year"))
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+", verbose_name=_("procedure"))
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject"))
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("procedure"),
+        db_constraint=False,
+        db_index=False,
+    )
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("subject"),
+        db_constraint=False,
+        db_index=False,
+    )
     grade = models.PositiveSmallIntegerField(_("grade"))
     participants = models.PositiveIntegerField(_("participants"))
     mean_score = models.FloatField(_("mean score"))
@@ -284,12 +338,36 @@ class FlagKind(models.TextChoices):
 class Flag(models.Model):
     """A flag raised by the analysis, with its rule, the numbers behind it and its thresholds."""
 
-    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="flags")
+    # Written in bulk by the analysis (see GroupResult); (school, year) is indexed below.
+    run = models.ForeignKey(
+        AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="flags", db_constraint=False, db_index=False
+    )
     kind = models.CharField(_("flag"), max_length=20, choices=FlagKind.choices)
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("school"),
+        db_constraint=False,
+        db_index=False,
+    )
     year = models.PositiveSmallIntegerField(_("academic year"))
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+", verbose_name=_("procedure"))
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject"))
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("procedure"),
+        db_constraint=False,
+        db_index=False,
+    )
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("subject"),
+        db_constraint=False,
+        db_index=False,
+    )
     grade = models.PositiveSmallIntegerField(_("grade"))
     teacher_code = models.CharField(_("teacher code"), max_length=64, blank=True)
     rule = models.CharField(_("rule"), max_length=300)
@@ -313,10 +391,19 @@ class Flag(models.Model):
 class RiskZoneCount(models.Model):
     """Students of grades 9 and 11 below the risk threshold, per school, subject and year."""
 
-    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(
+        AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False, db_index=False
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     year = models.PositiveSmallIntegerField(_("academic year"))
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject"))
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("subject"),
+        db_constraint=False,
+        db_index=False,
+    )
     students = models.PositiveIntegerField(_("students in the risk zone"))
 
     objects = ScopedQuerySet.as_manager()

@@ -8,18 +8,24 @@ import hashlib
 import io
 import itertools
 import logging
+import queue
+import threading
 import time
 import uuid
+from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import MANAGE, can, schools_for
 from assessment import analysis
-from assessment.fileformat import FileRefused, Table, read_table, validate_rows
+from assessment.fileformat import FileRefused, RowChecker, Table, read_table
 from assessment.models import AnalysisRun, ImportBatch, ImportStatus, ReplacedResult, Result
 from schools.models import School
 
@@ -41,6 +47,7 @@ RESULT_COLUMNS = (
 )
 KEY_COLUMNS = RESULT_COLUMNS[:6]
 LOCK_KEY = 6_060_606  # PostgreSQL advisory lock of the analysis
+IMPORT_LOCK_KEY = 6_060_607  # … and of the writes into the results (imports, rollbacks), one at a time
 CACHE_LOCK = "assessment:analysis-lock"
 
 
@@ -50,6 +57,18 @@ class AnalysisBusy(Exception):
 
 class RollbackRefused(Exception):
     pass
+
+
+class RestartRefused(Exception):
+    pass
+
+
+class _Invalid(Exception):
+    """The file has errors: roll the write back (nothing of it stays)."""
+
+
+class _Superseded(Exception):
+    """Another worker claimed the batch meanwhile (ours was taken for dead): roll back, it writes."""
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -92,16 +111,47 @@ def _allowed_schools(user) -> dict[str, int]:
     return dict(qs.values_list("code", "id"))
 
 
+def _stale_before():
+    return timezone.now() - timedelta(seconds=settings.ASSESSMENT_IMPORT_STALE_SECONDS)
+
+
+def import_claim_expires_in(batch: ImportBatch) -> int:
+    """Seconds until the batch's current claim (or queueing) becomes stale."""
+    since = batch.started or batch.created
+    left = since + timedelta(seconds=settings.ASSESSMENT_IMPORT_STALE_SECONDS) - timezone.now()
+    return max(0, int(left.total_seconds()))
+
+
+def _claim(batch_id: int):
+    """Compare-and-set claim of a batch for this worker: a pending one, or a «running» one whose
+    claim is older than ASSESSMENT_IMPORT_STALE_SECONDS (its worker died: the write is one
+    transaction, so it left nothing).  Returns the claim time, or None when not claimed."""
+    now = timezone.now()
+    stale = Q(status=ImportStatus.RUNNING, attempts__lt=settings.ASSESSMENT_IMPORT_MAX_ATTEMPTS) & (
+        Q(started__lt=_stale_before()) | Q(started__isnull=True, created__lt=_stale_before())
+    )
+    claimed = ImportBatch.objects.filter(Q(status=ImportStatus.PENDING) | stale, pk=batch_id).update(
+        status=ImportStatus.RUNNING, progress=5, started=now, attempts=F("attempts") + 1
+    )
+    return now if claimed else None
+
+
 def import_batch_run(batch_id: int) -> ImportBatch:
     """Read, validate and (unless a dry run) write the batch's file: whole file or nothing.
 
-    Safe to retry: a batch that has already finished is returned as it is."""
-    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, progress=5
-    )
+    Safe to retry: a finished batch, or one another worker is running, is returned as it is; one
+    whose worker died is taken over once its claim is stale (``ImportBatch.is_stale``)."""
+    claimed_at = _claim(batch_id)
     batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
-    if not claimed:
+    if claimed_at is None:
+        if batch.is_stale and batch.status == ImportStatus.RUNNING:  # … and out of attempts
+            message = _("The import was interrupted (attempts: %(n)d); nothing was imported.") % {"n": batch.attempts}
+            ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING, started=batch.started).update(
+                status=ImportStatus.FAILED, progress=100, message=message, finished=timezone.now()
+            )
+            batch.refresh_from_db()
         return batch
+    batch.started = claimed_at
     user = batch.uploaded_by
     if user is not None and user.is_superuser:
         user = None
@@ -109,59 +159,99 @@ def import_batch_run(batch_id: int) -> ImportBatch:
         with batch.file.open("rb") as fh:
             data = fh.read()
         table = read_table(data, batch.original_name)
-        _progress(batch, 30, rows_total=len(table.rows))
+        del data  # the file's text (csv) or parsed sheet (xlsx) is what the rows are read from
+        _progress(batch, 30)
         known = set(School.objects.values_list("code", flat=True))
-        checked = validate_rows(table, _allowed_schools(user), known)
-        del data, table  # the file's text and cells are not needed for the write
+        checker = RowChecker(table, _allowed_schools(user), known)
+        checked = checker.result
+        if batch.dry_run or checked.errors:
+            for _row in checker.rows():
+                pass
     except FileRefused as exc:
         return _fail(batch, [{"row": 0, "column": "", "value": "", "reason": str(exc)}], str(exc))
     if checked.errors:
-        return _fail(
-            batch,
-            checked.errors,
-            _("The file has %(n)d errors; nothing was imported.") % {"n": len(checked.errors)},
-        )
-    _progress(batch, 60, rows_total=len(checked.rows))
-    years = sorted(checked.years)
-    municipalities = set(School.objects.filter(id__in=checked.school_ids).values_list("municipality_id", flat=True))
-    municipality_id = municipalities.pop() if len(municipalities) == 1 else batch.municipality_id
+        return _fail(batch, checked.errors, _invalid_message(checked.errors), rows_total=checked.rows_read)
     if batch.dry_run:
-        ImportBatch.objects.filter(pk=batch.pk).update(
+        years = sorted(checked.years)
+        ImportBatch.objects.filter(pk=batch.pk, started=claimed_at).update(
             status=ImportStatus.DONE,
             progress=100,
+            rows_total=checked.rows_valid,
             years=years,
-            municipality_id=municipality_id,
+            municipality_id=_municipality_of(checked.school_ids, batch),
             finished=timezone.now(),
-            message=_("Check passed: %(n)d rows are valid; nothing was written (dry run).") % {"n": len(checked.rows)},
+            message=_("Check passed: %(n)d rows are valid; nothing was written (dry run).") % {"n": checked.rows_valid},
         )
         batch.refresh_from_db()
         return batch
-    with transaction.atomic():
-        replaced = _write_rows(batch.pk, checked.rows)
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.DONE,
-            progress=100,
-            rows_created=len(checked.rows) - replaced,
-            rows_updated=replaced,
-            years=years,
-            municipality_id=municipality_id,
-            finished=timezone.now(),
-            message=_("Imported %(n)d rows (%(new)d new, %(replaced)d replaced).")
-            % {"n": len(checked.rows), "new": len(checked.rows) - replaced, "replaced": replaced},
-        )
-        transaction.on_commit(lambda: _queue_analysis(years, f"import:{batch.pk}"))
+    try:
+        with transaction.atomic():
+            # The rows are checked while they are written (one pass, streamed): any error rolls
+            # the whole write back below, so an invalid file changes nothing.
+            replaced = _write_rows(batch.pk, checker.rows())
+            if checked.errors:
+                raise _Invalid
+            n, years = checked.rows_valid, sorted(checked.years)
+            done = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING, started=claimed_at).update(
+                status=ImportStatus.DONE,
+                progress=100,
+                rows_total=n,
+                rows_created=n - replaced,
+                rows_updated=replaced,
+                years=years,
+                municipality_id=_municipality_of(checked.school_ids, batch),
+                finished=timezone.now(),
+                message=_("Imported %(n)d rows (%(new)d new, %(replaced)d replaced).")
+                % {"n": n, "new": n - replaced, "replaced": replaced},
+            )
+            if not done:
+                raise _Superseded
+            transaction.on_commit(lambda: _queue_analysis(years, f"import:{batch.pk}"))
+    except _Invalid:
+        return _fail(batch, checked.errors, _invalid_message(checked.errors), rows_total=checked.rows_read)
+    except FileRefused as exc:
+        return _fail(batch, [{"row": 0, "column": "", "value": "", "reason": str(exc)}], str(exc))
+    except _Superseded:
+        log.warning("import batch %s: claimed again by another worker; this run's write was rolled back", batch.pk)
     batch.refresh_from_db()
     return batch
 
 
-def _fail(batch: ImportBatch, errors: list[dict], message: str) -> ImportBatch:
-    ImportBatch.objects.filter(pk=batch.pk).update(
+def _invalid_message(errors: list[dict]) -> str:
+    return _("The file has %(n)d errors; nothing was imported.") % {"n": len(errors)}
+
+
+def _municipality_of(school_ids: set[int], batch: ImportBatch):
+    municipalities = set(School.objects.filter(id__in=school_ids).values_list("municipality_id", flat=True))
+    return municipalities.pop() if len(municipalities) == 1 else batch.municipality_id
+
+
+def import_batch_restart(batch: ImportBatch, user) -> ImportBatch:
+    """Queue again a batch that is stuck (its worker died, or its message was lost): a
+    coordinator's action on the import page."""
+    if user is not None and not user.is_superuser and not can(user, MANAGE, batch):
+        raise RestartRefused(_("Only a coordinator may run an import again."))
+    stuck = Q(started__lt=_stale_before()) | Q(started__isnull=True, created__lt=_stale_before())
+    with transaction.atomic():
+        restarted = ImportBatch.objects.filter(
+            stuck, pk=batch.pk, status__in=[ImportStatus.PENDING, ImportStatus.RUNNING]
+        ).update(status=ImportStatus.PENDING, progress=0, started=timezone.now(), attempts=0, message="")
+        if not restarted:
+            raise RestartRefused(_("The import is not stuck: it is still being processed or has finished."))
+        transaction.on_commit(lambda: import_batch_queue(batch.pk))
+    batch.refresh_from_db()
+    return batch
+
+
+def _fail(batch: ImportBatch, errors: list[dict], message: str, **fields) -> ImportBatch:
+    ImportBatch.objects.filter(pk=batch.pk, started=batch.started).update(
         status=ImportStatus.FAILED,
         progress=100,
         errors=errors,
         error_count=len(errors),
         message=message[:500],
         finished=timezone.now(),
+        **fields,
     )
     batch.refresh_from_db()
     return batch
@@ -190,7 +280,7 @@ class _CsvStream(io.RawIOBase):
 
     CHUNK_ROWS = 5000
 
-    def __init__(self, rows: list[tuple]):
+    def __init__(self, rows: Iterable[tuple]):
         self._rows = iter(rows)
         self._pending, self._pos = b"", 0
 
@@ -199,9 +289,7 @@ class _CsvStream(io.RawIOBase):
 
     def _chunk(self) -> bytes:
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        for row in itertools.islice(self._rows, self.CHUNK_ROWS):
-            writer.writerow(["" if v is None else v for v in row])
+        csv.writer(buf, lineterminator="\n").writerows(itertools.islice(self._rows, self.CHUNK_ROWS))  # None → ""
         return buf.getvalue().encode("utf-8")
 
     def read(self, size: int | None = -1) -> bytes:
@@ -214,38 +302,173 @@ class _CsvStream(io.RawIOBase):
         return out
 
 
-def _write_rows(batch_id: int, rows: list[tuple]) -> int:
-    """Stage the rows, keep the versions they replace (for rollback), upsert; returns replaced count."""
+WRITE_CHUNK_ROWS = 20_000
+
+
+def _import_lock() -> None:
+    """Writes into the results run one at a time (PostgreSQL advisory lock held by the
+    transaction; SQLite serialises writers itself), so what an import finds already stored
+    cannot change under it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+
+
+def _write_rows(batch_id: int, rows: Iterable[tuple]) -> int:
+    """Write the checked rows inside the caller's transaction: the results they replace move to
+    ReplacedResult (for rollback), the rows go into Result.  Returns the number replaced.
+
+    ``rows`` may be a generator that checks the rows as they are consumed (the import streams)."""
+    _import_lock()
+    if connection.vendor == "postgresql":
+        return _PgWriter(batch_id).write(rows)
+    return _write_portable(batch_id, rows)
+
+
+class _PgWriter:
+    """PostgreSQL: chunks of rows are written by a second thread over the same connection (and
+    transaction) while the caller's thread goes on checking the next rows, so the checking in
+    Python and the writing in the server overlap on two cores.
+
+    Per chunk: rows of groups (school, year, procedure, subject, grade) that had no stored result
+    before this import cannot replace anything and are COPYed straight into the results; for the
+    others their keys are COPYed into a temporary table, the stored results with the same identity
+    are deleted and kept (``DELETE … RETURNING`` into ReplacedResult), then the rows are COPYed in.  Rows are unique
+    within a file (the check refuses duplicates) and imports hold the import lock, so this equals
+    an upsert row by row without the cost of one."""
+
+    def __init__(self, batch_id: int):
+        self.batch_id = batch_id
+        self.replaced = 0
+        self.had_results: dict[tuple, bool] = {}  # group → it had stored results before this import
+        self.staging = False
+        self.abort = False
+        self.failure: list[BaseException] = []
+        cols = ", ".join(RESULT_COLUMNS)
+        R, RR = Result._meta.db_table, ReplacedResult._meta.db_table
+        copy_opts = "WITH (FORMAT csv, NULL '', FORCE_NOT_NULL (teacher_code, class_letter))"
+        key_join = " AND ".join(f"r.{k} = s.{k}" for k in KEY_COLUMNS)
+        self.sql_copy_direct = f"COPY {R} (batch_id, {cols}) FROM STDIN {copy_opts}"
+        self.sql_keys_table = """
+            CREATE TEMP TABLE asm_keys (school_id bigint, year smallint, procedure_id bigint, subject_id bigint,
+                                        grade smallint, student_code varchar(64)) ON COMMIT DROP"""
+        self.sql_copy_keys = f"COPY asm_keys ({', '.join(KEY_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+        self.sql_keep_replaced = f"""
+            WITH gone AS (DELETE FROM {R} r USING asm_keys s WHERE {key_join} RETURNING r.*)
+            INSERT INTO {RR} (batch_id, previous_batch_id, {cols}) SELECT %s, batch_id, {cols} FROM gone"""
+        self.sql_groups = f"""
+            SELECT v.s, v.y, v.p, v.j, v.g FROM (VALUES {{values}}) AS v (s, y, p, j, g)
+            WHERE EXISTS (SELECT 1 FROM {R} r WHERE r.school_id = v.s AND r.year = v.y
+                          AND r.procedure_id = v.p AND r.subject_id = v.j AND r.grade = v.g)"""
+
+    def write(self, rows: Iterable[tuple]) -> int:
+        connection.ensure_connection()
+        raw = connection.connection  # used by the writer thread only while this thread does no query
+        chunks: queue.Queue = queue.Queue(maxsize=2)
+        thread = threading.Thread(target=self._work, args=(raw, chunks), daemon=True)
+        thread.start()
+        try:
+            for chunk in _batched(rows):
+                if self.failure:
+                    break
+                chunks.put(chunk)
+        except BaseException:
+            self.abort = True
+            raise
+        finally:
+            chunks.put(None)
+            thread.join()
+        if self.failure:
+            raise self.failure[0]
+        return self.replaced
+
+    def _work(self, raw, chunks: queue.Queue) -> None:
+        try:
+            with raw.cursor() as c:
+                c.execute("SET LOCAL jit = off")  # insurance: a chunk's statements never gain from compiling
+                while (chunk := chunks.get()) is not None:
+                    if not self.abort:
+                        self._chunk(c, chunk)
+                c.execute("RESET jit")
+        except BaseException as exc:
+            self.failure.append(exc)
+            while chunks.get() is not None:  # let the producer finish
+                pass
+
+    def _chunk(self, c, chunk) -> None:
+        had = self.had_results
+        unknown = {r[:5] for r in chunk}.difference(had)
+        if unknown:
+            found = set()
+            unknown = list(unknown)
+            for start in range(0, len(unknown), 1000):
+                part = unknown[start : start + 1000]
+                c.execute(
+                    self.sql_groups.format(values=", ".join(["(%s, %s, %s, %s, %s)"] * len(part))),
+                    [v for g in part for v in g],
+                )
+                found.update(tuple(row) for row in c.fetchall())
+            for g in unknown:
+                had[g] = g in found
+        if not any(had[r[:5]] for r in chunk):
+            new, old = chunk, ()
+        else:
+            new = [r for r in chunk if not had[r[:5]]]
+            old = [r for r in chunk if had[r[:5]]]
+        if new:
+            batch_id = self.batch_id
+            c.copy_expert(self.sql_copy_direct, _CsvStream((batch_id, *r) for r in new), size=1 << 16)
+        if old:
+            if not self.staging:
+                c.execute(self.sql_keys_table)
+                self.staging = True
+            else:
+                c.execute("TRUNCATE asm_keys")
+            c.copy_expert(self.sql_copy_keys, _CsvStream(r[:6] for r in old), size=1 << 16)
+            # One index probe per row (the chunk is small next to the stored results).
+            c.execute("SET LOCAL enable_hashjoin = off")
+            c.execute("SET LOCAL enable_mergejoin = off")
+            c.execute(self.sql_keep_replaced, [self.batch_id])
+            self.replaced += c.rowcount
+            c.execute("RESET enable_hashjoin")
+            c.execute("RESET enable_mergejoin")
+            batch_id = self.batch_id
+            c.copy_expert(self.sql_copy_direct, _CsvStream((batch_id, *r) for r in old), size=1 << 16)
+
+
+def _batched(rows: Iterable[tuple]):
+    it = iter(rows)
+    while chunk := tuple(itertools.islice(it, WRITE_CHUNK_ROWS)):
+        yield chunk
+
+
+def _write_portable(batch_id: int, rows: Iterable[tuple]) -> int:
+    """Other databases (SQLite for `make run`): the same result through a staging table and an upsert."""
     R, RR = Result._meta.db_table, ReplacedResult._meta.db_table
     cols = ", ".join(RESULT_COLUMNS)
     key_join = " AND ".join(f"r.{k} = s.{k}" for k in KEY_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in RESULT_COLUMNS[6:])
+    placeholders = ", ".join(["%s"] * len(RESULT_COLUMNS))
+    replaced = 0
     with connection.cursor() as c:
         c.execute("DROP TABLE IF EXISTS asm_staging")
         c.execute(_staging_sql())
-        if connection.vendor == "postgresql":
-            c.cursor.copy_expert(
-                f"COPY asm_staging ({cols}) FROM STDIN WITH (FORMAT csv, NULL '', FORCE_NOT_NULL (teacher_code, class_letter))",
-                _CsvStream(rows),
-                size=1 << 16,
+        for chunk in _batched(rows):
+            c.execute("DELETE FROM asm_staging")
+            c.executemany(f"INSERT INTO asm_staging ({cols}) VALUES ({placeholders})", chunk)
+            c.execute(
+                f"""INSERT INTO {RR} (batch_id, previous_batch_id, {cols})
+                    SELECT %s, r.batch_id, {", ".join("r." + k for k in RESULT_COLUMNS)}
+                    FROM {R} r JOIN asm_staging s ON {key_join}""",
+                [batch_id],
             )
-            c.execute("ANALYZE asm_staging")
-        else:
-            placeholders = ", ".join(["%s"] * len(RESULT_COLUMNS))
-            c.executemany(f"INSERT INTO asm_staging ({cols}) VALUES ({placeholders})", rows)
-        c.execute(
-            f"""INSERT INTO {RR} (batch_id, previous_batch_id, {cols})
-                SELECT %s, r.batch_id, {", ".join("r." + k for k in RESULT_COLUMNS)}
-                FROM {R} r JOIN asm_staging s ON {key_join}""",
-            [batch_id],
-        )
-        replaced = c.rowcount
-        c.execute(
-            f"""INSERT INTO {R} (batch_id, {cols})
-                SELECT %s, {cols} FROM asm_staging WHERE 1 = 1
-                ON CONFLICT ({", ".join(KEY_COLUMNS)}) DO UPDATE SET batch_id = excluded.batch_id, {updates}""",
-            [batch_id],
-        )
+            replaced += c.rowcount
+            c.execute(
+                f"""INSERT INTO {R} (batch_id, {cols})
+                    SELECT %s, {cols} FROM asm_staging WHERE 1 = 1
+                    ON CONFLICT ({", ".join(KEY_COLUMNS)}) DO UPDATE SET batch_id = excluded.batch_id, {updates}""",
+                [batch_id],
+            )
         c.execute("DROP TABLE IF EXISTS asm_staging")
     return replaced
 
@@ -255,6 +478,7 @@ def import_batch_rollback(batch: ImportBatch, user) -> ImportBatch:
     if user is not None and not user.is_superuser and not can(user, MANAGE, batch):
         raise RollbackRefused(_("Only a coordinator may roll back an import."))
     with transaction.atomic():
+        _import_lock()
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportStatus.DONE or locked.dry_run:
             raise RollbackRefused(_("Only a completed import can be rolled back."))
@@ -331,10 +555,28 @@ def _analysis_lock(wait_seconds: float = 600):
 
 
 def analysis_years() -> list[int]:
+    """Years with results or with stored figures (those of a year rolled back entirely must go)."""
     from assessment.models import GroupResult
 
-    years = set(Result.objects.values_list("year", flat=True).distinct())
-    years |= set(GroupResult.objects.values_list("year", flat=True).distinct())
+    years = set(GroupResult.objects.order_by().values_list("year", flat=True).distinct())
+    if connection.vendor != "postgresql":
+        return sorted(years | set(Result.objects.order_by().values_list("year", flat=True).distinct()))
+    # The distinct (school, year) pairs by skipping along the unique index (school_id, year, …):
+    # a few thousand index descents instead of reading every row.
+    R = connection.ops.quote_name(Result._meta.db_table)
+    with connection.cursor() as c:
+        c.execute(f"""
+            WITH RECURSIVE pairs (school_id, year) AS (
+                (SELECT school_id, year FROM {R} ORDER BY school_id, year LIMIT 1)
+                UNION ALL
+                SELECT n.school_id, n.year FROM pairs p, LATERAL (
+                    SELECT school_id, year FROM {R} r WHERE (r.school_id, r.year) > (p.school_id, p.year)
+                    ORDER BY school_id, year LIMIT 1
+                ) n
+            )
+            SELECT DISTINCT year FROM pairs
+        """)
+        years |= {row[0] for row in c.fetchall()}
     return sorted(years)
 
 

@@ -3,11 +3,19 @@
 from celery import shared_task
 
 from assessment import services
+from assessment.models import ImportStatus
 
 
-@shared_task(bind=True, acks_late=True, max_retries=3)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3)
 def import_batch_task(self, batch_id: int) -> int:
-    return services.import_batch_run(batch_id).pk
+    """Acknowledged after it ran, and given back to the queue when its worker process is lost
+    (killed, out of memory): the redelivered task takes the batch over once the dead worker's
+    claim is stale, or finds it finished (the write is one transaction: nothing half-done)."""
+    batch = services.import_batch_run(batch_id)
+    if batch.status == ImportStatus.RUNNING and not self.request.is_eager:
+        # Claimed by another worker (alive, or dead and not yet stale): look again later.
+        raise self.retry(countdown=services.import_claim_expires_in(batch) + 5)
+    return batch.pk
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=60)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("imports/template.xlsx", views.ImportTemplateView.as_view(), name="import-template"),
     path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("imports/<int:pk>/rollback/", views.ImportRollbackView.as_view(), name="import-rollback"),
+    path("imports/<int:pk>/restart/", views.ImportRestartView.as_view(), name="import-restart"),
     path("imports/<int:pk>/errors/", views.ImportErrorReportView.as_view(), name="import-errors"),
 ]

@@ -71,6 +71,7 @@ class ImportDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         batch = self.object
         ctx["can_rollback"] = batch.status == "done" and not batch.dry_run and can(self.request.user, MANAGE, batch)
+        ctx["can_restart"] = batch.is_stale and can(self.request.user, MANAGE, batch)
         ctx["errors_page"] = Paginator(batch.errors, 500).get_page(self.request.GET.get("page"))
         return ctx
 
@@ -84,6 +85,20 @@ class ImportRollbackView(LoginRequiredMixin, View):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The import has been rolled back."))
+        return redirect(batch.get_absolute_url())
+
+
+class ImportRestartView(LoginRequiredMixin, View):
+    """Run again an import whose worker died (or whose message was lost): see ImportBatch.is_stale."""
+
+    def post(self, request, pk):
+        batch = get_object_or_404(ImportBatch.objects.restrict(request.user, MANAGE), pk=pk)
+        try:
+            services.import_batch_restart(batch, request.user)
+        except services.RestartRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The import has been queued again."))
         return redirect(batch.get_absolute_url())
 
 

@@ -306,6 +306,11 @@ ASSESSMENT_INDEX_MIN_PARTICIPANTS = env.int("ASSESSMENT_INDEX_MIN_PARTICIPANTS",
 ASSESSMENT_CANDIDATE_PERCENTILE = env.float("ASSESSMENT_CANDIDATE_PERCENTILE", default=0.10)
 ASSESSMENT_CANDIDATE_INDEX_LIMIT = env.float("ASSESSMENT_CANDIDATE_INDEX_LIMIT", default=-1.0)
 ASSESSMENT_MAX_ROWS = env.int("ASSESSMENT_MAX_ROWS", default=1_000_000)
+# A results import «running» (or waiting) for longer than this since it was claimed (or queued)
+# is taken for stuck: its worker died.  It is claimed again by a redelivered task, and its page
+# offers to run it again; after this many claims it is refused instead.
+ASSESSMENT_IMPORT_STALE_SECONDS = env.int("ASSESSMENT_IMPORT_STALE_SECONDS", default=600)
+ASSESSMENT_IMPORT_MAX_ATTEMPTS = env.int("ASSESSMENT_IMPORT_MAX_ATTEMPTS", default=3)
 # events: name its choice sets in the API schema (append-only).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {

@@ -32,7 +32,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -50,6 +50,11 @@ def timed(fn, repeat=1):
         result = fn()
         times.append(time.perf_counter() - t)
     return statistics.median(times), result
+
+
+def load() -> str:
+    """Load average (1, 5, 15 min): the machine may be shared with other runs."""
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def rss_mb() -> float:
@@ -79,6 +84,24 @@ def reset():
     ImportBatch.objects.all().delete()
 
 
+ASSESSMENT_TABLES = (
+    "assessment_result",
+    "assessment_replacedresult",
+    "assessment_groupresult",
+    "assessment_flag",
+    "assessment_riskzonecount",
+    "assessment_schoolindex",
+)
+
+
+def vacuum():
+    """What autovacuum does between imports and analyses in production (the CI server here runs
+    with autovacuum = off, so without it every repetition would wade through the dead rows of
+    the previous ones). Not timed."""
+    with connection.cursor() as c:
+        c.execute(f"VACUUM ANALYZE {', '.join(ASSESSMENT_TABLES)}")
+
+
 def bench_xlsx(codes, tmp: Path, rows: int) -> dict:
     from python_calamine import CalamineWorkbook
 
@@ -90,10 +113,25 @@ def bench_xlsx(codes, tmp: Path, rows: int) -> dict:
         return len(wb.get_sheet_by_index(0).to_python())
 
     t_read, n = timed(calamine_only, 3)
-    reset()
-    t_first, batch = timed(lambda: services.import_file(str(path)))
+
+    def first_import():
+        reset()  # not timed: new rows each time
+        t = time.perf_counter()
+        batch = services.import_file(str(path))
+        return time.perf_counter() - t, batch
+
+    runs = [first_import() for _ in range(3)]
+    t_first, batch = statistics.median(t for t, _b in runs), runs[-1][1]
     assert batch.status == "done", batch.errors[:3]
-    t_again, batch = timed(lambda: services.import_file(str(path)), 3)  # re-import: every row replaced
+
+    def again():
+        vacuum()  # not timed
+        t = time.perf_counter()
+        batch = services.import_file(str(path))  # re-import: every row replaced
+        return time.perf_counter() - t, batch
+
+    runs = [again() for _ in range(3)]
+    t_again, batch = statistics.median(t for t, _b in runs), runs[-1][1]
     return {
         "rows": n - 1,
         "calamine_s": t_read,
@@ -145,23 +183,118 @@ BARE = """
     GROUP BY r.school_id, s.municipality_id, r.year, r.procedure_id, r.subject_id, r.grade
 """
 
+# The two scans of the rows that the analysis makes (assessment/analysis.py steps 1 and 6), for DuckDB.
+SCANS = [
+    """
+    SELECT r.school_id, r.year, r.procedure_id, r.subject_id, r.grade, r.teacher_code,
+           COUNT(*), SUM(r.score), SUM(100.0 * r.score / r.max_score), COUNT(r.mark),
+           SUM(CASE WHEN r.mark = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN r.mark >= 3 THEN 1 ELSE 0 END),
+           SUM(CASE WHEN r.mark >= 4 THEN 1 ELSE 0 END),
+           SUM(CASE WHEN r.mark IS NOT NULL AND r.term_mark IS NOT NULL THEN 1 ELSE 0 END),
+           SUM(CASE WHEN r.mark < r.term_mark THEN 1 ELSE 0 END), SUM(CASE WHEN r.mark = r.term_mark THEN 1 ELSE 0 END),
+           SUM(CASE WHEN r.mark > r.term_mark THEN 1 ELSE 0 END)
+    FROM assessment_result r
+    GROUP BY r.school_id, r.year, r.procedure_id, r.subject_id, r.grade, r.teacher_code
+    """,
+    """
+    SELECT school_id, year, subject_id, COUNT(*) FROM (
+        SELECT DISTINCT r.school_id, r.year, r.subject_id, r.student_code FROM assessment_result r
+        WHERE r.grade IN (9, 11) AND r.procedure_id IN ({risk}) AND 100.0 * r.score / r.max_score < 40
+    ) s GROUP BY school_id, year, subject_id
+    """,
+]
 
-def bench_analysis() -> dict:
-    def bare():
-        with connection.cursor() as c:
-            c.execute(f"SELECT COUNT(*) FROM ({BARE}) g")
-            return c.fetchone()[0]
 
+def _duckdb():
+    """DuckDB is a benchmark-only dependency (bench/requirements.txt), installed on first use."""
+    try:
+        import duckdb
+    except ImportError:
+        import subprocess
+
+        requirements = ROOT / "bench" / "requirements.txt"
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", str(requirements)], check=True)
+        import duckdb
+    return duckdb
+
+
+def bench_duckdb(tmp: Path) -> dict:
+    """The same rows in DuckDB (in memory): the bare group aggregate and the analysis's two scans."""
+    from assessment.models import Procedure
+
+    duckdb = _duckdb()
+    rows_csv, schools_csv = tmp / "results.csv", tmp / "schools.csv"
+    cols = "school_id, year, procedure_id, subject_id, grade, student_code, score, max_score, mark, term_mark, teacher_code"
+    with connection.cursor() as c, open(rows_csv, "w") as out, open(schools_csv, "w") as sch:
+        c.cursor.copy_expert(f"COPY (SELECT {cols} FROM assessment_result) TO STDOUT WITH (FORMAT csv, HEADER)", out)
+        c.cursor.copy_expert(
+            "COPY (SELECT id, municipality_id FROM schools_school) TO STDOUT WITH (FORMAT csv, HEADER)", sch
+        )
+    db = duckdb.connect()
+    db.execute(
+        f"""CREATE TABLE assessment_result AS SELECT * FROM read_csv('{rows_csv}', header = true, columns = {{
+            'school_id': 'BIGINT', 'year': 'SMALLINT', 'procedure_id': 'BIGINT', 'subject_id': 'BIGINT',
+            'grade': 'SMALLINT', 'student_code': 'VARCHAR', 'score': 'DOUBLE', 'max_score': 'DOUBLE',
+            'mark': 'SMALLINT', 'term_mark': 'SMALLINT', 'teacher_code': 'VARCHAR'}})"""
+    )
+    db.execute(f"CREATE TABLE schools_school AS SELECT * FROM read_csv('{schools_csv}', header = true)")
+    rows_csv.unlink()
+    risk = ", ".join(
+        str(p) for p in Procedure.objects.filter(code__in=["РДР", "ККР", "ОГЭ", "ЕГЭ"]).values_list("pk", flat=True)
+    )
+
+    def run(sql):
+        return lambda: len(db.execute(sql).fetchall())
+
+    t_bare, groups = timed(run(BARE), 3)
+    t_scans, _ = timed(lambda: [run(q.format(risk=risk))() for q in SCANS], 3)
+    return {"version": duckdb.__version__, "groups": groups, "bare_s": t_bare, "scans_s": t_scans}
+
+
+def bench_analysis(tmp: Path | None = None) -> dict:
+    from assessment.analysis import WORK_MEM
+
+    with connection.cursor() as c:
+        c.execute("ANALYZE assessment_result")  # both sides plan with fresh statistics
+
+    def bare(work_mem=None):
+        # The rows are fetched, so the aggregates are computed (a COUNT(*) around the query let
+        # PostgreSQL drop them); work_mem: the server's default, or the analysis's own.
+        with transaction.atomic(), connection.cursor() as c:
+            if work_mem:
+                c.execute(f"SET LOCAL work_mem = '{work_mem}'")
+            c.execute(BARE)
+            return len(c.fetchall())
+
+    vacuum()
     t_bare, groups = timed(bare, 3)
-    t_full, run = timed(lambda: services.analysis_run(trigger="bench"), 3)
-    return {
+    t_bare_mem, _ = timed(lambda: bare(WORK_MEM), 3)
+
+    def analyse():
+        vacuum()  # not timed: the previous run's replaced outputs, as autovacuum would
+        t = time.perf_counter()
+        run = services.analysis_run(trigger="bench")
+        return time.perf_counter() - t, run
+
+    runs = [analyse() for _ in range(3)]
+    t_full, run = statistics.median(t for t, _r in runs), runs[-1][1]
+    out = {
         "rows": Result.objects.count(),
         "groups": groups,
         "bare_s": t_bare,
+        "bare_same_work_mem_s": t_bare_mem,
         "analysis_s": t_full,
         "ratio": t_full / t_bare,
+        "ratio_same_work_mem": t_full / t_bare_mem,
         "counts": run.counts,
     }
+    vacuum()
+    if tmp is not None:
+        duck = bench_duckdb(tmp)
+        out["duckdb"] = duck
+        out["ratio_to_duckdb_scans"] = t_full / duck["scans_s"]
+        out["ratio_bare_to_duckdb_bare"] = t_bare / duck["bare_s"]
+    return out
 
 
 def bench_pages(muni) -> dict:
@@ -217,17 +350,19 @@ def main():
             args.skip_import = True
         tmp = Path(d)
         if not args.skip_import:
-            print("xlsx import:", bench_xlsx(codes, tmp, args.xlsx_rows), flush=True)
+            print(f"load {load()}; xlsx import:", bench_xlsx(codes, tmp, args.xlsx_rows), flush=True)
             reset()
-            print("csv import:", bench_csv(codes, tmp, args.csv_rows), flush=True)
+            print(f"load {load()}; csv import:", bench_csv(codes, tmp, args.csv_rows), flush=True)
             if args.import_only:
                 return
         if not args.analysis_only:
             reset()
             t, rows = timed(lambda: load_region(codes, list(range(2022, 2022 + args.years)), tmp))
             print(f"region loaded: {rows} rows in {t:.1f} s", flush=True)
-    print("analysis:", bench_analysis(), flush=True)
-    print("pages:", bench_pages(muni), flush=True)
+            vacuum()
+        print(f"load {load()}; analysis:", bench_analysis(tmp), flush=True)
+    print(f"load {load()}; pages:", bench_pages(muni), flush=True)
+    print(f"load {load()} at the end")
 
 
 if __name__ == "__main__":

@@ -113,3 +113,27 @@ def test_a_second_run_waits_for_the_lock_and_gives_up(world):
     assert not AnalysisRun.objects.exists()
     services.analysis_run(trigger="test", wait_seconds=0.5)
     assert AnalysisRun.objects.count() == 1
+
+
+def test_analysis_years_skip_along_the_index_and_keep_years_of_stored_figures(world, import_bytes):
+    """Years of every school are found (not only the first school's), and a year that only has
+    stored figures left (its rows rolled back) is still analysed, so its figures go."""
+    from assessment.models import Result
+    from tests.assessment.conftest import to_csv
+
+    rows = [
+        ["A1S1", "2022/2023", "ВПР", "Математика", 5, "S1", 10, 20, 3, 4, "T1"],
+        ["A1S2", "2024/2025", "ВПР", "Математика", 5, "S1", 10, 20, 3, 4, "T1"],
+        ["B1S1", "2023/2024", "ВПР", "Математика", 5, "S1", 10, 20, 3, 4, "T1"],
+        ["B1S1", "2019/2020", "ВПР", "Математика", 5, "S2", 10, 20, 3, 4, "T1"],
+    ]
+    batch = import_bytes(to_csv(rows), "r.csv")
+    assert batch.status == "done", batch.errors
+    assert services.analysis_years() == [2019, 2022, 2023, 2024]
+    services.analysis_run(trigger="test")
+    Result.objects.filter(year=2019).delete()
+    assert services.analysis_years() == [2019, 2022, 2023, 2024]  # 2019: figures only
+    run = services.analysis_run(trigger="test")
+    assert run.years == [2019, 2022, 2023, 2024]
+    assert not GroupResult.objects.filter(year=2019).exists()
+    assert services.analysis_years() == [2022, 2023, 2024]
