@@ -132,6 +132,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Figures, page fragments and API responses cached under the data generation (core/cache.py;
+# only with Redis, a cache every process shares).  OPORA_CACHE_SECONDS bounds how long a
+# cached value lives: the staleness bound for what the generation cannot see (the clock).
+OPORA_CACHE_ENABLED = env.bool("OPORA_CACHE_ENABLED", default=True)
+OPORA_CACHE_SECONDS = env.int("OPORA_CACHE_SECONDS", default=300)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

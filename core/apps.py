@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Portal core")
+
+    def ready(self):
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        from core.cache import install_write_hook
+
+        # Every write of a portal table moves the data generation on (core/cache.py).
+        connection_created.connect(install_write_hook, dispatch_uid="opora-write-hook")
+        for connection in connections.all(initialized_only=True):
+            install_write_hook(connection=connection)

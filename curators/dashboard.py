@@ -51,9 +51,7 @@ def panels(user) -> list[Panel]:
             statuses__kind=StatusKind.LOW_RESULTS,
             statuses__year_from__lte=year,
         )
-        ranked = selectors.visit_planner(low_now.distinct(), year)
-        planner = ranked[:5]
-        unvisited = sum(1 for r in ranked if r["days_since_visit"] is None or r["days_since_visit"] > 60)
+        planner, unvisited = selectors.planner_summary(low_now, year, limit=5)
         result.append(
             Panel(
                 "curators/_panel_coordinator.html",

@@ -17,6 +17,7 @@ class SchoolListView(ObjectListView):
     title = _("Schools")
     export_name = "schools"
     create_url_name = "schools:school-create"
+    cache_fragment = True
 
 
 class SchoolDetailView(ObjectDetailView):
@@ -26,7 +27,7 @@ class SchoolDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         school = self.object
         ctx["can_manage"] = can(self.request.user, MANAGE, school)
-        ctx["sections"] = school_sections(self.request.user, school)
+        ctx["sections"] = school_sections(self.request.user, school, self.request)
         ctx["history"] = school.history.select_related("history_user").order_by("-history_date")[:10]
         return ctx
 

@@ -39,3 +39,36 @@ def query_with(context, **kwargs) -> str:
         query[key] = value
     query.pop("page", None) if "export" in kwargs else None
     return "?" + query.urlencode()
+
+
+class CachedFragmentNode(template.Node):
+    def __init__(self, nodelist, key):
+        self.nodelist, self.key = nodelist, key
+
+    def render(self, context):
+        from django.utils.safestring import mark_safe
+
+        from core import cache as portal_cache
+
+        key = self.key.resolve(context)
+        if not key:
+            return self.nodelist.render(context)
+        html = portal_cache.cache.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            portal_cache.cache.set(key, html, portal_cache.lifetime())
+        return mark_safe(html)
+
+
+@register.tag
+def cachedfragment(parser, token):
+    """``{% cachedfragment key %}…{% endcachedfragment %}``: the enclosed part rendered
+    once per ``key`` — a key from ``core.cache.fragment_key`` (the data generation, the
+    user's scope, the date, the language and what the view adds), made by the view; an
+    empty key renders every time (nothing may be cached now)."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("cachedfragment takes one argument: the key")
+    nodelist = parser.parse(("endcachedfragment",))
+    parser.delete_first_token()
+    return CachedFragmentNode(nodelist, parser.compile_filter(bits[1]))
