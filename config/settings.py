@@ -136,6 +136,9 @@ else:
 # only with Redis, a cache every process shares).  OPORA_CACHE_SECONDS bounds how long a
 # cached value lives: the staleness bound for what the generation cannot see (the clock).
 OPORA_CACHE_ENABLED = env.bool("OPORA_CACHE_ENABLED", default=True)
+# Sessions are read from the cache and kept in the database too (a Redis restart signs
+# nobody out; with Redis down they are read from the database).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 OPORA_CACHE_SECONDS = env.int("OPORA_CACHE_SECONDS", default=300)
 
 AUTH_USER_MODEL = "accounts.User"

@@ -29,7 +29,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils import timezone, translation
 from django.utils.connection import ConnectionProxy
 from redis.exceptions import RedisError
@@ -49,7 +49,28 @@ def _tolerant(method_name: str, fallback):
     return method
 
 
+class _ReusedClientCache(RedisCacheClient):
+    """Django builds a new ``redis.Redis`` object (a dict of ~170 response callbacks) for
+    every cache call; keep one per connection pool instead (the same pools, so nothing
+    changes but the cost: ≈ 0.2 ms a call)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(index))
+        return client
+
+
 class TolerantRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClientCache
+
     get = _tolerant("get", lambda key, default=None, version=None: default)
     get_many = _tolerant("get_many", {})
     set = _tolerant("set", None)

@@ -6,15 +6,27 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from core.dashboard import panels_for
 from core.files import resolve_protected_file
 
 
+def _scope_label(user) -> str:
+    """«Role: … · school / municipality / region» under the greeting (part of the scope)."""
+    return render_to_string("_home_scope.html", {"user": user})
+
+
 @login_required
 def home(request):
-    return render(request, "home.html", {"panels": panels_for(request.user, request)})
+    from core import cache as portal_cache
+
+    user = request.user
+    label = portal_cache.cached(
+        portal_cache.fragment_key("home-scope", user, request=request), lambda: _scope_label(user)
+    )
+    return render(request, "home.html", {"panels": panels_for(user, request), "scope_label": label})
 
 
 @login_required
@@ -54,7 +66,6 @@ def server_error(request, *args, **kwargs):
 
     from django.db import InterfaceError, OperationalError
     from django.http import HttpResponse
-    from django.template.loader import render_to_string
     from django.utils.translation import gettext as _
 
     exc = sys.exc_info()[1]
