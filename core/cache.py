@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 import time
 
 from django.conf import settings
@@ -127,16 +128,28 @@ def _start_value() -> int:
     return time.time_ns() // 1000
 
 
+# Bumps made by this thread: a generation memoised on a request is only reused while the
+# thread has written nothing since (a view that writes, then reads, reads afresh).
+_local = threading.local()
+
+
+def _bumps() -> int:
+    return getattr(_local, "bumps", 0)
+
+
 def generation(request=None) -> int | None:
     """The current data generation, or None when values must not be cached or read from
     the cache (Redis down, no shared cache, or this connection has uncommitted writes).
-    Read it before reading the data a cached value is made of.  Memoised on ``request``."""
+    Read it before reading the data a cached value is made of.  Memoised on ``request``
+    (one Redis round trip per request) until this thread writes."""
+    if writes_pending():
+        return None
     if request is not None:
-        memo = getattr(request, "_opora_generation", _MISSING)
-        if memo is not _MISSING:
-            return memo if not writes_pending() else None
+        memo = getattr(request, "_opora_generation", None)
+        if memo is not None and memo[1] == _bumps():
+            return memo[0]
     value = None
-    if enabled() and not writes_pending():
+    if enabled():
         try:
             client = redis_client()
             key = cache.make_and_validate_key(GENERATION_KEY)
@@ -149,12 +162,13 @@ def generation(request=None) -> int | None:
             logger.warning("cache unavailable (generation): %s", exc)
             value = None
     if request is not None:
-        request._opora_generation = value
+        request._opora_generation = (value, _bumps())
     return value
 
 
 def bump() -> None:
     """Move the data generation on: every value cached so far becomes a miss."""
+    _local.bumps = _bumps() + 1
     if not enabled():
         return
     try:

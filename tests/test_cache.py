@@ -77,7 +77,6 @@ def test_school_card_and_list_show_a_write_at_once(world, login):
     SchoolFactory(municipality=world.a1, code="NEW01", short_name="Новая школа")
     assert "Новая школа" in c.get(reverse("schools:school-list")).content.decode()
     from schools.models import SchoolStatus, StatusKind
-
     from tests.factories import OrderFactory
 
     order = OrderFactory(municipality=world.a1)
