@@ -10,7 +10,10 @@ class CoreConfig(AppConfig):
         from django.db import connections
         from django.db.backends.signals import connection_created
 
+        from core import tables
         from core.cache import install_write_hook
+
+        tables.install()  # django-tables2 without a signature computation per cell
 
         # Every write of a portal table moves the data generation on (core/cache.py).
         connection_created.connect(install_write_hook, dispatch_uid="opora-write-hook")

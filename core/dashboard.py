@@ -51,6 +51,18 @@ def collect(module: str, hook: str, *args) -> list[Panel]:
     return sorted(result, key=lambda p: p.order)
 
 
+def can_see(user, action: str, school) -> bool:
+    """``accounts.scoping.can`` for the sections of one school card: asked once per action
+    and card (the answer is kept on the school object the card was built for)."""
+    from accounts.scoping import can
+
+    memo = school.__dict__.setdefault("_opora_can", {})
+    key = (user.pk, action)
+    if key not in memo:
+        memo[key] = can(user, action, school)
+    return memo[key]
+
+
 def rendered(panels: list[Panel]) -> list[Panel]:
     """Render the cacheable panels to HTML and drop their context (what gets cached)."""
     result = []

@@ -3,8 +3,8 @@
 from django.db.models import Q
 
 from accounts.models import Role
-from accounts.scoping import MANAGE, VIEW, can, municipalities_for, schools_for
-from core.dashboard import Panel
+from accounts.scoping import MANAGE, VIEW, municipalities_for, schools_for
+from core.dashboard import Panel, can_see
 from core.years import current_academic_year
 from curators import selectors
 from curators.models import CuratorAssignment, PartnerPair, Recommendation, RecommendationStatus, Visit
@@ -79,7 +79,7 @@ def school_sections(user, school) -> list[Panel]:
         .exclude(status=RecommendationStatus.CLOSED)
         .order_by("due_date")[:5]
     )
-    if not (assignments or pairs or led or visits or open_recs) and not can(user, MANAGE, school):
+    if not (assignments or pairs or led or visits or open_recs) and not can_see(user, MANAGE, school):
         return []
     return [
         Panel(
@@ -92,7 +92,7 @@ def school_sections(user, school) -> list[Panel]:
                 "led": led,
                 "visits": visits,
                 "open_recs": open_recs,
-                "can_manage": can(user, MANAGE, school),
+                "can_manage": can_see(user, MANAGE, school),
             },
             order=40,
             width="col-12",

@@ -1,9 +1,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import MANAGE, can
+from accounts.scoping import MANAGE
 from core.cache import cached, fragment_key
-from core.dashboard import school_sections
+from core.dashboard import can_see, school_sections
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from schools.filters import SchoolFilterSet
 from schools.forms import SchoolForm
@@ -31,7 +31,7 @@ class SchoolDetailView(ObjectDetailView):
         def card():
             history = school.history.select_related("history_user").order_by("-history_date")[:10]
             return {
-                "can_manage": can(user, MANAGE, school),
+                "can_manage": can_see(user, MANAGE, school),
                 "sections": school_sections(user, school),
                 "history": list(history),
             }

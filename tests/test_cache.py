@@ -246,3 +246,30 @@ def test_database_outage_answers_503_without_a_traceback(world, login, client, m
     other = c.get(HOME)
     assert other.status_code == 500
     assert "Traceback" not in other.content.decode()
+
+
+def test_table_signature_cache_gives_django_tables2_the_same_answers():
+    import functools
+
+    from django_tables2 import columns
+
+    from core.tables import _uncached_signature, cached_signature
+
+    class Thing:
+        def render(self, value, record):
+            return value
+
+        def value(self, **kwargs):
+            return kwargs
+
+        @classmethod
+        def cm(cls, bound_row):
+            return bound_row
+
+    def plain(value, table=None):
+        return value
+
+    thing = Thing()
+    for fn in (thing.render, thing.value, Thing.cm, plain, functools.partial(plain, 1), columns.Column().render):
+        assert cached_signature(fn) == _uncached_signature(fn)
+        assert cached_signature(fn) == _uncached_signature(fn)  # from the cache
