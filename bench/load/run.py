@@ -30,6 +30,9 @@ import run as _reports_bench  # noqa: E402,F401  (importing it sets the producti
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "20"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+# The checkout gunicorn serves (default: this one); another one — e.g. `git archive` of an
+# earlier commit — measures the code before a change on the same data and machine.
+APP_DIR = Path(os.environ.get("BENCH_APP_DIR", str(ROOT)))
 # This process shares the servers' cache, so its own writes (the benchmark user, a token)
 # move the data generation on as a portal process would.
 os.environ.setdefault("REDIS_URL", REDIS_URL)
@@ -161,7 +164,7 @@ def start_server(cache: bool):
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=APP_DIR,
         env=env,
     )
     time.sleep(3)
