@@ -9,7 +9,8 @@ touching another app:
 Each hook returns a list of ``Panel``; the pages only arrange them.
 
 The home page's panels and the school card's sections are cached rendered (core/cache.py:
-keyed by the data generation, the user's scope, the date and the language).  A panel
+keyed by the data generation, the user's scope, the date and the language; the card by
+its view, with the card's other figures).  A panel
 template gets only its ``ctx`` — never the request or the user — so what it shows is the
 same for everyone of that scope; a panel that needs the request (a form with a CSRF
 token) says ``cacheable=False`` and is rendered on every request."""
@@ -79,6 +80,7 @@ def panels_for(user, request=None) -> list[Panel]:
     return portal_cache.cached(key, lambda: rendered(collect("dashboard", "panels", user)))
 
 
-def school_sections(user, school, request=None) -> list[Panel]:
-    key = portal_cache.fragment_key("card", user, school.pk, request=request)
-    return portal_cache.cached(key, lambda: rendered(collect("dashboard", "school_sections", user, school)))
+def school_sections(user, school) -> list[Panel]:
+    """The school card's sections, rendered (the card view caches them with the rest of
+    the card: schools.views.SchoolDetailView)."""
+    return rendered(collect("dashboard", "school_sections", user, school))
