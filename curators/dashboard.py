@@ -59,7 +59,7 @@ def panels(user) -> list[Panel]:
                     "overdue_count": overdue.count(),
                     "overdue": list(overdue.order_by("due_date")[:5]),
                     "planner": planner,
-                    "workload": selectors.curator_workload(user, year),
+                    "curators_at_work": selectors.curators_at_work(user, year),
                     "unvisited": unvisited,
                 },
                 order=13,

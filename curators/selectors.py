@@ -154,6 +154,14 @@ def my_schools(user, year: int | None = None) -> list[dict]:
     return sorted(school_rows(School.objects.filter(id__in=ids), year), key=lambda r: r["school"].short_name)
 
 
+def curators_at_work(user, year: int | None = None) -> int:
+    """How many curators hold an assignment in the user's scope this year (the number of
+    rows of ``curator_workload``, in one query)."""
+    year = year or current_academic_year()
+    assignments = CuratorAssignment.objects.restrict(user).filter(year=year, is_active=True)
+    return assignments.order_by().values("curator_id").distinct().count()
+
+
 def curator_workload(user, year: int | None = None) -> list[dict]:
     """Curators working in the user's scope: schools held this year, visits and open items."""
     year = year or current_academic_year()
