@@ -8,7 +8,13 @@ Targets: coordinator dashboard and school card p95 < 150 ms; API list endpoints 
 the minimal view's throughput; no errors.  Runs every scenario against a server with the
 generation cache (Redis, as in production: cache-warm figures), then the pages and the API
 against one with it off (``OPORA_CACHE_ENABLED=0``: every request computes, the cold
-figures).  Writes bench/out/load.json."""
+figures).  Writes bench/out/load.json.
+
+    # the code before a change, on the same data, scenario by scenario in turn with this one
+    # (cache on and off) — the figures of a shared machine stay comparable:
+    git archive <commit> | tar -x -C /tmp/before && ln -s "$PWD/.venv" /tmp/before/.venv
+    (cd /tmp/before && scripts/compilemessages.sh)
+    DATABASE_URL=… .venv/bin/python bench/load/run.py --compare /tmp/before   # → bench/out/load-compare.json"""
 
 from __future__ import annotations
 
@@ -122,22 +128,69 @@ def main() -> None:
         cursor.execute("ANALYZE")
 
     results = {"schools": muni.schools.count(), "connections": CONNECTIONS, "seconds": SECONDS}
-    # Production runs with Redis (the shared cache); cache-warm figures, then the same
-    # scenarios with the generation cache off: every request computes (the cold figure).
-    results["cached"] = measure(user, key, school_ids, cache=True)
-    results["uncached"] = measure(
-        user, key, school_ids, cache=False, scenarios=("dashboard", "school_card", "school_list_page", "api_lists")
-    )
-    for mode in ("cached", "uncached"):
-        part = results[mode]
-        part["api_vs_minimal"] = round(part["api_lists"]["rps"] / results["cached"]["minimal_view"]["rps"], 3)
+    if "--compare" in sys.argv:
+        # Another checkout (the code before a change) against this one, cache on and off,
+        # scenario by scenario in turn: on a machine shared with other runs, each figure
+        # then sits next to the others taken under the same load.
+        other = Path(sys.argv[sys.argv.index("--compare") + 1]).resolve()
+        results["compare"] = compare(user, key, school_ids, other)
+    else:
+        # Production runs with Redis (the shared cache); cache-warm figures, then the same
+        # scenarios with the generation cache off: every request computes (the cold figure).
+        results["cached"] = measure(user, key, school_ids, cache=True)
+        results["uncached"] = measure(
+            user, key, school_ids, cache=False, scenarios=("dashboard", "school_card", "school_list_page", "api_lists")
+        )
+        for mode in ("cached", "uncached"):
+            part = results[mode]
+            part["api_vs_minimal"] = round(part["api_lists"]["rps"] / results["cached"]["minimal_view"]["rps"], 3)
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "load.json").write_text(json.dumps(results, indent=2))
+    (out / ("load-compare.json" if "--compare" in sys.argv else "load.json")).write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 
 
-def start_server(cache: bool):
+def scenarios_for(school_ids: list[int]) -> dict[str, tuple[list[str], str]]:
+    """scenario → (paths, credentials: "cookie", "token" or "")"""
+    return {
+        "minimal_view": (["/healthz"], ""),
+        "dashboard": (["/"], "cookie"),
+        "school_card": ([f"/schools/{pk}/" for pk in school_ids], "cookie"),
+        "school_list_page": (["/schools/", "/schools/?page=3", "/schools/?q=1"], "cookie"),
+        "api_lists": (["/api/v1/schools/", "/api/v1/municipalities/", "/api/v1/schools/?page=5"], "token"),
+        "mixed": (["/", f"/schools/{school_ids[0]}/", "/schools/", "/api/v1/schools/"], "cookie"),
+    }
+
+
+def compare(user, key, school_ids, other: Path) -> dict:
+    servers = {
+        "before": start_server(cache=True, app_dir=other),
+        "after": start_server(cache=True),
+        "after_uncached": start_server(cache=False),
+    }
+    result: dict = {"before_dir": str(other)}
+    try:
+        cookies = {}
+        for name, (_server, base) in servers.items():
+            cookies[name] = session_cookie(base, user.username, "bench-password-1")
+            check_signed_in(base, cookies[name], key)
+            run_wrk(base, ["/healthz"])  # warm up
+        for n, (scenario, (paths, auth)) in enumerate(scenarios_for(school_ids).items()):
+            order = list(servers) if n % 2 == 0 else list(reversed(servers))
+            for name in order:
+                base = servers[name][1]
+                creds = {"cookie": {"COOKIE": cookies[name]}, "token": {"TOKEN": key}, "": {}}[auth]
+                load_before = round(os.getloadavg()[0], 2)
+                figures = run_wrk(base, paths, **creds)
+                result.setdefault(scenario, {})[name] = {**figures, "load_before": load_before}
+    finally:
+        for server, _base in servers.values():
+            server.terminate()
+            server.wait(10)
+    return result
+
+
+def start_server(cache: bool, app_dir: Path | None = None):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -164,7 +217,7 @@ def start_server(cache: bool):
             "--log-level",
             "warning",
         ],
-        cwd=APP_DIR,
+        cwd=app_dir or APP_DIR,
         env=env,
     )
     time.sleep(3)
