@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",  # Django's, user row memoised per data generation
     "core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -132,6 +132,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Figures, page fragments and API responses cached under the data generation (core/cache.py;
+# only with Redis, a cache every process shares).  OPORA_CACHE_SECONDS bounds how long a
+# cached value lives: the staleness bound for what the generation cannot see (the clock).
+OPORA_CACHE_ENABLED = env.bool("OPORA_CACHE_ENABLED", default=True)
+# Sessions are read from the cache and kept in the database too (a Redis restart signs
+# nobody out; with Redis down they are read from the database).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+OPORA_CACHE_SECONDS = env.int("OPORA_CACHE_SECONDS", default=300)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

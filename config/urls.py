@@ -18,3 +18,6 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
 ]
 urlpatterns += [path(f"{app}/", include(f"{app}.urls")) for app in settings.OPORA_APPS]
+
+# A database outage answers 503 (Retry-After), the API in its JSON error shape: core.views.
+handler500 = "core.views.server_error"

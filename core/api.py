@@ -1,13 +1,66 @@
 """The scoped viewset every app's API builds on."""
 
+import hashlib
+
 from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
 from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 
 from accounts.scoping import EDIT, MANAGE, VIEW, can
+from core import cache as portal_cache
 
 
-class ScopedViewSet(viewsets.ModelViewSet):
+class CachedListMixin:
+    """List responses cached whole (rendered JSON) under the data generation, the
+    caller's scope, the full query string, the language and the media type
+    (core/cache.py), with an ETag: a client that sends ``If-None-Match`` gets 304 while
+    the data is unchanged.  Authentication, permissions and throttling run before the
+    cache is consulted (DRF's ``initial``), so a throttled client still gets 429 and an
+    invalid token 401; errors (a bad filter value) are never cached."""
+
+    def list_uncached(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        renderer = request.accepted_renderer
+        if getattr(renderer, "format", None) != "json":
+            return self.list_uncached(request, *args, **kwargs)
+        key = portal_cache.fragment_key(
+            # the absolute URL: the pagination links carry the host and scheme
+            "api",
+            request.user,
+            request.build_absolute_uri(),
+            request.accepted_media_type,
+            request=request._request,
+        )
+        hit = portal_cache.cache.get(key) if key else None
+        if hit is None:
+            response = self.list_uncached(request, *args, **kwargs)
+            if response.status_code != 200 or not isinstance(response, Response):
+                return response
+            body = renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
+            media = renderer.media_type + (f"; charset={renderer.charset}" if renderer.charset else "")
+            hit = (body, media, f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"')
+            if key:
+                portal_cache.cache.set(key, hit, portal_cache.lifetime())
+        body, media, etag = hit
+        if etag in _if_none_match(request):
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(body, content_type=media)
+        response["ETag"] = etag
+        patch_vary_headers(response, ("Authorization", "Cookie", "Accept-Language"))
+        return response
+
+
+def _if_none_match(request) -> set[str]:
+    header = request.headers.get("If-None-Match", "")
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+class ScopedViewSet(CachedListMixin, viewsets.ModelViewSet):
     """A viewset whose queryset is restricted by accounts.scoping.
 
     Reads use the ``view`` scope.  Writes need ``write_action`` (``manage`` by default,
@@ -15,9 +68,10 @@ class ScopedViewSet(viewsets.ModelViewSet):
     answers 403, an invisible one 404; a created or changed object that falls outside the
     user's write scope is rolled back.
 
-    Lists are the hot path of integrations: where every field of the serializer is a plain
-    model column (``Meta.plain_fields = True``), a list page is read with ``values()`` and
-    rendered as it is, skipping per-field serializer work (same JSON as the serializer)."""
+    Lists are the hot path of integrations: they are cached (``CachedListMixin``), and
+    where every field of the serializer is a plain model column (``Meta.plain_fields =
+    True``) a list page is read with ``values()`` and rendered as it is, skipping
+    per-field serializer work (same JSON as the serializer)."""
 
     write_action = MANAGE
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -25,10 +79,10 @@ class ScopedViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, VIEW)
 
-    def list(self, request, *args, **kwargs):
+    def list_uncached(self, request, *args, **kwargs):
         meta = self.get_serializer_class().Meta
         if not getattr(meta, "plain_fields", False):
-            return super().list(request, *args, **kwargs)
+            return super().list_uncached(request, *args, **kwargs)
         rows = self.filter_queryset(self.get_queryset()).values(*meta.fields)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(page) if page is not None else Response(list(rows))
@@ -53,4 +107,4 @@ class ScopedViewSet(viewsets.ModelViewSet):
                 raise exceptions.PermissionDenied()
 
 
-__all__ = ["EDIT", "MANAGE", "VIEW", "ScopedViewSet"]
+__all__ = ["EDIT", "MANAGE", "VIEW", "CachedListMixin", "ScopedViewSet"]

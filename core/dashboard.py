@@ -6,13 +6,24 @@ touching another app:
 - ``<app>/documents.py``: ``school_report_sections(school, year)`` and
   ``municipal_report_sections(municipality, year)`` → sections of the PDF reports.
 
-Each hook returns a list of ``Panel``; the pages only arrange them."""
+Each hook returns a list of ``Panel``; the pages only arrange them.
+
+The home page's panels and the school card's sections are cached rendered (core/cache.py:
+keyed by the data generation, the user's scope, the date and the language; the card by
+its view, with the card's other figures).  A panel
+template gets only its ``ctx`` — never the request or the user — so what it shows is the
+same for everyone of that scope; a panel that needs the request (a form with a CSRF
+token) says ``cacheable=False`` and is rendered on every request."""
 
 from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from core import cache as portal_cache
 
 
 @dataclass
@@ -21,6 +32,8 @@ class Panel:
     context: dict = field(default_factory=dict)
     order: int = 100
     width: str = "col-lg-6"
+    cacheable: bool = True
+    html: str | None = None  # the rendered panel (what the cache holds)
 
 
 def app_modules(module: str):
@@ -39,9 +52,35 @@ def collect(module: str, hook: str, *args) -> list[Panel]:
     return sorted(result, key=lambda p: p.order)
 
 
-def panels_for(user) -> list[Panel]:
-    return collect("dashboard", "panels", user)
+def can_see(user, action: str, school) -> bool:
+    """``accounts.scoping.can`` for the sections of one school card: asked once per action
+    and card (the answer is kept on the school object the card was built for)."""
+    from accounts.scoping import can
+
+    memo = school.__dict__.setdefault("_opora_can", {})
+    key = (user.pk, action)
+    if key not in memo:
+        memo[key] = can(user, action, school)
+    return memo[key]
+
+
+def rendered(panels: list[Panel]) -> list[Panel]:
+    """Render the cacheable panels to HTML and drop their context (what gets cached)."""
+    result = []
+    for p in panels:
+        if p.cacheable and p.html is None:
+            html = mark_safe(render_to_string(p.template, {"ctx": p.context}))
+            p = Panel(p.template, {}, p.order, p.width, True, html)
+        result.append(p)
+    return result
+
+
+def panels_for(user, request=None) -> list[Panel]:
+    key = portal_cache.fragment_key("home", user, request=request)
+    return portal_cache.cached(key, lambda: rendered(collect("dashboard", "panels", user)))
 
 
 def school_sections(user, school) -> list[Panel]:
-    return collect("dashboard", "school_sections", user, school)
+    """The school card's sections, rendered (the card view caches them with the rest of
+    the card: schools.views.SchoolDetailView)."""
+    return rendered(collect("dashboard", "school_sections", user, school))

@@ -12,6 +12,7 @@ from django_tables2 import SingleTableMixin
 
 from accounts.models import Role
 from accounts.scoping import MANAGE, VIEW, schools_for
+from core.cache import fragment_key
 from core.xlsx import table_rows, xlsx_response
 
 ONE_MUNICIPALITY_ROLES = (Role.MUNICIPAL_COORDINATOR, Role.METHODIST, Role.SCHOOL_ADMIN)
@@ -35,6 +36,10 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
     export_name = "export"
     create_url_name: str | None = None
     create_action = MANAGE
+    # Cache the rendered filter form and table (core/cache.py: generation, scope, date,
+    # language, full query string).  Only for a table whose cells show nothing beyond the
+    # user's scope — no per-user text, no forms with the reader's CSRF token.
+    cache_fragment = False
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":
@@ -45,6 +50,13 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = self.title
         ctx["create_url_name"] = self.create_url_name if self.can_create() else None
+        ctx["fragment_key"] = (
+            fragment_key(
+                "list", self.request.user, type(self).__name__, self.request.get_full_path(), request=self.request
+            )
+            if self.cache_fragment
+            else None
+        )
         return ctx
 
     def get_table_kwargs(self):

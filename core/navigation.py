@@ -6,7 +6,7 @@ optional short ``TITLE`` for its dropdown."""
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from core.dashboard import app_modules
 
@@ -17,6 +17,20 @@ class NavItem:
     url_name: str
     icon: str = "circle"
     roles: tuple[str, ...] = field(default_factory=tuple)
+
+
+_urls: dict[tuple, str | None] = {}
+
+
+def _url(name: str) -> str | None:
+    """reverse() of a menu entry, once per process (the URL patterns do not change)."""
+    key = (get_urlconf(), get_script_prefix(), name)
+    if key not in _urls:
+        try:
+            _urls[key] = reverse(name)
+        except NoReverseMatch:
+            _urls[key] = None
+    return _urls[key]
 
 
 def menu_for(request) -> list[dict]:
@@ -31,9 +45,8 @@ def menu_for(request) -> list[dict]:
         for item in getattr(module, "MENU", []):
             if item.roles and not user.is_superuser and user.role not in item.roles:
                 continue
-            try:
-                url = reverse(item.url_name)
-            except NoReverseMatch:
+            url = _url(item.url_name)
+            if url is None:
                 continue
             items.append({"label": item.label, "url": url, "icon": item.icon, "active": request.path.startswith(url)})
         if not items:

@@ -6,15 +6,27 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from core.dashboard import panels_for
 from core.files import resolve_protected_file
 
 
+def _scope_label(user) -> str:
+    """«Role: … · school / municipality / region» under the greeting (part of the scope)."""
+    return render_to_string("_home_scope.html", {"user": user})
+
+
 @login_required
 def home(request):
-    return render(request, "home.html", {"panels": panels_for(request.user)})
+    from core import cache as portal_cache
+
+    user = request.user
+    label = portal_cache.cached(
+        portal_cache.fragment_key("home-scope", user, request=request), lambda: _scope_label(user)
+    )
+    return render(request, "home.html", {"panels": panels_for(user, request), "scope_label": label})
 
 
 @login_required
@@ -43,3 +55,30 @@ def protected_file(request, name: str):
         raise Http404
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type)
+
+
+def server_error(request, *args, **kwargs):
+    """``handler500``: a database that cannot be reached (restart, failover) answers 503
+    with Retry-After — the client may try again in a moment — instead of a 500; the API
+    answers in its JSON error shape.  Uses neither the database nor the request context
+    (no session, no user, no menu): it must work exactly when those do not."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse
+    from django.utils.translation import gettext as _
+
+    exc = sys.exc_info()[1]
+    unavailable = isinstance(exc, (OperationalError, InterfaceError))
+    status = 503 if unavailable else 500
+    if unavailable:
+        detail, code = _("The database is unavailable for a moment. Please try again shortly."), "unavailable"
+    else:
+        detail, code = _("A server error occurred."), "error"
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": detail, "code": code}, status=status)
+    else:
+        response = HttpResponse(render_to_string("error.html", {"status": status, "detail": detail}), status=status)
+    if unavailable:
+        response["Retry-After"] = "5"
+    return response

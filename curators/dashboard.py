@@ -3,8 +3,8 @@
 from django.db.models import Q
 
 from accounts.models import Role
-from accounts.scoping import MANAGE, VIEW, can, municipalities_for, schools_for
-from core.dashboard import Panel
+from accounts.scoping import MANAGE, VIEW, municipalities_for, schools_for
+from core.dashboard import Panel, can_see
 from core.years import current_academic_year
 from curators import selectors
 from curators.models import CuratorAssignment, PartnerPair, Recommendation, RecommendationStatus, Visit
@@ -51,9 +51,7 @@ def panels(user) -> list[Panel]:
             statuses__kind=StatusKind.LOW_RESULTS,
             statuses__year_from__lte=year,
         )
-        ranked = selectors.visit_planner(low_now.distinct(), year)
-        planner = ranked[:5]
-        unvisited = sum(1 for r in ranked if r["days_since_visit"] is None or r["days_since_visit"] > 60)
+        planner, unvisited = selectors.planner_summary(low_now, year, limit=5)
         result.append(
             Panel(
                 "curators/_panel_coordinator.html",
@@ -61,7 +59,7 @@ def panels(user) -> list[Panel]:
                     "overdue_count": overdue.count(),
                     "overdue": list(overdue.order_by("due_date")[:5]),
                     "planner": planner,
-                    "workload": selectors.curator_workload(user, year),
+                    "curators_at_work": selectors.curators_at_work(user, year),
                     "unvisited": unvisited,
                 },
                 order=13,
@@ -81,7 +79,7 @@ def school_sections(user, school) -> list[Panel]:
         .exclude(status=RecommendationStatus.CLOSED)
         .order_by("due_date")[:5]
     )
-    if not (assignments or pairs or led or visits or open_recs) and not can(user, MANAGE, school):
+    if not (assignments or pairs or led or visits or open_recs) and not can_see(user, MANAGE, school):
         return []
     return [
         Panel(
@@ -94,7 +92,7 @@ def school_sections(user, school) -> list[Panel]:
                 "led": led,
                 "visits": visits,
                 "open_recs": open_recs,
-                "can_manage": can(user, MANAGE, school),
+                "can_manage": can_see(user, MANAGE, school),
             },
             order=40,
             width="col-12",

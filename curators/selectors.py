@@ -4,6 +4,7 @@ the visit planner, each a handful of set-based queries."""
 from __future__ import annotations
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.years import current_academic_year
@@ -77,8 +78,7 @@ def school_rows(schools: QuerySet, year: int | None = None) -> list[dict]:
     for s in annotated:
         days = (today - s.last_visit).days if s.last_visit else None
         r = risks[s.pk]
-        risk_score = r["high"] * LEVEL_WEIGHT["high"] + r["medium"] * LEVEL_WEIGHT["medium"]
-        score = risk_score * 2 + min(days if days is not None else 365, 365) // 15 + s.overdue_recs * 5
+        score = _score(r["high"], r["medium"], days, s.overdue_recs)
         rows.append(
             {
                 "school": s,
@@ -101,12 +101,65 @@ def visit_planner(schools: QuerySet, year: int | None = None) -> list[dict]:
     return sorted(school_rows(schools, year), key=lambda r: (-r["score"], r["school"].short_name))
 
 
+def _count(qs: QuerySet, field: str = "school") -> Subquery:
+    """A correlated COUNT(*) of ``qs`` per outer row (no join fan-out)."""
+    from django.db.models import Func, IntegerField
+
+    counted = qs.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    counted = counted.annotate(n=Func("pk", function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _score(high: int, medium: int, days: int | None, overdue: int) -> int:
+    risk_score = high * LEVEL_WEIGHT["high"] + medium * LEVEL_WEIGHT["medium"]
+    return risk_score * 2 + min(days if days is not None else 365, 365) // 15 + overdue * 5
+
+
+def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) -> tuple[list[dict], int]:
+    """The home page's part of the visit planner: the ``limit`` first rows of
+    ``visit_planner`` and how many of the schools were not visited for 60+ days — the
+    scores come from one aggregate query over the schools; only the first rows are built."""
+    from schools.models import School
+
+    year = year or current_academic_year()
+    today = timezone.localdate()
+    risks = RiskAssessment.objects.filter(year=year)
+    open_recs = Recommendation.objects.filter(status=RecommendationStatus.OPEN, due_date__lt=today)
+    facts = (
+        School.objects.filter(id__in=schools.values("id"))
+        .annotate(
+            last_visit=Subquery(Visit.objects.filter(school=OuterRef("pk")).order_by("-date").values("date")[:1]),
+            n_high=_count(risks.filter(level=RiskLevel.HIGH)),
+            n_medium=_count(risks.filter(level=RiskLevel.MEDIUM)),
+            n_overdue=_count(open_recs, "visit__school"),
+        )
+        .values_list("id", "short_name", "last_visit", "n_high", "n_medium", "n_overdue")
+    )
+    ranked = []
+    unvisited = 0
+    for pk, short_name, last_visit, high, medium, overdue in facts:
+        days = (today - last_visit).days if last_visit else None
+        unvisited += days is None or days > 60
+        ranked.append((-_score(high, medium, days, overdue), short_name, pk))
+    top = [pk for _score_, _name, pk in sorted(ranked)[:limit]]
+    rows = {r["school"].pk: r for r in school_rows(School.objects.filter(id__in=top), year)}
+    return [rows[pk] for pk in top], unvisited
+
+
 def my_schools(user, year: int | None = None) -> list[dict]:
     from schools.models import School
 
     year = year or current_academic_year()
     ids = CuratorAssignment.objects.current(year).filter(curator=user).values("school_id")
     return sorted(school_rows(School.objects.filter(id__in=ids), year), key=lambda r: r["school"].short_name)
+
+
+def curators_at_work(user, year: int | None = None) -> int:
+    """How many curators hold an assignment in the user's scope this year (the number of
+    rows of ``curator_workload``, in one query)."""
+    year = year or current_academic_year()
+    assignments = CuratorAssignment.objects.restrict(user).filter(year=year, is_active=True)
+    return assignments.order_by().values("curator_id").distinct().count()
 
 
 def curator_workload(user, year: int | None = None) -> list[dict]:

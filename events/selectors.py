@@ -296,10 +296,15 @@ def school_participation(school, since_days: int = 365) -> dict:
         status=RegistrationStatus.CANCELLED
     )
     attended = regs.filter(attended=True)
+    counts = regs.aggregate(
+        n_registered=Count("id"),
+        n_attended=Count("id", filter=Q(attended=True)),
+        n_events=Count("event_id", filter=Q(attended=True), distinct=True),
+    )
     return {
-        "registered": regs.count(),
-        "attended": attended.count(),
-        "events": attended.values("event_id").distinct().count(),
+        "registered": counts["n_registered"],
+        "attended": counts["n_attended"],
+        "events": counts["n_events"],
         "recent": list(
             attended.select_related("event")
             .order_by("-event__start")

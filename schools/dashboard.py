@@ -29,7 +29,8 @@ def panels(user) -> list[Panel]:
 
 def school_sections(user, school) -> list[Panel]:
     """School card: the whole status history (with orders), programmes and the risk profile."""
-    from accounts.scoping import EDIT, MANAGE, can
+    from accounts.scoping import EDIT, MANAGE
+    from core.dashboard import can_see
     from core.years import current_academic_year
     from schools.models import RiskAssessment, SchoolStatus
 
@@ -49,13 +50,13 @@ def school_sections(user, school) -> list[Panel]:
                 "school": school,
                 "statuses": statuses,
                 "programmes": programmes,
-                "can_manage": can(user, MANAGE, school),
+                "can_manage": can_see(user, MANAGE, school),
             },
             order=20,
         ),
         Panel(
             "schools/_section_risks.html",
-            {"school": school, "year": year, "assessments": assessments, "can_edit": can(user, EDIT, school)},
+            {"school": school, "year": year, "assessments": assessments, "can_edit": can_see(user, EDIT, school)},
             order=30,
         ),
     ]

@@ -1,8 +1,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import MANAGE, can
-from core.dashboard import school_sections
+from accounts.scoping import MANAGE
+from core.cache import cached, fragment_key
+from core.dashboard import can_see, school_sections
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from schools.filters import SchoolFilterSet
 from schools.forms import SchoolForm
@@ -17,6 +18,7 @@ class SchoolListView(ObjectListView):
     title = _("Schools")
     export_name = "schools"
     create_url_name = "schools:school-create"
+    cache_fragment = True
 
 
 class SchoolDetailView(ObjectDetailView):
@@ -24,10 +26,19 @@ class SchoolDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        school = self.object
-        ctx["can_manage"] = can(self.request.user, MANAGE, school)
-        ctx["sections"] = school_sections(self.request.user, school)
-        ctx["history"] = school.history.select_related("history_user").order_by("-history_date")[:10]
+        school, user = self.object, self.request.user
+
+        def card():
+            history = school.history.select_related("history_user").order_by("-history_date")[:10]
+            return {
+                "can_manage": can_see(user, MANAGE, school),
+                "sections": school_sections(user, school),
+                "history": list(history),
+            }
+
+        # The card's figures under the data generation and the user's scope (core/cache.py);
+        # the school itself was just read through the scope check (404 outside it).
+        ctx.update(cached(fragment_key("card-page", user, school.pk, request=self.request), card))
         return ctx
 
 

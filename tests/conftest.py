@@ -27,6 +27,15 @@ def pytest_configure(config):
 
     # A fast hasher: the production PBKDF2 would spend seconds per test creating users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The two xdist workers share one Redis but not a database: each worker (and each run,
+    # whose fresh database reuses the ids of the last one) keeps its own keys, so a cached
+    # figure or the data generation of one never serves the other.
+    if "KEY_PREFIX" in settings.CACHES["default"] or "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        from django.test.signals import clear_cache_handlers
+
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        settings.CACHES["default"]["KEY_PREFIX"] = f"opora-test:{worker}:{os.getpid()}"
+        clear_cache_handlers(setting="CACHES")
     # Uploads and generated files of the tests go to a temporary folder, not ./var.
     import tempfile
 

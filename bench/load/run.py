@@ -5,7 +5,16 @@ concurrent connections (wrk), against a minimal Django view on the same server.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/opora_bench .venv/bin/python bench/load/run.py
 
 Targets: coordinator dashboard and school card p95 < 150 ms; API list endpoints ≥ 40 % of
-the minimal view's throughput; no errors.  Writes bench/out/load.json."""
+the minimal view's throughput; no errors.  Runs every scenario against a server with the
+generation cache (Redis, as in production: cache-warm figures), then the pages and the API
+against one with it off (``OPORA_CACHE_ENABLED=0``: every request computes, the cold
+figures).  Writes bench/out/load.json.
+
+    # the code before a change, on the same data, scenario by scenario in turn with this one
+    # (cache on and off) — the figures of a shared machine stay comparable:
+    git archive <commit> | tar -x -C /tmp/before && ln -s "$PWD/.venv" /tmp/before/.venv
+    (cd /tmp/before && scripts/compilemessages.sh)
+    DATABASE_URL=… .venv/bin/python bench/load/run.py --compare /tmp/before   # → bench/out/load-compare.json"""
 
 from __future__ import annotations
 
@@ -26,6 +35,14 @@ import run as _reports_bench  # noqa: E402,F401  (importing it sets the producti
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "20"))
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+# The checkout gunicorn serves (default: this one); another one — e.g. `git archive` of an
+# earlier commit — measures the code before a change on the same data and machine.
+APP_DIR = Path(os.environ.get("BENCH_APP_DIR", str(ROOT)))
+# This process shares the servers' cache, so its own writes (the benchmark user, a token)
+# move the data generation on as a portal process would.
+os.environ.setdefault("REDIS_URL", REDIS_URL)
+os.environ.setdefault("CACHE_PREFIX", "bench-load")
 
 
 def session_cookie(base: str, username: str, password: str) -> str:
@@ -79,7 +96,22 @@ def check_signed_in(base: str, cookie: str, key: str) -> None:
             raise SystemExit(f"{path} answers {status} for the benchmark user: the workload would not be signed in")
 
 
+def warm(base: str, paths: list[str], **env) -> None:
+    """Ask for every path once, so that a cache-warm figure is warm (the cold figure is
+    the server with the cache off)."""
+    import urllib.request
+
+    headers = {"X-Forwarded-Proto": "https"}
+    if env.get("COOKIE"):
+        headers["Cookie"] = env["COOKIE"]
+    if env.get("TOKEN"):
+        headers["Authorization"] = f"Token {env['TOKEN']}"
+    for path in paths:
+        urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=60).read()
+
+
 def run_wrk(base: str, paths: list[str], **env) -> dict:
+    warm(base, paths, **env)
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", str(Path(__file__).with_name("mixed.lua")), base]
     out = subprocess.run(
         cmd, capture_output=True, text=True, check=True, env={**os.environ, "PATHS": ",".join(paths), **env}
@@ -103,6 +135,77 @@ def main() -> None:
     _token, key = ApiToken.issue(user, read_only=True)
     school_ids = list(muni.schools.order_by("id").values_list("id", flat=True)[:50])
 
+    # The planner's statistics, as autovacuum would have them on a production server
+    # (autovacuum is off on this machine, and the dataset was just bulk-inserted).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    results = {"schools": muni.schools.count(), "connections": CONNECTIONS, "seconds": SECONDS}
+    if "--compare" in sys.argv:
+        # Another checkout (the code before a change) against this one, cache on and off,
+        # scenario by scenario in turn: on a machine shared with other runs, each figure
+        # then sits next to the others taken under the same load.
+        other = Path(sys.argv[sys.argv.index("--compare") + 1]).resolve()
+        results["compare"] = compare(user, key, school_ids, other)
+    else:
+        # Production runs with Redis (the shared cache); cache-warm figures, then the same
+        # scenarios with the generation cache off: every request computes (the cold figure).
+        results["cached"] = measure(user, key, school_ids, cache=True)
+        results["uncached"] = measure(
+            user, key, school_ids, cache=False, scenarios=("dashboard", "school_card", "school_list_page", "api_lists")
+        )
+        for mode in ("cached", "uncached"):
+            part = results[mode]
+            part["api_vs_minimal"] = round(part["api_lists"]["rps"] / results["cached"]["minimal_view"]["rps"], 3)
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / ("load-compare.json" if "--compare" in sys.argv else "load.json")).write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+def scenarios_for(school_ids: list[int]) -> dict[str, tuple[list[str], str]]:
+    """scenario → (paths, credentials: "cookie", "token" or "")"""
+    return {
+        "minimal_view": (["/healthz"], ""),
+        "dashboard": (["/"], "cookie"),
+        "school_card": ([f"/schools/{pk}/" for pk in school_ids], "cookie"),
+        "school_list_page": (["/schools/", "/schools/?page=3", "/schools/?q=1"], "cookie"),
+        "api_lists": (["/api/v1/schools/", "/api/v1/municipalities/", "/api/v1/schools/?page=5"], "token"),
+        "mixed": (["/", f"/schools/{school_ids[0]}/", "/schools/", "/api/v1/schools/"], "cookie"),
+    }
+
+
+def compare(user, key, school_ids, other: Path) -> dict:
+    servers = {
+        "before": start_server(cache=True, app_dir=other),
+        "after": start_server(cache=True),
+        "after_uncached": start_server(cache=False),
+    }
+    result: dict = {"before_dir": str(other)}
+    try:
+        cookies = {}
+        for name, (_server, base) in servers.items():
+            cookies[name] = session_cookie(base, user.username, "bench-password-1")
+            check_signed_in(base, cookies[name], key)
+            run_wrk(base, ["/healthz"])  # warm up
+        for n, (scenario, (paths, auth)) in enumerate(scenarios_for(school_ids).items()):
+            order = list(servers) if n % 2 == 0 else list(reversed(servers))
+            for name in order:
+                base = servers[name][1]
+                creds = {"cookie": {"COOKIE": cookies[name]}, "token": {"TOKEN": key}, "": {}}[auth]
+                load_before = round(os.getloadavg()[0], 2)
+                figures = run_wrk(base, paths, **creds)
+                result.setdefault(scenario, {})[name] = {**figures, "load_before": load_before}
+    finally:
+        for server, _base in servers.values():
+            server.terminate()
+            server.wait(10)
+    return result
+
+
+def start_server(cache: bool, app_dir: Path | None = None):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -114,6 +217,9 @@ def main() -> None:
         "API_THROTTLE_USER": "1000000/min",
         "CONN_MAX_AGE": "60",
         "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "REDIS_URL": REDIS_URL,
+        "CACHE_PREFIX": "bench-load",
+        "OPORA_CACHE_ENABLED": "1" if cache else "0",
     }
     server = subprocess.Popen(
         [
@@ -126,34 +232,44 @@ def main() -> None:
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=app_dir or APP_DIR,
         env=env,
     )
-    base = f"http://127.0.0.1:{port}"
-    results = {"schools": muni.schools.count(), "connections": CONNECTIONS, "seconds": SECONDS}
+    time.sleep(3)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def measure(user, key, school_ids, *, cache: bool, scenarios=None) -> dict:
+    server, base = start_server(cache)
+    results = {"load_before": os.getloadavg()[0]}
+    wanted = set(scenarios or ("minimal_view", "dashboard", "school_card", "school_list_page", "api_lists", "mixed"))
     try:
-        time.sleep(3)
         cookie = session_cookie(base, user.username, "bench-password-1")
         check_signed_in(base, cookie, key)
         run_wrk(base, ["/healthz"])  # warm up
-        results["minimal_view"] = run_wrk(base, ["/healthz"])
-        results["dashboard"] = run_wrk(base, ["/"], COOKIE=cookie)
-        results["school_card"] = run_wrk(base, [f"/schools/{pk}/" for pk in school_ids], COOKIE=cookie)
-        results["school_list_page"] = run_wrk(base, ["/schools/", "/schools/?page=3", "/schools/?q=1"], COOKIE=cookie)
-        results["api_lists"] = run_wrk(
-            base, ["/api/v1/schools/", "/api/v1/municipalities/", "/api/v1/schools/?page=5"], TOKEN=key
-        )
-        results["mixed"] = run_wrk(
-            base, ["/", f"/schools/{school_ids[0]}/", "/schools/", "/api/v1/schools/"], COOKIE=cookie
-        )
+        if "minimal_view" in wanted:
+            results["minimal_view"] = run_wrk(base, ["/healthz"])
+        if "dashboard" in wanted:
+            results["dashboard"] = run_wrk(base, ["/"], COOKIE=cookie)
+        if "school_card" in wanted:
+            results["school_card"] = run_wrk(base, [f"/schools/{pk}/" for pk in school_ids], COOKIE=cookie)
+        if "school_list_page" in wanted:
+            results["school_list_page"] = run_wrk(
+                base, ["/schools/", "/schools/?page=3", "/schools/?q=1"], COOKIE=cookie
+            )
+        if "api_lists" in wanted:
+            results["api_lists"] = run_wrk(
+                base, ["/api/v1/schools/", "/api/v1/municipalities/", "/api/v1/schools/?page=5"], TOKEN=key
+            )
+        if "mixed" in wanted:
+            results["mixed"] = run_wrk(
+                base, ["/", f"/schools/{school_ids[0]}/", "/schools/", "/api/v1/schools/"], COOKIE=cookie
+            )
     finally:
         server.terminate()
         server.wait(10)
-    results["api_vs_minimal"] = round(results["api_lists"]["rps"] / results["minimal_view"]["rps"], 3)
-    out = ROOT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "load.json").write_text(json.dumps(results, indent=2))
-    print(json.dumps(results, indent=2))
+    results["load_after"] = os.getloadavg()[0]
+    return results
 
 
 if __name__ == "__main__":

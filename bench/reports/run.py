@@ -3,6 +3,7 @@ schools against a plain WeasyPrint baseline rendered in the same run, the school
 and the API list page against a one-query view on the same gunicorn (wrk on loopback).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/opora_bench .venv/bin/python bench/reports/run.py
+    DATABASE_URL=… .venv/bin/python bench/reports/run.py --api-only   # only the API part
 
 Prints a table and writes bench/out/reports.json.  Not run by `make test`."""
 
@@ -168,11 +169,34 @@ def wrk(url: str, token: str | None = None, seconds: int = 10, connections: int 
 
 
 def api_throughput(user) -> dict:
-    """gunicorn (2 sync workers, production settings) on loopback; wrk against
-    /api/v1/schools/?page_size=50 and against /healthz (one query), same server."""
+    """gunicorn (2 sync workers, production settings, Redis as in production) on loopback;
+    wrk against /api/v1/schools/?page_size=50 and against /healthz (one query), same server;
+    then the API list again with the generation cache off (every request computes)."""
+    from django.db import connection
+
     from accounts.models import ApiToken
 
     _token, key = ApiToken.issue(user, read_only=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner's statistics, as autovacuum keeps them in production
+    result = {}
+    for cache in (True, False):
+        minimal, api = _api_run(key, cache)
+        part = {
+            "one_query_view_rps": minimal["rps"],
+            "api_list_rps": api["rps"],
+            "ratio": round(api["rps"] / minimal["rps"], 3),
+            "errors": minimal["non_2xx"] + api["non_2xx"],
+            "load_average": round(os.getloadavg()[0], 2),
+        }
+        if cache:
+            result.update(part)
+        else:
+            result["uncached"] = part
+    return result
+
+
+def _api_run(key: str, cache: bool) -> tuple[dict, dict]:
     import socket
 
     with socket.socket() as sock:
@@ -188,6 +212,9 @@ def api_throughput(user) -> dict:
         "CSRF_COOKIE_SECURE": "0",
         "API_THROTTLE_USER": "1000000/min",
         "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"),
+        "CACHE_PREFIX": "bench-reports",
+        "OPORA_CACHE_ENABLED": "1" if cache else "0",
     }
     server = subprocess.Popen(
         [
@@ -212,18 +239,17 @@ def api_throughput(user) -> dict:
     finally:
         server.terminate()
         server.wait(10)
-    return {
-        "one_query_view_rps": minimal["rps"],
-        "api_list_rps": api["rps"],
-        "ratio": round(api["rps"] / minimal["rps"], 3),
-        "errors": minimal["non_2xx"] + api["non_2xx"],
-    }
+    return minimal, api
 
 
 def main() -> None:
     setup_django()
     _muni, user, _year = build_dataset()
     results = {"schools": N_SCHOOLS}
+    if "--api-only" in sys.argv:  # only the API against the one-query view (≈ 1 min)
+        results["api"] = api_throughput(user)
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+        return
     base = in_child("baseline")
     mun = in_child("municipal")
     school = in_child("school")

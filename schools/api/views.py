@@ -1,12 +1,12 @@
 from rest_framework import viewsets
 
-from core.api import ScopedViewSet
+from core.api import CachedListMixin, ScopedViewSet
 from schools.api.serializers import MunicipalitySerializer, SchoolSerializer
 from schools.filters import SchoolFilterSet
 from schools.models import Municipality, School
 
 
-class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
+class MunicipalityViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = MunicipalitySerializer
     ordering_fields = ["name"]
 
