@@ -76,30 +76,37 @@ class ImportDetailView(ObjectDetailView):
         return ctx
 
 
-class ImportRollbackView(LoginRequiredMixin, View):
+class _ImportActionView(LoginRequiredMixin, View):
+    """A coordinator's action on an import batch (POST): the service, the refusal it may
+    raise (shown as the message) and the message of success."""
+
+    action = staticmethod(lambda batch, user: None)
+    refused: type[Exception] = Exception
+    done_message = ""
+
     def post(self, request, pk):
         batch = get_object_or_404(ImportBatch.objects.restrict(request.user, MANAGE), pk=pk)
         try:
-            services.import_batch_rollback(batch, request.user)
-        except services.RollbackRefused as exc:
+            self.action(batch, request.user)
+        except self.refused as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("The import has been rolled back."))
+            messages.success(request, self.done_message)
         return redirect(batch.get_absolute_url())
 
 
-class ImportRestartView(LoginRequiredMixin, View):
+class ImportRollbackView(_ImportActionView):
+    action = staticmethod(services.import_batch_rollback)
+    refused = services.RollbackRefused
+    done_message = gettext_lazy("The import has been rolled back.")
+
+
+class ImportRestartView(_ImportActionView):
     """Run again an import whose worker died (or whose message was lost): see ImportBatch.is_stale."""
 
-    def post(self, request, pk):
-        batch = get_object_or_404(ImportBatch.objects.restrict(request.user, MANAGE), pk=pk)
-        try:
-            services.import_batch_restart(batch, request.user)
-        except services.RestartRefused as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("The import has been queued again."))
-        return redirect(batch.get_absolute_url())
+    action = staticmethod(services.import_batch_restart)
+    refused = services.RestartRefused
+    done_message = gettext_lazy("The import has been queued again.")
 
 
 class ImportErrorReportView(LoginRequiredMixin, View):

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
+from core import cache as portal_cache
 from core.dashboard import panels_for
 from core.files import resolve_protected_file
 
@@ -20,8 +21,6 @@ def _scope_label(user) -> str:
 
 @login_required
 def home(request):
-    from core import cache as portal_cache
-
     user = request.user
     label = portal_cache.cached(
         portal_cache.fragment_key("home-scope", user, request=request), lambda: _scope_label(user)

@@ -131,23 +131,21 @@ def history_entries(history_qs, limit: int = 20) -> list:
     return records[:limit]
 
 
+def status_held_in(year: int) -> Q:
+    """A status (SchoolStatus row) that holds in academic year ``year``."""
+    return Q(year_from__lte=year) & (Q(year_to__isnull=True) | Q(year_to__gte=year))
+
+
 def statuses_held(school, year: int) -> QuerySet:
     """The statuses ``school`` holds in academic year ``year``, with their orders."""
     from schools.models import SchoolStatus
 
-    return (
-        SchoolStatus.objects.filter(school=school, year_from__lte=year)
-        .filter(Q(year_to__isnull=True) | Q(year_to__gte=year))
-        .select_related("order")
-        .order_by("kind")
-    )
+    return SchoolStatus.objects.filter(status_held_in(year), school=school).select_related("order").order_by("kind")
 
 
 def schools_with_status(schools: QuerySet, kind: str, year: int) -> QuerySet:
     """The schools of ``schools`` holding a status of ``kind`` in academic year ``year``."""
     from schools.models import SchoolStatus
 
-    holding = SchoolStatus.objects.filter(kind=kind, year_from__lte=year).filter(
-        Q(year_to__isnull=True) | Q(year_to__gte=year)
-    )
+    holding = SchoolStatus.objects.filter(status_held_in(year), kind=kind)
     return schools.filter(id__in=holding.values("school_id"))

@@ -26,6 +26,7 @@ from schools.models import (
     SchoolStatus,
     StatusKind,
 )
+from schools.selectors import status_held_in
 
 FIRST_YEAR = 2000
 
@@ -46,10 +47,6 @@ def validate_year(year: int | None, field: str = "year") -> int:
             code="year_range",
         )
     return int(year)
-
-
-def _status_covers(year: int) -> Q:
-    return Q(year_from__lte=year) & (Q(year_to__isnull=True) | Q(year_to__gte=year))
 
 
 def status_overlaps(school: School, kind: str, year_from: int, year_to: int | None, exclude_pk=None):
@@ -123,7 +120,7 @@ def status_update(*, user, status: SchoolStatus, **changes) -> SchoolStatus:
 
 def holders(municipality: Municipality, kind: str, year: int):
     """Statuses of ``kind`` in force in ``year`` in the municipality."""
-    return SchoolStatus.objects.filter(school__municipality=municipality, kind=kind).filter(_status_covers(year))
+    return SchoolStatus.objects.filter(school__municipality=municipality, kind=kind).filter(status_held_in(year))
 
 
 @transaction.atomic
