@@ -15,6 +15,14 @@ def normalise_name(value: str) -> str:
     return "".join(str(value).lower().replace("ё", "е").split())
 
 
+def _output_key(to, **kwargs) -> models.ForeignKey:
+    """A key of a row written in bulk (results, replaced results, the analysis's outputs):
+    no database constraint (a deferred check per row at every commit) and no index of its own
+    (the composite keys lead with it where a query needs one).  Deletes still cascade or refuse
+    through the ORM."""
+    return models.ForeignKey(to, related_name="+", db_constraint=False, db_index=False, **kwargs)
+
+
 class Procedure(models.Model):
     """An assessment procedure (ЕГЭ, ОГЭ, ВПР…); ``aliases`` are other spellings accepted in files."""
 
@@ -176,16 +184,10 @@ class ResultFields(models.Model):
     # check on school_id cost ≈ 7.5 s per million rows) and no index of their own (no query filters
     # by procedure or subject alone; school_id leads the unique key).  Deleting a school still
     # cascades, and deleting a catalogue entry still refuses, through the ORM.
-    school = models.ForeignKey(
-        "schools.School", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
+    school = _output_key("schools.School", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("academic year"))
-    procedure = models.ForeignKey(
-        Procedure, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
-    )
-    subject = models.ForeignKey(
-        Subject, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
-    )
+    procedure = _output_key(Procedure, on_delete=models.PROTECT)
+    subject = _output_key(Subject, on_delete=models.PROTECT)
     grade = models.PositiveSmallIntegerField(_("grade"))
     student_code = models.CharField(_("student code"), max_length=64)
     score = models.FloatField(_("primary score"))
@@ -233,9 +235,7 @@ class ReplacedResult(ResultFields):
     batch = models.ForeignKey(
         ImportBatch, on_delete=models.CASCADE, related_name="replaced", db_constraint=False, db_index=False
     )
-    previous_batch = models.ForeignKey(
-        ImportBatch, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False, db_index=False
-    )
+    previous_batch = _output_key(ImportBatch, on_delete=models.SET_NULL, null=True)
 
     class Meta:
         indexes = [models.Index(fields=["batch"]), models.Index(fields=["previous_batch"])]
@@ -275,29 +275,11 @@ class GroupResult(models.Model):
     # Outputs of the analysis, replaced in bulk by it from checked rows: the keys carry no database
     # constraint (tens of thousands of deferred checks at each commit) and no index of their own
     # (school_id leads the unique key).  Deletes still cascade or refuse through the ORM.
-    run = models.ForeignKey(
-        AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False, db_index=False
-    )
-    school = models.ForeignKey(
-        "schools.School", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
+    run = _output_key(AnalysisRun, on_delete=models.SET_NULL, null=True)
+    school = _output_key("schools.School", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("academic year"))
-    procedure = models.ForeignKey(
-        Procedure,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("procedure"),
-        db_constraint=False,
-        db_index=False,
-    )
-    subject = models.ForeignKey(
-        Subject,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("subject"),
-        db_constraint=False,
-        db_index=False,
-    )
+    procedure = _output_key(Procedure, on_delete=models.PROTECT, verbose_name=_("procedure"))
+    subject = _output_key(Subject, on_delete=models.PROTECT, verbose_name=_("subject"))
     grade = models.PositiveSmallIntegerField(_("grade"))
     participants = models.PositiveIntegerField(_("participants"))
     mean_score = models.FloatField(_("mean score"))
@@ -343,31 +325,10 @@ class Flag(models.Model):
         AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="flags", db_constraint=False, db_index=False
     )
     kind = models.CharField(_("flag"), max_length=20, choices=FlagKind.choices)
-    school = models.ForeignKey(
-        "schools.School",
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("school"),
-        db_constraint=False,
-        db_index=False,
-    )
+    school = _output_key("schools.School", on_delete=models.CASCADE, verbose_name=_("school"))
     year = models.PositiveSmallIntegerField(_("academic year"))
-    procedure = models.ForeignKey(
-        Procedure,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("procedure"),
-        db_constraint=False,
-        db_index=False,
-    )
-    subject = models.ForeignKey(
-        Subject,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("subject"),
-        db_constraint=False,
-        db_index=False,
-    )
+    procedure = _output_key(Procedure, on_delete=models.PROTECT, verbose_name=_("procedure"))
+    subject = _output_key(Subject, on_delete=models.PROTECT, verbose_name=_("subject"))
     grade = models.PositiveSmallIntegerField(_("grade"))
     teacher_code = models.CharField(_("teacher code"), max_length=64, blank=True)
     rule = models.CharField(_("rule"), max_length=300)
@@ -391,19 +352,10 @@ class Flag(models.Model):
 class RiskZoneCount(models.Model):
     """Students of grades 9 and 11 below the risk threshold, per school, subject and year."""
 
-    run = models.ForeignKey(
-        AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False, db_index=False
-    )
+    run = _output_key(AnalysisRun, on_delete=models.SET_NULL, null=True)
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     year = models.PositiveSmallIntegerField(_("academic year"))
-    subject = models.ForeignKey(
-        Subject,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("subject"),
-        db_constraint=False,
-        db_index=False,
-    )
+    subject = _output_key(Subject, on_delete=models.PROTECT, verbose_name=_("subject"))
     students = models.PositiveIntegerField(_("students in the risk zone"))
 
     objects = ScopedQuerySet.as_manager()
