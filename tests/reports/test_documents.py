@@ -212,3 +212,17 @@ def test_order_partners_lists_the_pairs_as_pdf_and_docx(listed, login, tmp_path)
     assert rows[0] == ["№", "Школа, получающая поддержку", "Школа-лидер", "План совместной работы"]
     # this year's pair of this municipality only: another municipality's school and last year's pair are absent
     assert rows[1:] == [["1", listed.a1_school1.short_name, listed.a1_school2.short_name, "Взаимные посещения уроков"]]
+
+
+def test_draft_order_shortcuts_on_the_coordinators_pages(listed, login):
+    client = login(listed.coordinator)
+    for url, kind in (
+        (reverse("curators:pair-list"), "order_partners"),
+        (reverse("curators:assignment-grid"), "order_curators"),
+        (reverse("schools:status-list-set"), "order_low_results"),
+    ):
+        html = client.get(url).content.decode()
+        assert "Проект приказа (PDF, .docx)" in html, url
+        assert f"{reverse('reports:report-list')}?kind={kind}&amp;municipality={listed.a1.pk}" in html, url
+    # those who may not issue orders see no shortcut
+    assert "Проект приказа" not in login(listed.school_admin).get(reverse("curators:pair-list")).content.decode()
