@@ -26,25 +26,11 @@ from django.utils.translation import gettext as _
 from accounts.scoping import MANAGE, can, schools_for
 from assessment import analysis
 from assessment.fileformat import FileRefused, RowChecker, Table, read_table
-from assessment.models import AnalysisRun, ImportBatch, ImportStatus, ReplacedResult, Result
+from assessment.models import RESULT_COLUMNS, AnalysisRun, ImportBatch, ImportStatus, ReplacedResultPack, Result
 from schools.models import School
 
 log = logging.getLogger(__name__)
 
-RESULT_COLUMNS = (
-    "school_id",
-    "year",
-    "procedure_id",
-    "subject_id",
-    "grade",
-    "student_code",
-    "score",
-    "max_score",
-    "mark",
-    "term_mark",
-    "teacher_code",
-    "class_letter",
-)
 KEY_COLUMNS = RESULT_COLUMNS[:6]
 LOCK_KEY = 6_060_606  # PostgreSQL advisory lock of the analysis
 IMPORT_LOCK_KEY = 6_060_607  # … and of the writes into the results (imports, rollbacks), one at a time
@@ -315,8 +301,9 @@ def _import_lock() -> None:
 
 
 def _write_rows(batch_id: int, rows: Iterable[tuple]) -> int:
-    """Write the checked rows inside the caller's transaction: the results they replace move to
-    ReplacedResult (for rollback), the rows go into Result.  Returns the number replaced.
+    """Write the checked rows inside the caller's transaction: the results they replace are
+    packed into ReplacedResultPack (for rollback), the rows go into Result.  Returns the number
+    replaced.
 
     ``rows`` may be a generator that checks the rows as they are consumed (the import streams)."""
     _import_lock()
@@ -331,11 +318,12 @@ class _PgWriter:
     Python and the writing in the server overlap on two cores.
 
     Per chunk: rows of groups (school, year, procedure, subject, grade) that had no stored result
-    before this import cannot replace anything and are COPYed straight into the results; for the
-    others their keys are COPYed into a temporary table, the stored results with the same identity
-    are deleted and kept (``DELETE … RETURNING`` into ReplacedResult), then the rows are COPYed in.  Rows are unique
-    within a file (the check refuses duplicates) and imports hold the import lock, so this equals
-    an upsert row by row without the cost of one."""
+    before this import cannot replace anything and are COPYed straight into the results; the
+    others are COPYed into a temporary table, the stored results with the same identity are
+    deleted and kept (``DELETE … RETURNING``, packed per previous batch into one
+    ReplacedResultPack row), then inserted from the temporary table.  Rows are unique within a
+    file (the check refuses duplicates) and imports hold the import lock, so this equals an upsert
+    row by row without the cost of one."""
 
     def __init__(self, batch_id: int):
         self.batch_id = batch_id
@@ -345,17 +333,19 @@ class _PgWriter:
         self.abort = False
         self.failure: list[BaseException] = []
         cols = ", ".join(RESULT_COLUMNS)
-        R, RR = Result._meta.db_table, ReplacedResult._meta.db_table
+        R, RP = Result._meta.db_table, ReplacedResultPack._meta.db_table
         copy_opts = "WITH (FORMAT csv, NULL '', FORCE_NOT_NULL (teacher_code, class_letter))"
         key_join = " AND ".join(f"r.{k} = s.{k}" for k in KEY_COLUMNS)
         self.sql_copy_direct = f"COPY {R} (batch_id, {cols}) FROM STDIN {copy_opts}"
-        self.sql_keys_table = """
-            CREATE TEMP TABLE asm_keys (school_id bigint, year smallint, procedure_id bigint, subject_id bigint,
-                                        grade smallint, student_code varchar(64)) ON COMMIT DROP"""
-        self.sql_copy_keys = f"COPY asm_keys ({', '.join(KEY_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+        self.sql_staging = _staging_sql() + " ON COMMIT DROP"
+        self.sql_copy_staging = f"COPY asm_staging ({cols}) FROM STDIN {copy_opts}"
         self.sql_keep_replaced = f"""
-            WITH gone AS (DELETE FROM {R} r USING asm_keys s WHERE {key_join} RETURNING r.*)
-            INSERT INTO {RR} (batch_id, previous_batch_id, {cols}) SELECT %s, batch_id, {cols} FROM gone"""
+            WITH gone AS (DELETE FROM {R} r USING asm_staging s WHERE {key_join} RETURNING r.*)
+            INSERT INTO {RP} (batch_id, previous_batch_id, rows, {cols})
+            SELECT %s, batch_id, count(*), {", ".join(f"array_agg({c})" for c in RESULT_COLUMNS)}
+            FROM gone GROUP BY batch_id
+            RETURNING rows"""
+        self.sql_insert_staged = f"INSERT INTO {R} (batch_id, {cols}) SELECT %s, {cols} FROM asm_staging"
         self.sql_groups = f"""
             SELECT v.s, v.y, v.p, v.j, v.g FROM (VALUES {{values}}) AS v (s, y, p, j, g)
             WHERE EXISTS (SELECT 1 FROM {R} r WHERE r.school_id = v.s AND r.year = v.y
@@ -420,20 +410,19 @@ class _PgWriter:
             c.copy_expert(self.sql_copy_direct, _CsvStream((batch_id, *r) for r in new), size=1 << 16)
         if old:
             if not self.staging:
-                c.execute(self.sql_keys_table)
+                c.execute(self.sql_staging)
                 self.staging = True
             else:
-                c.execute("TRUNCATE asm_keys")
-            c.copy_expert(self.sql_copy_keys, _CsvStream(r[:6] for r in old), size=1 << 16)
+                c.execute("TRUNCATE asm_staging")
+            c.copy_expert(self.sql_copy_staging, _CsvStream(old), size=1 << 16)
             # One index probe per row (the chunk is small next to the stored results).
             c.execute("SET LOCAL enable_hashjoin = off")
             c.execute("SET LOCAL enable_mergejoin = off")
             c.execute(self.sql_keep_replaced, [self.batch_id])
-            self.replaced += c.rowcount
+            self.replaced += sum(n for (n,) in c.fetchall())
             c.execute("RESET enable_hashjoin")
             c.execute("RESET enable_mergejoin")
-            batch_id = self.batch_id
-            c.copy_expert(self.sql_copy_direct, _CsvStream((batch_id, *r) for r in old), size=1 << 16)
+            c.execute(self.sql_insert_staged, [self.batch_id])
 
 
 def _batched(rows: Iterable[tuple]):
@@ -444,12 +433,12 @@ def _batched(rows: Iterable[tuple]):
 
 def _write_portable(batch_id: int, rows: Iterable[tuple]) -> int:
     """Other databases (SQLite for `make run`): the same result through a staging table and an upsert."""
-    R, RR = Result._meta.db_table, ReplacedResult._meta.db_table
+    R, RP = Result._meta.db_table, ReplacedResultPack._meta.db_table
     cols = ", ".join(RESULT_COLUMNS)
     key_join = " AND ".join(f"r.{k} = s.{k}" for k in KEY_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in RESULT_COLUMNS[6:])
     placeholders = ", ".join(["%s"] * len(RESULT_COLUMNS))
-    replaced = 0
+    packs = ", ".join(f"json_group_array(r.{c})" for c in RESULT_COLUMNS)
     with connection.cursor() as c:
         c.execute("DROP TABLE IF EXISTS asm_staging")
         c.execute(_staging_sql())
@@ -457,12 +446,11 @@ def _write_portable(batch_id: int, rows: Iterable[tuple]) -> int:
             c.execute("DELETE FROM asm_staging")
             c.executemany(f"INSERT INTO asm_staging ({cols}) VALUES ({placeholders})", chunk)
             c.execute(
-                f"""INSERT INTO {RR} (batch_id, previous_batch_id, {cols})
-                    SELECT %s, r.batch_id, {", ".join("r." + k for k in RESULT_COLUMNS)}
-                    FROM {R} r JOIN asm_staging s ON {key_join}""",
+                f"""INSERT INTO {RP} (batch_id, previous_batch_id, rows, {cols})
+                    SELECT %s, r.batch_id, count(*), {packs}
+                    FROM {R} r JOIN asm_staging s ON {key_join} GROUP BY r.batch_id""",
                 [batch_id],
             )
-            replaced += c.rowcount
             c.execute(
                 f"""INSERT INTO {R} (batch_id, {cols})
                     SELECT %s, {cols} FROM asm_staging WHERE 1 = 1
@@ -470,7 +458,8 @@ def _write_portable(batch_id: int, rows: Iterable[tuple]) -> int:
                 [batch_id],
             )
         c.execute("DROP TABLE IF EXISTS asm_staging")
-    return replaced
+        c.execute(f"SELECT COALESCE(SUM(rows), 0) FROM {RP} WHERE batch_id = %s", [batch_id])
+        return c.fetchone()[0]
 
 
 def import_batch_rollback(batch: ImportBatch, user) -> ImportBatch:
@@ -482,17 +471,11 @@ def import_batch_rollback(batch: ImportBatch, user) -> ImportBatch:
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportStatus.DONE or locked.dry_run:
             raise RollbackRefused(_("Only a completed import can be rolled back."))
-        if ReplacedResult.objects.filter(previous_batch=locked).exists():
+        if ReplacedResultPack.objects.filter(previous_batch=locked).exists():
             raise RollbackRefused(_("A later import replaced some of these rows: roll that import back first."))
-        cols = ", ".join(RESULT_COLUMNS)
-        R, RR = Result._meta.db_table, ReplacedResult._meta.db_table
         with connection.cursor() as c:
-            c.execute(f"DELETE FROM {R} WHERE batch_id = %s", [locked.pk])
-            c.execute(
-                f"INSERT INTO {R} (batch_id, {cols}) SELECT previous_batch_id, {cols} FROM {RR} WHERE batch_id = %s",
-                [locked.pk],
-            )
-            c.execute(f"DELETE FROM {RR} WHERE batch_id = %s", [locked.pk])
+            c.execute(f"DELETE FROM {Result._meta.db_table} WHERE batch_id = %s", [locked.pk])
+        _restore_replaced(locked.pk)
         locked.status = ImportStatus.ROLLED_BACK
         locked.rolled_back_by = user
         locked.rolled_back_at = timezone.now()
@@ -500,6 +483,26 @@ def import_batch_rollback(batch: ImportBatch, user) -> ImportBatch:
         years = list(locked.years)
         transaction.on_commit(lambda: _queue_analysis(years, f"rollback:{locked.pk}"))
     return locked
+
+
+def _restore_replaced(batch_id: int) -> None:
+    """Put back the results the batch replaced (with the batch each came from) and drop the packs."""
+    R, RP = Result._meta.db_table, ReplacedResultPack._meta.db_table
+    cols = ", ".join(RESULT_COLUMNS)
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute(
+                f"""INSERT INTO {R} (batch_id, {cols})
+                    SELECT p.previous_batch_id, u.*
+                    FROM {RP} p CROSS JOIN LATERAL unnest({", ".join("p." + k for k in RESULT_COLUMNS)}) AS u ({cols})
+                    WHERE p.batch_id = %s""",
+                [batch_id],
+            )
+        else:
+            insert = f"INSERT INTO {R} (batch_id, {cols}) VALUES ({', '.join(['%s'] * (len(RESULT_COLUMNS) + 1))})"
+            for pack in ReplacedResultPack.objects.filter(batch_id=batch_id).iterator():
+                c.executemany(insert, [[row["batch_id"], *(row[k] for k in RESULT_COLUMNS)] for row in pack.unpacked()])
+        c.execute(f"DELETE FROM {RP} WHERE batch_id = %s", [batch_id])
 
 
 def import_file(path: str, *, user=None, dry_run: bool = False) -> ImportBatch:

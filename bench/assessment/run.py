@@ -37,7 +37,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from assessment import services  # noqa: E402
-from assessment.models import ImportBatch, ReplacedResult, Result  # noqa: E402
+from assessment.models import ImportBatch, ReplacedResultPack, Result  # noqa: E402
 from assessment.synthetic import generate, write_file  # noqa: E402
 
 STUDENTS = (60, 180)  # per grade and school: ≈ 1,700 rows per school-year, ≈ 5 M rows for 1,000 × 3
@@ -80,13 +80,13 @@ def ensure_schools(n: int) -> tuple[list[str], object]:
 
 def reset():
     with connection.cursor() as c:
-        c.execute(f"TRUNCATE {Result._meta.db_table}, {ReplacedResult._meta.db_table}")
+        c.execute(f"TRUNCATE {Result._meta.db_table}, {ReplacedResultPack._meta.db_table}")
     ImportBatch.objects.all().delete()
 
 
 ASSESSMENT_TABLES = (
     "assessment_result",
-    "assessment_replacedresult",
+    "assessment_replacedresultpack",
     "assessment_groupresult",
     "assessment_flag",
     "assessment_riskzonecount",

@@ -129,3 +129,14 @@ def analysed(world, import_bytes):
     assert batch.status == ImportStatus.DONE, batch.errors
     analysis_run(trigger="test")
     return world
+
+
+def kept_results(**filters) -> list[dict]:
+    """The replaced results kept for rollback (unpacked), each with the batch that replaced it."""
+    from assessment.models import ReplacedResultPack
+
+    return [
+        {**row, "replaced_by": pack.batch_id}
+        for pack in ReplacedResultPack.objects.filter(**filters).order_by("pk")
+        for row in pack.unpacked()
+    ]

@@ -5,9 +5,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from assessment.models import ImportStatus, ReplacedResult, Result
+from assessment.models import ImportStatus, Result
 from assessment.services import import_batch_rollback, import_error_report
-from tests.assessment.conftest import HEADER, hand_rows, to_csv, to_xlsx
+from tests.assessment.conftest import HEADER, hand_rows, kept_results, to_csv, to_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ ROW = ["A1S1", "2023/2024", "ВПР", "Математика", 5, "S1", 10, 20, 3
 
 
 def counts():
-    return Result.objects.count(), ReplacedResult.objects.count()
+    return Result.objects.count(), len(kept_results())
 
 
 def test_csv_windows_1251_semicolon(import_bytes):
