@@ -90,8 +90,13 @@ def line_chart(
     max_value: float | None = None,
     unit: str = "",
     target: float | None = None,
+    sections: Sequence[tuple[int, str]] = (),
 ) -> str:
-    """One line per series over shared x labels, with a legend; an optional dashed target."""
+    """One line per series over shared x labels, with a legend; an optional dashed target.
+
+    ``sections``: (index of the first x label, caption) of consecutive parts of the axis, e.g.
+    one per academic year: each is captioned at its top left and divided from the one before
+    by a dotted vertical line."""
     left, right, top, bottom = 44, 36, 28 if title else 12, 56
     plot_w, plot_h = width - left - right, height - top - bottom
     all_values = [v for vals in series.values() for v in vals if v is not None]
@@ -109,6 +114,16 @@ def line_chart(
 
     for i, label in enumerate(x_labels):
         parts.append(_x_label(xy(i, 0)[0], top + plot_h + 14, str(label), n))
+    for k, (first, caption) in enumerate(sections):
+        if not 0 <= first < n:
+            continue
+        x = xy(first, 0)[0]
+        if k and first:
+            x = (xy(first - 1, 0)[0] + x) / 2
+            parts.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" stroke="#888" stroke-dasharray="2 3"/>'
+            )
+        parts.append(f'<text x="{x + 3:.1f}" y="{top + 10}" class="l">{escape(caption)}</text>')
     if target is not None:
         _, ty = xy(0, target)
         parts.append(

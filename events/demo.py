@@ -78,16 +78,18 @@ def _themes(names) -> list[Theme]:
     return [Theme.objects.get_or_create(name=n)[0] for n in names]
 
 
-def _event(municipality, title: str, start: datetime.datetime, *, by_title: bool = False, **fields) -> Event:
-    """``by_title``: an upcoming event is found by its title alone (its date follows today)."""
+def _event(
+    municipality, title: str, start: datetime.datetime, *, by_title: bool = False, same_year: bool = False, **fields
+) -> Event:
+    """``by_title``: an upcoming event is found by its title alone (its date follows today);
+    ``same_year``: by its title within the year of ``start``, so a corrected date moves the
+    event a database already holds instead of adding it twice."""
     themes = fields.pop("themes", [])
     organiser_schools = fields.pop("organiser_schools", [])
-    if by_title:
-        event, _ = Event.objects.update_or_create(
-            municipality=municipality, title=title, defaults={**fields, "start": start}
-        )
-    else:
-        event, _ = Event.objects.update_or_create(municipality=municipality, title=title, start=start, defaults=fields)
+    lookup = {} if by_title else {"start__year": start.year} if same_year else {"start": start}
+    event, _ = Event.objects.update_or_create(
+        municipality=municipality, title=title, **lookup, defaults={**fields, "start": start}
+    )
     if themes:
         event.themes.set(_themes(themes))
     if organiser_schools:
@@ -154,6 +156,18 @@ def _feedback(regs: list[Registration], seed: int) -> None:
         FeedbackAnswer.objects.bulk_create(answers)
 
 
+def kamensk_2022_fact(facts: dict, item: dict) -> dict:
+    """The seed facts' entry (``events_2022``) of a fixture event: the fixture's title begins
+    with the fact's, at the same host school."""
+    return next(f for f in facts["events_2022"] if item["title"].startswith(f["title"]) and f["host"] == item["host"])
+
+
+def kamensk_2022_date(facts: dict, item: dict):
+    """The seed facts' date where they give one (used exactly), else the fixture's derived date
+    (see the comment at the top of fixtures/kamensk_2022_events.yaml)."""
+    return kamensk_2022_fact(facts, item).get("date") or item["date"]
+
+
 def _load_kamensk(ctx) -> dict[str, Event]:
     muni = ctx.municipalities[KAMENSK]
     facts = next(m for m in ctx.facts["municipalities"] if m["name"] == KAMENSK)
@@ -163,11 +177,13 @@ def _load_kamensk(ctx) -> dict[str, Event]:
     methodist = ctx.users.get("methodist")
     for n, item in enumerate(data["events"]):
         host = ctx.school(KAMENSK, item["host"])
+        day = kamensk_2022_date(facts, item)
         event = _event(
             muni,
             item["title"],
-            _at(item["date"], 10),
-            end=_at(item["date"], 13),
+            _at(day, 10),
+            end=_at(day, 13),
+            same_year=True,
             format=item["format"],
             host_school=host,
             status=EventStatus.HELD,

@@ -19,6 +19,7 @@ from accounts.scoping import EDIT, MANAGE, VIEW, can, schools_for
 from core.charts import line_chart
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from core.xlsx import XLSX_MIME
+from core.years import academic_year_label
 from roadmaps import selectors, services
 from roadmaps.filters import ProgressReportFilterSet, RoadmapFilterSet, SchoolDocumentFilterSet
 from roadmaps.forms import (
@@ -276,34 +277,33 @@ class RoadmapImportView(LoginRequiredMixin, View):
 
 
 class RoadmapIndicatorsView(ObjectDetailView):
-    """A chart per indicator: actual values over the reporting periods against the target."""
+    """A chart per indicator: actual values over the reporting periods against the target, with
+    the values of the school's roadmaps of the years before where it tracked the indicator too."""
 
     queryset = Roadmap.objects.select_related("school", "owner_municipality")
     template_name = "roadmaps/roadmap_indicators.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        roadmap = self.object
-        periods = selectors.roadmap_periods(roadmap)
-        indicators = Indicator.objects.filter(activity__task__goal__roadmap=roadmap).select_related("activity")
-        indicators = indicators.prefetch_related("actuals")
         charts = []
-        for i in indicators:
-            values = {a.period_start: float(a.value) for a in i.actuals.all()}
-            series = [values.get(p.start) for p in periods]
-            latest = next((v for v in reversed(series) if v is not None), None)
+        for trend in selectors.indicator_trends(self.object, self.request.user):
+            i = trend.indicator
             charts.append(
                 {
                     "indicator": i,
-                    "off_track": selectors.is_off_track(i, latest, i.activity.due_date)
-                    if latest is not None
+                    "years": [academic_year_label(year) for _start, year in trend.sections],
+                    "off_track": selectors.is_off_track(i, trend.latest, i.activity.due_date)
+                    if trend.latest is not None
                     else False,
                     "svg": line_chart(
-                        [p.short_label for p in periods],
-                        {_("Actual"): series},
+                        [p.short_label for p in trend.periods],
+                        {_("Actual"): trend.values},
                         title=Truncator(str(i)).chars(48),
                         unit="%" if i.unit == "%" else "",
                         target=None if i.target is None else float(i.target),
+                        sections=[(start, academic_year_label(year)) for start, year in trend.sections]
+                        if len(trend.sections) > 1
+                        else (),
                         width=480,
                         height=240,
                     ),

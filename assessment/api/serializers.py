@@ -88,6 +88,8 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "status",
             "progress",
             "created",
+            "started",
+            "attempts",
             "finished",
             "rows_total",
             "rows_created",

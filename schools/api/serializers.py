@@ -121,8 +121,28 @@ class SchoolStatusSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class ParticipantSchoolSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = School
+        fields = ["id", "code", "name", "short_name"]
+        read_only_fields = fields
+
+
+class ProgrammeParticipantSerializer(serializers.ModelSerializer):
+    """A participating school as another system reads it: the school's id, code and names, and
+    the participation's own note (the participation's id is its row in the programme)."""
+
+    school = ParticipantSchoolSerializer(read_only=True)
+
+    class Meta:
+        model = ProgrammeParticipant
+        fields = ["id", "school", "note"]
+        read_only_fields = fields
+
+
 class ProgrammeSerializer(serializers.ModelSerializer):
-    participants = serializers.SerializerMethodField()
+    # Read with the programme's prefetch (schools.api.views.ProgrammeViewSet): no query per participant.
+    participants = ProgrammeParticipantSerializer(many=True, read_only=True)
 
     class Meta:
         model = Programme
@@ -136,20 +156,11 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             fields["order"].queryset = Order.objects.restrict(request.user, MANAGE)
         return fields
 
-    def get_participants(self, obj) -> list[int]:
-        return [p.school_id for p in obj.participants.all()]
-
     def validate_year(self, value):
         try:
             return services.validate_year(value)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict["year"]) from exc
-
-
-class ProgrammeParticipantSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ProgrammeParticipant
-        fields = ["id", "programme", "school", "note"]
 
 
 class RiskAssessmentSerializer(serializers.ModelSerializer):

@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from rest_framework import viewsets
 
 from core.api import CachedListMixin, ScopedViewSet
@@ -37,7 +38,7 @@ from schools.filters import (  # noqa: E402
     RiskAssessmentFilterSet,
     SchoolStatusFilterSet,
 )
-from schools.models import Order, Programme, RiskAssessment, SchoolStatus  # noqa: E402
+from schools.models import Order, Programme, ProgrammeParticipant, RiskAssessment, SchoolStatus  # noqa: E402
 
 
 class OrderViewSet(ScopedViewSet):
@@ -57,7 +58,9 @@ class SchoolStatusViewSet(ScopedViewSet):
 
 
 class ProgrammeViewSet(ScopedViewSet):
-    queryset = Programme.objects.prefetch_related("participants").order_by("-year", "name")
+    queryset = Programme.objects.prefetch_related(
+        Prefetch("participants", ProgrammeParticipant.objects.select_related("school").order_by("school__short_name"))
+    ).order_by("-year", "name")
     serializer_class = ProgrammeSerializer
     filterset_class = ProgrammeFilterSet
     ordering_fields = ["year", "name"]

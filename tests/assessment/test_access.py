@@ -88,6 +88,39 @@ def test_import_api(world, api, django_capture_on_commit_callbacks):
     ]
 
 
+def test_import_api_shows_claim_time_and_attempts(world, api, django_capture_on_commit_callbacks):
+    """``started`` (the worker's claim) and ``attempts`` are read, never written, through the API."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils.dateparse import parse_datetime
+
+    a1_rows = [r for r in hand_rows() if r[0].startswith("A1")]
+    f = SimpleUploadedFile("r.xlsx", to_xlsx(a1_rows))
+    client = api(world.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/assessment/imports/",
+            {"file": f, "started": "2001-01-01T00:00:00Z", "attempts": 7},
+            format="multipart",
+        )
+    assert response.status_code == 201, response.content
+    batch = ImportBatch.objects.get(pk=response.json()["id"])
+    assert batch.status == ImportStatus.DONE and batch.attempts == 1 and batch.started.year != 2001
+    row = client.get(f"/api/v1/assessment/imports/{batch.pk}/").json()
+    assert row["attempts"] == 1
+    assert parse_datetime(row["started"]) == batch.started
+    listed = {r["id"]: r for r in client.get("/api/v1/assessment/imports/").json()["results"]}
+    assert listed[batch.pk]["attempts"] == 1 and parse_datetime(listed[batch.pk]["started"]) == batch.started
+    # A batch no worker has claimed yet: no claim time, no attempts.
+    waiting = ImportBatch.objects.create(original_name="w.csv", uploaded_by=world.coordinator, municipality=world.a1)
+    row = client.get(f"/api/v1/assessment/imports/{waiting.pk}/").json()
+    assert row["started"] is None and row["attempts"] == 0
+    # The schema says so: both read-only, ``started`` nullable.
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    props = schema["components"]["schemas"]["ImportBatch"]["properties"]
+    assert props["started"]["readOnly"] and props["started"]["nullable"] and props["started"]["format"] == "date-time"
+    assert props["attempts"]["readOnly"] and props["attempts"]["type"] == "integer"
+
+
 def test_school_page_scope(analysed, login):
     w = analysed
     url = reverse("assessment:school", args=[w.a1_school1.pk])
