@@ -466,14 +466,6 @@ def indicator_trends(roadmap: Roadmap, user) -> list[IndicatorTrend]:
     return trends
 
 
-def indicator_series(indicator: Indicator) -> tuple[list[str], list[float | None]]:
-    """Actual values over the roadmap's reporting periods (None where none was reported)."""
-    roadmap = indicator.activity.task.goal.roadmap
-    values = {a.period_start: float(a.value) for a in indicator.actuals.all()}
-    periods = roadmap_periods(roadmap)
-    return [p.short_label for p in periods], [values.get(p.start) for p in periods]
-
-
 def overdue_activities(roadmap_qs) -> QuerySet:
     """Activities past their due date and neither done nor cancelled."""
     return (
