@@ -4,6 +4,7 @@ filterset, form and template; the queryset always passes through accounts.scopin
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, UpdateView
@@ -27,11 +28,28 @@ class ScopedMixin(LoginRequiredMixin):
         return super().get_queryset().restrict(self.request.user, self.scope_action)
 
 
+class LenientPaginator(Paginator):
+    """A page number that is not a number, or below 1, shows the first page; one past the
+    end (a bookmark of a list that has since shrunk) shows the last page — never a 404."""
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except PageNotAnInteger:
+            return 1
+        except EmptyPage:
+            return 1 if int(number) < 1 else self.num_pages
+
+
 class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
-    """A filtered, sortable, paginated table; ``?export=xlsx`` returns the same rows as xlsx."""
+    """A filtered, sortable, paginated table; ``?export=xlsx`` returns the same rows as xlsx.
+
+    The table paginates (django-tables2, with ``LenientPaginator``); Django's own list
+    pagination is switched off (``paginate_queryset``), so a page counts its rows once."""
 
     template_name = "core/object_list.html"
     paginate_by = settings.PAGE_SIZE
+    paginator_class = LenientPaginator
     title = ""
     export_name = "export"
     create_url_name: str | None = None
@@ -46,8 +64,16 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
             self.table_pagination = False
         return super().get(request, *args, **kwargs)
 
+    def paginate_queryset(self, queryset, page_size):
+        # MultipleObjectMixin would build a paginator of its own (a second COUNT, and a 404
+        # for a bad ?page=); the table's paginator is the one shown, so leave it to the table.
+        return None, None, queryset, False
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        table = ctx["table"]
+        if getattr(table, "page", None) is not None:  # the usual names, from the table's paginator
+            ctx.update(paginator=table.paginator, page_obj=table.page, is_paginated=table.paginator.num_pages > 1)
         ctx["title"] = self.title
         ctx["create_url_name"] = self.create_url_name if self.can_create() else None
         ctx["fragment_key"] = (

@@ -1,0 +1,64 @@
+"""The list pages' shared machinery (core/generic.py, core/templates/core/table.html):
+one COUNT per page, a bad ?page= shows a page instead of an error."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import SchoolFactory
+
+pytestmark = pytest.mark.django_db
+
+SCHOOLS = reverse("schools:school-list")
+
+
+def counts(queries) -> int:
+    return sum(1 for q in queries if q["sql"].lstrip().upper().startswith("SELECT COUNT("))
+
+
+@pytest.mark.parametrize("url_name", ["schools:school-list", "curators:pair-list", "curators:assignment-list"])
+def test_a_list_page_counts_its_rows_once(world, login, url_name):
+    c = login(world.regional)
+    with CaptureQueriesContext(connection) as ctx:
+        response = c.get(reverse(url_name))
+    assert response.status_code == 200
+    assert counts(ctx.captured_queries) == 1, [q["sql"][:120] for q in ctx.captured_queries]
+
+
+def test_the_count_shown_is_the_tables(world, login):
+    response = login(world.regional).get(SCHOOLS)
+    assert response.context["table"].paginator.count == 4
+    assert response.context["paginator"] is response.context["table"].paginator
+    assert "4 записи" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [("abc", 1), ("", 1), ("0", 1), ("-3", 1), ("1", 1), ("2", 2), ("99", 2), ("1.5", 1)],
+)
+def test_a_bad_page_number_shows_the_first_or_last_page(world, login, page, shown):
+    # 4 schools for the regional coordinator, 3 a page → pages 1 and 2
+    response = login(world.regional).get(SCHOOLS, {"page": page, "per_page": 3})
+    assert response.status_code == 200
+    table = response.context["table"]
+    assert table.page.number == shown
+    assert len(table.page.object_list) == (3 if shown == 1 else 1)
+
+
+@pytest.mark.parametrize("per_page", ["0", "-1", "abc"])
+def test_a_bad_page_size_still_renders(world, login, per_page):
+    response = login(world.regional).get(SCHOOLS, {"per_page": per_page})
+    assert response.status_code == 200
+    assert response.context["table"].paginator.count == 4
+
+
+def test_the_count_stays_one_with_many_pages(world, login):
+    SchoolFactory.create_batch(7, municipality=world.a1)
+    c = login(world.regional)
+    with CaptureQueriesContext(connection) as ctx:
+        response = c.get(SCHOOLS, {"page": 3, "per_page": 5})
+    assert response.status_code == 200
+    assert response.context["table"].page.number == 3  # 11 schools: pages of 5, 5, 1
+    assert [len(response.context["table"].page.object_list)] == [1]
+    assert counts(ctx.captured_queries) == 1
