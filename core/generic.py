@@ -85,8 +85,20 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
         )
         return ctx
 
+    def filters_active(self) -> bool:
+        """Whether the reader has narrowed the list (a filter with a value, or one the form
+        refused — a strict FilterSet then shows nothing); sorting and paging do not count."""
+        filterset = getattr(self, "filterset", None)
+        if filterset is None or not filterset.is_bound:
+            return False
+        if not filterset.is_valid():
+            return True
+        return any(value not in (None, "") and value != [] for value in filterset.form.cleaned_data.values())
+
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
+        if self.filters_active() and self.table_class._meta.empty_text is None:
+            kwargs["empty_text"] = _("Nothing found — change the filters")
         # Someone who works within one municipality needn't read its name on every row.
         user = self.request.user
         if "municipality" in self.table_class.base_columns and getattr(user, "role", "") in ONE_MUNICIPALITY_ROLES:

@@ -1,5 +1,8 @@
 """The list pages' shared machinery (core/generic.py, core/templates/core/table.html):
-one COUNT per page, a bad ?page= shows a page instead of an error."""
+an empty table says so in a row, one COUNT per page, a bad ?page= shows a page instead of
+an error."""
+
+import re
 
 import pytest
 from django.db import connection
@@ -11,6 +14,48 @@ from tests.factories import SchoolFactory
 pytestmark = pytest.mark.django_db
 
 SCHOOLS = reverse("schools:school-list")
+PAIRS = reverse("curators:pair-list")
+NOTHING_FOUND = "Ничего не найдено — измените условия отбора"
+
+
+def body_rows(response) -> list[str]:
+    """The text of each row of the page's table body."""
+    html = response.content.decode()
+    tbody = re.search(r"<tbody[^>]*>(.*?)</tbody>", html, re.S).group(1)
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", tbody, re.S)]
+
+
+def test_an_empty_table_has_one_row_saying_so(world, login):
+    response = login(world.coordinator).get(PAIRS)  # no partner pairs at all
+    assert response.status_code == 200
+    assert response.context["table"].paginator.count == 0
+    assert body_rows(response) == ["Нет записей"]
+    columns = len(response.context["table"].columns)
+    assert re.search(rf'<tr class="table-empty"><td colspan="{columns}"', response.content.decode())
+
+
+def test_a_table_filtered_to_nothing_says_change_the_filters(world, login):
+    c = login(world.coordinator)
+    assert body_rows(c.get(SCHOOLS, {"q": "нет такой школы"})) == [NOTHING_FOUND]
+    assert body_rows(c.get(PAIRS, {"year": 2003})) == [NOTHING_FOUND]
+    # a filter the form refuses (strict: nothing shown) is a filter too
+    assert body_rows(c.get(SCHOOLS, {"municipality": 999999})) == [NOTHING_FOUND]
+    # sorting and paging are not filters
+    assert body_rows(c.get(PAIRS, {"sort": "-year", "page": 2})) == ["Нет записей"]
+
+
+def test_the_empty_row_is_translated(world, login, client):
+    c = login(world.coordinator)
+    client.cookies["django_language"] = "en"
+    assert body_rows(c.get(PAIRS)) == ["No records"]
+    assert body_rows(c.get(SCHOOLS, {"q": "zzz"})) == ["Nothing found — change the filters"]
+
+
+def test_a_table_with_rows_has_no_empty_row(world, login):
+    response = login(world.coordinator).get(SCHOOLS, {"q": "СШ № 1"})
+    rows = body_rows(response)
+    assert len(rows) == 1 and "СШ № 1" in rows[0]
+    assert "table-empty" not in response.content.decode()
 
 
 def counts(queries) -> int:
