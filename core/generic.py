@@ -19,6 +19,10 @@ from core.xlsx import table_rows, xlsx_response
 ONE_MUNICIPALITY_ROLES = (Role.MUNICIPAL_COORDINATOR, Role.METHODIST, Role.SCHOOL_ADMIN)
 
 
+def works_in_one_municipality(user) -> bool:
+    return getattr(user, "role", "") in ONE_MUNICIPALITY_ROLES
+
+
 class ScopedMixin(LoginRequiredMixin):
     """Restrict the view's queryset to what the user may do (``scope_action``)."""
 
@@ -64,6 +68,15 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
             self.table_pagination = False
         return super().get(request, *args, **kwargs)
 
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        # Someone who works within one municipality has nothing to choose between: the page's
+        # form drops the field (the FilterSet keeps the filter, so the API still reads
+        # ?municipality=, and a link carrying it lists the same rows as without it).
+        if works_in_one_municipality(self.request.user):
+            filterset.form.fields.pop("municipality", None)
+        return filterset
+
     def paginate_queryset(self, queryset, page_size):
         # MultipleObjectMixin would build a paginator of its own (a second COUNT, and a 404
         # for a bad ?page=); the table's paginator is the one shown, so leave it to the table.
@@ -100,8 +113,7 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
         if self.filters_active() and self.table_class._meta.empty_text is None:
             kwargs["empty_text"] = _("Nothing found — change the filters")
         # Someone who works within one municipality needn't read its name on every row.
-        user = self.request.user
-        if "municipality" in self.table_class.base_columns and getattr(user, "role", "") in ONE_MUNICIPALITY_ROLES:
+        if "municipality" in self.table_class.base_columns and works_in_one_municipality(self.request.user):
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "municipality")
         return kwargs
 
