@@ -140,6 +140,9 @@ OPORA_CACHE_ENABLED = env.bool("OPORA_CACHE_ENABLED", default=True)
 # nobody out; with Redis down they are read from the database).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 OPORA_CACHE_SECONDS = env.int("OPORA_CACHE_SECONDS", default=300)
+# After a failure to reach Redis the cache is skipped for this long (core/cache.py's circuit
+# breaker), so an unreachable Redis costs one connect timeout, not one per cache call.
+OPORA_CACHE_RETRY_SECONDS = env.float("OPORA_CACHE_RETRY_SECONDS", default=30)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
