@@ -39,9 +39,12 @@ def test_a_table_filtered_to_nothing_says_change_the_filters(world, login):
     assert body_rows(c.get(SCHOOLS, {"q": "нет такой школы"})) == [NOTHING_FOUND]
     assert body_rows(c.get(PAIRS, {"year": 2003})) == [NOTHING_FOUND]
     # a filter the form refuses (strict: nothing shown) is a filter too
-    assert body_rows(c.get(SCHOOLS, {"municipality": 999999})) == [NOTHING_FOUND]
+    assert body_rows(c.get(PAIRS, {"year": "abc"})) == [NOTHING_FOUND]
+    assert body_rows(login(world.regional).get(SCHOOLS, {"municipality": 999999})) == [NOTHING_FOUND]
     # sorting and paging are not filters
     assert body_rows(c.get(PAIRS, {"sort": "-year", "page": 2})) == ["Нет записей"]
+    # nor is a municipality parameter the page does not read (a municipal coordinator's)
+    assert body_rows(login(world.coordinator).get(PAIRS, {"municipality": world.a1.pk})) == ["Нет записей"]
 
 
 def test_the_empty_row_is_translated(world, login, client):
