@@ -140,6 +140,9 @@ OPORA_CACHE_ENABLED = env.bool("OPORA_CACHE_ENABLED", default=True)
 # nobody out; with Redis down they are read from the database).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 OPORA_CACHE_SECONDS = env.int("OPORA_CACHE_SECONDS", default=300)
+# After a failure to reach Redis the cache is skipped for this long (core/cache.py's circuit
+# breaker), so an unreachable Redis costs one connect timeout, not one per cache call.
+OPORA_CACHE_RETRY_SECONDS = env.float("OPORA_CACHE_RETRY_SECONDS", default=30)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -224,7 +227,7 @@ CONTENT_SECURITY_POLICY = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TEMPLATE = "core/table.html"  # bootstrap5-responsive with a row for an empty table
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 PAGE_SIZE = 50
 

@@ -4,6 +4,14 @@
 down, reads miss and writes are dropped (and logged), so pages and the API keep working;
 only throttling and cached figures are lost until it is back.
 
+A **circuit breaker** (``CircuitBreaker``, one per Redis location and process) keeps an
+unreachable Redis from costing every cache call its connect timeout: after a failure to
+reach it, Redis is not tried for ``OPORA_CACHE_RETRY_SECONDS`` (pages come from the
+database), then one call tries again.  The outage is logged once when it starts and once
+when it ends.  What could not be written meanwhile is made good on the way back: the data
+generation moves on (the writes made while it was skipped), and the keys whose set or
+delete was dropped are deleted (a session signed out meanwhile must not come back).
+
 The **data generation**: one counter in the cache that every committed write of the
 portal's tables moves on.  Cached figures, page fragments and API responses carry the
 generation in their key, so a write makes every one of them a miss at once — no list of
@@ -33,18 +41,188 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils import timezone, translation
 from django.utils.connection import ConnectionProxy
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
+# Redis could not be reached (refused, unreachable, timed out) — as opposed to an error
+# Redis answered with, which says it is there.
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+# --- The circuit breaker -------------------------------------------------------------------
+
+_clock = time.monotonic  # the tests move it on
+STALE_KEYS_MAX = 10_000
+
+
+def retry_seconds() -> float:
+    """How long Redis is skipped after a failure to reach it (0: never skipped)."""
+    return getattr(settings, "OPORA_CACHE_RETRY_SECONDS", 30)
+
+
+class CircuitBreaker:
+    """Closed: calls go to Redis.  Open (after a failure to reach it): calls are skipped
+    until ``retry_seconds()`` have passed, then one caller is let through to try (the
+    others keep skipping); its success closes the breaker, its failure opens it again."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._down_since: float | None = None  # None: closed
+        self._retry_at = 0.0
+        self.bump_owed = False  # portal writes were made while the generation could not move
+        self.stale: set[str] = set()  # keys (as stored) whose set/delete was dropped
+
+    @property
+    def is_open(self) -> bool:
+        return self._down_since is not None
+
+    def owes(self) -> bool:
+        return self.bump_owed or bool(self.stale)
+
+    def allow(self) -> bool:
+        if self._down_since is None:
+            return True
+        with self._lock:
+            now = _clock()
+            if self._down_since is None:
+                return True
+            if now < self._retry_at:
+                return False
+            self._retry_at = now + retry_seconds()  # this caller is the one that tries
+            return True
+
+    def failed(self, where: str, exc: BaseException) -> None:
+        seconds = retry_seconds()
+        if seconds <= 0:
+            logger.warning("cache unavailable (%s): %s", where, exc)
+            return
+        with self._lock:
+            now = _clock()
+            first = self._down_since is None
+            if first:
+                self._down_since = now
+            self._retry_at = now + seconds
+        if first:
+            logger.warning(
+                "cache unreachable (%s): %s; not used for %s s at a time until it answers "
+                "(pages are served from the database)",
+                where,
+                exc,
+                seconds,
+            )
+
+    def succeeded(self) -> None:
+        if self._down_since is None:
+            return
+        with self._lock:
+            if self._down_since is None:
+                return
+            down = _clock() - self._down_since
+            self._down_since, self._retry_at = None, 0.0
+        logger.warning("cache reachable again after %.0f s", down)
+
+    def note_stale(self, keys) -> None:
+        with self._lock:
+            room = STALE_KEYS_MAX - len(self.stale)
+            self.stale.update(list(keys)[: max(room, 0)])
+
+    def take_stale(self) -> list[str]:
+        with self._lock:
+            keys, self.stale = list(self.stale), set()
+        return keys
+
+
+_breakers: dict[tuple, CircuitBreaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker_for(cache_backend=None) -> CircuitBreaker | None:
+    """The breaker of the (default) cache's Redis, or None when it is not Redis."""
+    backend = _backend(cache_backend)
+    if not isinstance(backend, RedisCache):
+        return None
+    key = tuple(backend._servers)
+    breaker = _breakers.get(key)
+    if breaker is None:
+        with _breakers_lock:
+            breaker = _breakers.setdefault(key, CircuitBreaker())
+    return breaker
+
+
+def reset_breakers() -> None:
+    """Forget every breaker's state (tests)."""
+    with _breakers_lock:
+        _breakers.clear()
+
+
+def through_breaker(where: str, call, fallback=None, cache_backend=None, dropped=None):
+    """``call()`` against the (default) cache's Redis unless its breaker is open; ``fallback``
+    when it is open or Redis fails (then ``dropped(breaker)``, if given, notes what was
+    not done).  The first call through after an outage first makes good what was dropped."""
+    backend = _backend(cache_backend)
+    breaker = breaker_for(backend)
+    if not breaker.allow():
+        if dropped is not None:
+            dropped(breaker)
+        return fallback
+    try:
+        if breaker.owes():
+            _make_good(breaker, backend)
+        result = call()
+    except UNREACHABLE as exc:
+        breaker.failed(where, exc)
+        if dropped is not None:
+            dropped(breaker)
+        return fallback
+    except RedisError as exc:  # Redis answered: it is there
+        logger.warning("cache error (%s): %s", where, exc)
+        result = fallback
+    breaker.succeeded()
+    return result
+
+
+def _make_good(breaker: CircuitBreaker, backend) -> None:
+    """Back from an outage: delete the keys whose set or delete was dropped, and move the
+    generation on if this process wrote portal tables meanwhile."""
+    client = backend._cache.get_client(write=True)
+    keys = breaker.take_stale()
+    try:
+        for i in range(0, len(keys), 1000):
+            client.delete(*keys[i : i + 1000])
+    except Exception:
+        breaker.note_stale(keys)
+        raise
+    if breaker.bump_owed:
+        _move_generation(client, backend.make_and_validate_key(GENERATION_KEY))
+        breaker.bump_owed = False
+
+
+# Which keys a write method touches: (user keys, version), from the method's arguments.
+_WRITTEN = {
+    "set": lambda key, value=None, timeout=None, version=None: ([key], version),
+    "add": lambda key, value=None, timeout=None, version=None: ([key], version),
+    "incr": lambda key, delta=1, version=None: ([key], version),
+    "delete": lambda key, version=None: ([key], version),
+    "set_many": lambda data, timeout=None, version=None: (list(data), version),
+    "delete_many": lambda keys, version=None: (list(keys), version),
+}
+
 
 def _tolerant(method_name: str, fallback):
+    written = _WRITTEN.get(method_name)
+
     def method(self, *args, **kwargs):
-        try:
+        def call():
             return getattr(super(TolerantRedisCache, self), method_name)(*args, **kwargs)
-        except (RedisError, OSError) as exc:
-            logger.warning("cache unavailable (%s): %s", method_name, exc)
-            return fallback(*args, **kwargs) if callable(fallback) else fallback
+
+        def dropped(breaker):
+            keys, version = written(*args, **kwargs)
+            breaker.note_stale(self.make_and_validate_key(k, version=version) for k in keys)
+
+        answer = fallback(*args, **kwargs) if callable(fallback) else fallback
+        return through_breaker(method_name, call, answer, self, dropped if written else None)
 
     method.__name__ = method_name
     return method
@@ -73,10 +251,10 @@ class TolerantRedisCache(RedisCache):
         self._class = _ReusedClientCache
 
     get = _tolerant("get", lambda key, default=None, version=None: default)
-    get_many = _tolerant("get_many", {})
+    get_many = _tolerant("get_many", lambda *args, **kwargs: {})
     set = _tolerant("set", None)
     add = _tolerant("add", False)
-    set_many = _tolerant("set_many", [])
+    set_many = _tolerant("set_many", lambda *args, **kwargs: [])
     delete = _tolerant("delete", False)
     delete_many = _tolerant("delete_many", None)
     touch = _tolerant("touch", False)
@@ -150,20 +328,37 @@ def generation(request=None) -> int | None:
             return memo[0]
     value = None
     if enabled():
-        try:
-            client = redis_client()
-            key = cache.make_and_validate_key(GENERATION_KEY)
-            raw = client.get(key)
-            if raw is None:
-                client.set(key, _start_value(), nx=True, ex=GENERATION_SECONDS)
-                raw = client.get(key)
-            value = int(raw)
-        except (RedisError, OSError, TypeError, ValueError) as exc:
-            logger.warning("cache unavailable (generation): %s", exc)
-            value = None
+        value = through_breaker("generation", _read_generation)
     if request is not None:
         request._opora_generation = (value, _bumps())
     return value
+
+
+def _move_generation(client, key) -> None:
+    pipe = client.pipeline(transaction=False)
+    pipe.set(key, _start_value(), nx=True, ex=GENERATION_SECONDS)
+    pipe.incr(key)
+    pipe.execute()
+
+
+def _read_generation() -> int | None:
+    client = redis_client()
+    key = cache.make_and_validate_key(GENERATION_KEY)
+    raw = client.get(key)
+    if raw is None:
+        client.set(key, _start_value(), nx=True, ex=GENERATION_SECONDS)
+        raw = client.get(key)
+    try:
+        return int(raw)
+    except (TypeError, ValueError) as exc:
+        logger.warning("cache: unreadable generation %r: %s", raw, exc)
+        return None
+
+
+def _write_generation() -> bool:
+    _move_generation(redis_client(), cache.make_and_validate_key(GENERATION_KEY))
+    breaker_for().bump_owed = False
+    return True
 
 
 def bump() -> None:
@@ -171,17 +366,12 @@ def bump() -> None:
     _local.bumps = _bumps() + 1
     if not enabled():
         return
-    try:
-        client = redis_client()
-        key = cache.make_and_validate_key(GENERATION_KEY)
-        pipe = client.pipeline(transaction=False)
-        pipe.set(key, _start_value(), nx=True, ex=GENERATION_SECONDS)
-        pipe.incr(key)
-        pipe.execute()
-    except (RedisError, OSError) as exc:
-        # Redis down: nothing can be read from it either; the lifetime bounds what a
-        # Redis that comes back may still hold.
-        logger.warning("cache unavailable (bump): %s", exc)
+    if not through_breaker("bump", _write_generation, False):
+        # Redis skipped or down: nothing can be read from it either.  The move is owed and
+        # made as soon as Redis answers again (``_make_good``), so the other
+        # processes, which may have reached it all along, stop serving what this write
+        # changed; the lifetime bounds the rest.
+        breaker_for().bump_owed = True
 
 
 def _bump_on_commit() -> None:

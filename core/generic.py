@@ -4,6 +4,7 @@ filterset, form and template; the queryset always passes through accounts.scopin
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, UpdateView
@@ -18,6 +19,10 @@ from core.xlsx import table_rows, xlsx_response
 ONE_MUNICIPALITY_ROLES = (Role.MUNICIPAL_COORDINATOR, Role.METHODIST, Role.SCHOOL_ADMIN)
 
 
+def works_in_one_municipality(user) -> bool:
+    return getattr(user, "role", "") in ONE_MUNICIPALITY_ROLES
+
+
 class ScopedMixin(LoginRequiredMixin):
     """Restrict the view's queryset to what the user may do (``scope_action``)."""
 
@@ -27,11 +32,28 @@ class ScopedMixin(LoginRequiredMixin):
         return super().get_queryset().restrict(self.request.user, self.scope_action)
 
 
+class LenientPaginator(Paginator):
+    """A page number that is not a number, or below 1, shows the first page; one past the
+    end (a bookmark of a list that has since shrunk) shows the last page — never a 404."""
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except PageNotAnInteger:
+            return 1
+        except EmptyPage:
+            return 1 if int(number) < 1 else self.num_pages
+
+
 class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
-    """A filtered, sortable, paginated table; ``?export=xlsx`` returns the same rows as xlsx."""
+    """A filtered, sortable, paginated table; ``?export=xlsx`` returns the same rows as xlsx.
+
+    The table paginates (django-tables2, with ``LenientPaginator``); Django's own list
+    pagination is switched off (``paginate_queryset``), so a page counts its rows once."""
 
     template_name = "core/object_list.html"
     paginate_by = settings.PAGE_SIZE
+    paginator_class = LenientPaginator
     title = ""
     export_name = "export"
     create_url_name: str | None = None
@@ -46,8 +68,25 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
             self.table_pagination = False
         return super().get(request, *args, **kwargs)
 
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        # Someone who works within one municipality has nothing to choose between: the page's
+        # form drops the field (the FilterSet keeps the filter, so the API still reads
+        # ?municipality=, and a link carrying it lists the same rows as without it).
+        if works_in_one_municipality(self.request.user):
+            filterset.form.fields.pop("municipality", None)
+        return filterset
+
+    def paginate_queryset(self, queryset, page_size):
+        # MultipleObjectMixin would build a paginator of its own (a second COUNT, and a 404
+        # for a bad ?page=); the table's paginator is the one shown, so leave it to the table.
+        return None, None, queryset, False
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        table = ctx["table"]
+        if getattr(table, "page", None) is not None:  # the usual names, from the table's paginator
+            ctx.update(paginator=table.paginator, page_obj=table.page, is_paginated=table.paginator.num_pages > 1)
         ctx["title"] = self.title
         ctx["create_url_name"] = self.create_url_name if self.can_create() else None
         ctx["fragment_key"] = (
@@ -59,11 +98,22 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
         )
         return ctx
 
+    def filters_active(self) -> bool:
+        """Whether the reader has narrowed the list (a filter with a value, or one the form
+        refused — a strict FilterSet then shows nothing); sorting and paging do not count."""
+        filterset = getattr(self, "filterset", None)
+        if filterset is None or not filterset.is_bound:
+            return False
+        if not filterset.is_valid():
+            return True
+        return any(value not in (None, "") and value != [] for value in filterset.form.cleaned_data.values())
+
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
+        if self.filters_active() and self.table_class._meta.empty_text is None:
+            kwargs["empty_text"] = _("Nothing found — change the filters")
         # Someone who works within one municipality needn't read its name on every row.
-        user = self.request.user
-        if "municipality" in self.table_class.base_columns and getattr(user, "role", "") in ONE_MUNICIPALITY_ROLES:
+        if "municipality" in self.table_class.base_columns and works_in_one_municipality(self.request.user):
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "municipality")
         return kwargs
 

@@ -1,14 +1,9 @@
 """API rate limits (a module of its own: DRF settings import it, so it must not import
 rest_framework.views)."""
 
-import logging
-
-from redis.exceptions import RedisError
 from rest_framework import throttling
 
-from core.cache import redis_client
-
-logger = logging.getLogger(__name__)
+from core.cache import redis_client, through_breaker
 
 
 class FixedWindowThrottle(throttling.SimpleRateThrottle):
@@ -35,15 +30,16 @@ class FixedWindowThrottle(throttling.SimpleRateThrottle):
         if client is None:
             self.cache.add(key, 0, self.duration + 1)
             return self.cache.incr(key)
-        try:
+
+        def count() -> int:
             raw = self.cache.make_and_validate_key(key)
             pipe = client.pipeline(transaction=False)
             pipe.set(raw, 0, nx=True, ex=self.duration + 1)
             pipe.incr(raw)
             return pipe.execute()[1]
-        except (RedisError, OSError) as exc:
-            logger.warning("cache unavailable (throttle): %s", exc)
-            return 1
+
+        # Redis skipped (its breaker open) or down: the request is allowed.
+        return through_breaker("throttle", count, 1, self.cache)
 
     def wait(self):
         return getattr(self, "wait_seconds", None)

@@ -1,5 +1,7 @@
 """The data-generation cache (core/cache.py): a write shows on the next page, users of
-different scope never share a cached value, Redis down still renders, a throttled client
+different scope never share a cached value, Redis down still renders (an unreachable one is
+tried once, then skipped for a while, and what was dropped meanwhile is made good on its
+return), a throttled client
 still gets 429, a revoked token stops working at once, the API answers 304 to an
 unchanged ETag, and a database outage answers 503 without a traceback.
 
@@ -273,3 +275,162 @@ def test_table_signature_cache_gives_django_tables2_the_same_answers():
     for fn in (thing.render, thing.value, Thing.cm, plain, functools.partial(plain, 1), columns.Column().render):
         assert cached_signature(fn) == _uncached_signature(fn)
         assert cached_signature(fn) == _uncached_signature(fn)  # from the cache
+
+
+# --- The circuit breaker: an unreachable Redis is tried once, then skipped for a while -------
+
+
+class Blackhole:
+    """A TCP server that accepts connections and never answers: a Redis host that is
+    unreachable rather than refusing (every call would wait for its timeout)."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.05)
+        self.port = self.sock.getsockname()[1]
+        self.connections = []
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while self.running:
+            try:
+                conn, _addr = self.sock.accept()
+            except OSError:
+                continue
+            self.connections.append(conn)
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        for conn in self.connections:
+            conn.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def breakers():
+    portal_cache.reset_breakers()
+    yield
+    portal_cache.reset_breakers()
+
+
+@pytest.fixture
+def unreachable_redis(settings, breakers):
+    hole = Blackhole()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.TolerantRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{hole.port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    settings.OPORA_CACHE_RETRY_SECONDS = 30
+    yield hole
+    hole.close()
+
+
+def later(monkeypatch, seconds):
+    """Move the breaker's clock on."""
+    import time
+
+    monkeypatch.setattr(portal_cache, "_clock", lambda: time.monotonic() + seconds)
+
+
+@transactional
+def test_an_unreachable_redis_is_tried_once_then_skipped(world, login, client, unreachable_redis, caplog, monkeypatch):
+    import logging
+    import time
+
+    caplog.set_level(logging.WARNING, logger="core.cache")
+    c = login(world.coordinator)  # the session's cache write waits once (0.2 s) and fails
+    assert len(unreachable_redis.connections) == 1
+    assert portal_cache.breaker_for().is_open
+    key = ApiToken.issue(world.coordinator)[1]
+    start = time.monotonic()
+    assert portal_cache.cache.get("anything", "skipped") == "skipped"
+    assert time.monotonic() - start < 0.05  # skipped, not waited for
+    assert schools_in_scope(c.get(HOME)) == 3
+    assert c.get(reverse("schools:school-list")).context["table"].paginator.count == 3
+    SchoolFactory(municipality=world.a1)  # the bump is skipped and owed
+    assert schools_in_scope(c.get(HOME)) == 4
+    response = client.get("/api/v1/schools/", HTTP_AUTHORIZATION=f"Token {key}")  # throttle skipped too
+    assert response.status_code == 200 and response.json()["count"] == 4
+    assert len(unreachable_redis.connections) == 1  # not one cache call tried (and waited) again
+    assert portal_cache.breaker_for().bump_owed
+    unreachable = [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert len(unreachable) == 1 and "not used for 30 s" in unreachable[0].getMessage()
+
+    later(monkeypatch, 31)  # one call tries again, fails, and the cache is skipped again
+    assert schools_in_scope(c.get(HOME)) == 4
+    assert len(unreachable_redis.connections) == 2
+    assert schools_in_scope(c.get(HOME)) == 4
+    assert len(unreachable_redis.connections) == 2
+    assert len([r for r in caplog.records if "unreachable" in r.getMessage()]) == 1  # logged once
+
+
+@transactional
+def test_back_from_an_outage_the_dropped_writes_are_made_good(world, login, client, breakers, monkeypatch, settings):
+    """Redis was reachable all along for the other processes, not for this one: once it
+    answers again, the generation moves on for the writes made meanwhile (or the others
+    would go on serving what they cached) and a session signed out meanwhile is deleted
+    from the cache (or it would sign its owner in again)."""
+    redis = portal_cache.redis_client()
+    generation_key = portal_cache.cache.make_and_validate_key(portal_cache.GENERATION_KEY)
+    c = login(world.coordinator)
+    assert schools_in_scope(c.get(HOME)) == 3  # cached
+    session_key = portal_cache.cache.make_and_validate_key(f"django.contrib.sessions.cached_db{c.session.session_key}")
+    assert redis.exists(session_key)
+    before = int(redis.get(generation_key))
+
+    portal_cache.breaker_for().failed("test", OSError("no route to host"))  # the outage begins
+    SchoolFactory(municipality=world.a1)
+    assert int(redis.get(generation_key)) == before  # the others would still serve «3»
+    assert schools_in_scope(c.get(HOME)) == 4  # this process reads the database
+    cookie = c.cookies[settings.SESSION_COOKIE_NAME].value
+    c.logout()
+    assert redis.exists(session_key)  # the delete was dropped
+
+    later(monkeypatch, 31)  # Redis answers again
+    c.cookies[settings.SESSION_COOKIE_NAME] = cookie  # the signed-out session's cookie, kept somewhere
+    assert c.get(HOME).status_code == 302  # signed out, and the cache agrees
+    assert not redis.exists(session_key)
+    assert int(redis.get(generation_key)) > before
+    assert not portal_cache.breaker_for().is_open and not portal_cache.breaker_for().bump_owed
+    assert schools_in_scope(login(world.coordinator).get(HOME)) == 4
+
+
+def test_breaker_lets_one_caller_try_after_the_pause(settings, monkeypatch):
+    import time
+
+    settings.OPORA_CACHE_RETRY_SECONDS = 30
+    breaker = portal_cache.CircuitBreaker()
+    assert breaker.allow()
+    breaker.failed("get", OSError("timed out"))
+    assert not breaker.allow()
+    later(monkeypatch, 31)
+    assert breaker.allow()  # the one that tries …
+    assert not breaker.allow()  # … while the others keep skipping
+    breaker.succeeded()
+    assert breaker.allow() and not breaker.is_open
+    monkeypatch.setattr(portal_cache, "_clock", time.monotonic)
+    settings.OPORA_CACHE_RETRY_SECONDS = 0  # no breaker: every call goes to Redis
+    breaker.failed("get", OSError("timed out"))
+    assert breaker.allow() and not breaker.is_open
+
+
+def test_an_error_redis_answers_with_does_not_open_the_breaker(breakers):
+    from redis.exceptions import ResponseError
+
+    def wrong_type():
+        raise ResponseError("WRONGTYPE Operation against a key holding the wrong kind of value")
+
+    assert portal_cache.through_breaker("get", wrong_type, "fallback") == "fallback"
+    breaker = portal_cache.breaker_for()
+    assert breaker is not None and not breaker.is_open

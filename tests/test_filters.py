@@ -65,3 +65,42 @@ def test_grade_filter_is_a_select(world, login):
     html = login(world.coordinator).get(reverse("assessment:group-list")).content.decode()
     options = select_options(html, "grade")
     assert options[0] == ("", "Все") and options[-1] == ("11", "11") and len(options) == 12
+
+
+LISTS_WITH_A_MUNICIPALITY_FILTER = [
+    "schools:school-list",
+    "schools:order-list",
+    "curators:assignment-list",
+    "curators:pair-list",
+    "roadmaps:roadmap-list",
+    "roadmaps:report-list",
+    "assessment:municipality",
+]
+
+
+@pytest.mark.parametrize("url_name", LISTS_WITH_A_MUNICIPALITY_FILTER)
+def test_municipality_filter_only_for_those_who_work_in_several(world, login, client, url_name):
+    url = reverse(url_name)
+    regional = login(world.regional).get(url)
+    assert regional.status_code == 200
+    assert "municipality" in regional.context["filter"].form.fields
+    assert re.search(r'<select name="municipality"', regional.content.decode())
+    client.logout()
+    for user in (world.coordinator, world.methodist, world.school_admin):
+        page = login(user).get(url)
+        assert page.status_code == 200, user
+        assert "municipality" not in page.context["filter"].form.fields, user
+        assert 'name="municipality"' not in page.content.decode(), user
+        client.logout()
+
+
+def test_municipality_parameter_still_filters_the_api(world, api):
+    def codes(user, **params):
+        response = api(user).get("/api/v1/schools/", params)
+        assert response.status_code == 200, response.content
+        return sorted(s["code"] for s in response.json()["results"])
+
+    assert codes(world.regional, municipality=world.a2.pk) == ["A2S1"]
+    assert codes(world.coordinator, municipality=world.a1.pk) == ["A1S1", "A1S2", "A1S3"]
+    # outside the coordinator's scope: refused, as before
+    assert api(world.coordinator).get("/api/v1/schools/", {"municipality": world.a2.pk}).status_code == 400
