@@ -260,32 +260,16 @@ def _staging_sql() -> str:
     """
 
 
-class _CsvStream(io.RawIOBase):
-    """A read-only file over the rows as csv, produced a few thousand rows at a time for COPY
-    (the whole csv text of a million rows is never built in memory)."""
+class _Lines(list):
+    """What ``csv.writer`` writes, one string per row (it writes each row with one call)."""
 
-    CHUNK_ROWS = 5000
+    write = list.append
 
-    def __init__(self, rows: Iterable[tuple]):
-        self._rows = iter(rows)
-        self._pending, self._pos = b"", 0
 
-    def readable(self) -> bool:
-        return True
-
-    def _chunk(self) -> bytes:
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows(itertools.islice(self._rows, self.CHUNK_ROWS))  # None → ""
-        return buf.getvalue().encode("utf-8")
-
-    def read(self, size: int | None = -1) -> bytes:
-        if size is None or size < 0:
-            return b"".join(iter(lambda: self.read(1 << 20), b""))
-        if self._pos >= len(self._pending):
-            self._pending, self._pos = self._chunk(), 0
-        out = self._pending[self._pos : self._pos + size]
-        self._pos += len(out)
-        return out
+def _csv_lines(rows: Iterable[tuple]) -> list[str]:
+    lines = _Lines()
+    csv.writer(lines, lineterminator="\n").writerows(rows)  # None → ""
+    return lines
 
 
 WRITE_CHUNK_ROWS = 20_000
@@ -314,8 +298,9 @@ def _write_rows(batch_id: int, rows: Iterable[tuple]) -> int:
 
 class _PgWriter:
     """PostgreSQL: chunks of rows are written by a second thread over the same connection (and
-    transaction) while the caller's thread goes on checking the next rows, so the checking in
-    Python and the writing in the server overlap on two cores.
+    transaction) while the caller's thread goes on checking the next rows and turning them into
+    COPY's csv lines, so the Python work and the writing in the server overlap on two cores (the
+    writer thread itself only picks lines and waits for the server).
 
     Per chunk: rows of groups (school, year, procedure, subject, grade) that had no stored result
     before this import cannot replace anything and are COPYed straight into the results; the
@@ -337,15 +322,17 @@ class _PgWriter:
         copy_opts = "WITH (FORMAT csv, NULL '', FORCE_NOT_NULL (teacher_code, class_letter))"
         key_join = " AND ".join(f"r.{k} = s.{k}" for k in KEY_COLUMNS)
         self.sql_copy_direct = f"COPY {R} (batch_id, {cols}) FROM STDIN {copy_opts}"
-        self.sql_staging = _staging_sql() + " ON COMMIT DROP"
-        self.sql_copy_staging = f"COPY asm_staging ({cols}) FROM STDIN {copy_opts}"
+        self.sql_staging = (
+            f"CREATE TEMP TABLE asm_staging ON COMMIT DROP AS SELECT batch_id, {cols} FROM {R} WITH NO DATA"
+        )
+        self.sql_copy_staging = f"COPY asm_staging (batch_id, {cols}) FROM STDIN {copy_opts}"
         self.sql_keep_replaced = f"""
             WITH gone AS (DELETE FROM {R} r USING asm_staging s WHERE {key_join} RETURNING r.*)
             INSERT INTO {RP} (batch_id, previous_batch_id, rows, {cols})
             SELECT %s, batch_id, count(*), {", ".join(f"array_agg({c})" for c in RESULT_COLUMNS)}
             FROM gone GROUP BY batch_id
             RETURNING rows"""
-        self.sql_insert_staged = f"INSERT INTO {R} (batch_id, {cols}) SELECT %s, {cols} FROM asm_staging"
+        self.sql_insert_staged = f"INSERT INTO {R} (batch_id, {cols}) SELECT batch_id, {cols} FROM asm_staging"
         self.sql_groups = f"""
             SELECT v.s, v.y, v.p, v.j, v.g FROM (VALUES {{values}}) AS v (s, y, p, j, g)
             WHERE EXISTS (SELECT 1 FROM {R} r WHERE r.school_id = v.s AND r.year = v.y
@@ -358,10 +345,11 @@ class _PgWriter:
         thread = threading.Thread(target=self._work, args=(raw, chunks), daemon=True)
         thread.start()
         try:
+            prefix = f"{self.batch_id},"
             for chunk in _batched(rows):
                 if self.failure:
                     break
-                chunks.put(chunk)
+                chunks.put((chunk, [prefix + line for line in _csv_lines(chunk)]))
         except BaseException:
             self.abort = True
             raise
@@ -376,16 +364,22 @@ class _PgWriter:
         try:
             with raw.cursor() as c:
                 c.execute("SET LOCAL jit = off")  # insurance: a chunk's statements never gain from compiling
-                while (chunk := chunks.get()) is not None:
+                # Stored results are found by one index probe per row (a chunk is small next to them).
+                c.execute("SET LOCAL enable_hashjoin = off")
+                c.execute("SET LOCAL enable_mergejoin = off")
+                while (item := chunks.get()) is not None:
                     if not self.abort:
-                        self._chunk(c, chunk)
+                        self._chunk(c, *item)
                 c.execute("RESET jit")
+                c.execute("RESET enable_hashjoin")
+                c.execute("RESET enable_mergejoin")
         except BaseException as exc:
             self.failure.append(exc)
             while chunks.get() is not None:  # let the producer finish
                 pass
 
-    def _chunk(self, c, chunk) -> None:
+    def _chunk(self, c, chunk: tuple, lines: list[str]) -> None:
+        """Write one chunk: ``lines[i]`` is ``chunk[i]`` (with the batch) as a csv line."""
         had = self.had_results
         unknown = {r[:5] for r in chunk}.difference(had)
         if unknown:
@@ -400,35 +394,38 @@ class _PgWriter:
                 found.update(tuple(row) for row in c.fetchall())
             for g in unknown:
                 had[g] = g in found
-        if not any(had[r[:5]] for r in chunk):
-            new, old = chunk, ()
-        else:
-            new = [r for r in chunk if not had[r[:5]]]
-            old = [r for r in chunk if had[r[:5]]]
+        replacing = [had[r[:5]] for r in chunk]
+        new = [line for line, old in zip(lines, replacing, strict=True) if not old]
         if new:
-            batch_id = self.batch_id
-            c.copy_expert(self.sql_copy_direct, _CsvStream((batch_id, *r) for r in new), size=1 << 16)
-        if old:
+            _copy(c, self.sql_copy_direct, "".join(new))
+        if len(new) < len(lines):
             if not self.staging:
                 c.execute(self.sql_staging)
                 self.staging = True
             else:
                 c.execute("TRUNCATE asm_staging")
-            c.copy_expert(self.sql_copy_staging, _CsvStream(old), size=1 << 16)
-            # One index probe per row (the chunk is small next to the stored results).
-            c.execute("SET LOCAL enable_hashjoin = off")
-            c.execute("SET LOCAL enable_mergejoin = off")
+            old = "".join(line for line, old in zip(lines, replacing, strict=True) if old)
+            _copy(c, self.sql_copy_staging, old)
             c.execute(self.sql_keep_replaced, [self.batch_id])
             self.replaced += sum(n for (n,) in c.fetchall())
-            c.execute("RESET enable_hashjoin")
-            c.execute("RESET enable_mergejoin")
-            c.execute(self.sql_insert_staged, [self.batch_id])
+            c.execute(self.sql_insert_staged)
+
+
+def _copy(c, sql: str, text: str) -> None:
+    """COPY the text in one piece: psycopg2 reads the file in ``size`` pieces, each of which
+    needs the GIL back from the checking thread (up to a switch interval, 5 ms, every time)."""
+    data = text.encode()
+    c.copy_expert(sql, io.BytesIO(data), size=max(len(data), 1))
 
 
 def _batched(rows: Iterable[tuple]):
+    """Chunks of WRITE_CHUNK_ROWS rows, the first one an eighth of that: the writer starts as
+    soon as a few rows are checked."""
     it = iter(rows)
-    while chunk := tuple(itertools.islice(it, WRITE_CHUNK_ROWS)):
+    size = max(WRITE_CHUNK_ROWS // 8, 1)
+    while chunk := tuple(itertools.islice(it, size)):
         yield chunk
+        size = WRITE_CHUNK_ROWS
 
 
 def _write_portable(batch_id: int, rows: Iterable[tuple]) -> int:

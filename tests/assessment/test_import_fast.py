@@ -38,24 +38,36 @@ def test_malformed_csv_is_refused_before_validation(monkeypatch):
         read_table(b"a;b\n1;2\n", "r.csv")
 
 
-def test_copy_stream_matches_the_csv_of_every_row_across_chunks(monkeypatch):
-    monkeypatch.setattr(services._CsvStream, "CHUNK_ROWS", 3)
+def test_copy_lines_are_the_csv_of_each_row():
     rows = [
-        (i, 2023, 1, 2, 5, f"S{i}", 10.5, 20.0, None if i % 2 else 4, None, "Т;1" if i == 4 else "", "А")
+        (
+            i,
+            2023,
+            1,
+            2,
+            5,
+            f"S{i}",
+            10.5,
+            20.0,
+            None if i % 2 else 4,
+            None,
+            "Т;1" if i == 4 else "",
+            "А\nБ" if i == 5 else "А",
+        )
         for i in range(8)
     ]
     expected = io.StringIO()
     csv.writer(expected, lineterminator="\n").writerows([["" if v is None else v for v in r] for r in rows])
-    stream = services._CsvStream(rows)
-    parts = []
-    while chunk := stream.read(7):
-        parts.append(chunk)
-    assert b"".join(parts).decode("utf-8") == expected.getvalue()
-    assert services._CsvStream(rows).read() == expected.getvalue().encode("utf-8")
+    lines = services._csv_lines(rows)
+    assert len(lines) == len(rows)  # one per row, also for the one whose class letter holds a line break
+    assert "".join(lines) == expected.getvalue()
+    assert list(csv.reader(io.StringIO(lines[5]))) == [
+        ["5", "2023", "1", "2", "5", "S5", "10.5", "20.0", "", "", "", "А\nБ"]
+    ]
 
 
 def test_import_of_more_rows_than_one_copy_chunk(import_bytes, monkeypatch):
-    monkeypatch.setattr(services._CsvStream, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(services, "WRITE_CHUNK_ROWS", 4)
     rows = [["A1S1", "2023/2024", "ВПР", "Математика", 5, f"S{i}", i % 21, 20, 3, 4, "T1", "Б"] for i in range(11)]
     batch = import_bytes(to_csv(rows, header=[*HEADER, "Класс (литера)"]), "r.csv")
     assert batch.status == ImportStatus.DONE, batch.errors
