@@ -22,6 +22,39 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "pass-Word-123"
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """The language middleware activates the reader's language for the thread and leaves it
+    (every request sets its own); a test that signs in an English reader must not leave the
+    next test in the same worker speaking English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Database tests first, then transactional ones (browser, backup…), then the rest — the
+    order pytest-django sets, because a transactional test ends with a flush that empties
+    what data migrations put in (the catalogues, themes, beat schedule) for every test after
+    it in the worker.  pytest's own reordering for session-scoped parameters (Playwright's
+    browser) runs after pytest-django's and had moved browser tests ahead of database tests:
+    sort again, stably, once every other plugin has had its say."""
+
+    def order(item) -> int:
+        marker = item.get_closest_marker("django_db")
+        kwargs = marker.kwargs if marker else {}
+        if kwargs.get("transaction") or kwargs.get("reset_sequences"):
+            return 1
+        if {"transactional_db", "live_server"} & set(item.fixturenames):
+            return 1
+        return 0 if marker or "db" in item.fixturenames else 2
+
+    items.sort(key=order)
+
+
 def pytest_configure(config):
     from django.conf import settings
 
