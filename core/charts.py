@@ -132,9 +132,7 @@ def line_chart(
     for k, (name, vals) in enumerate(series.items()):
         color = PALETTE[k % len(PALETTE)]
         points = [xy(i, v) for i, v in enumerate(vals) if v is not None]
-        if len(points) > 1:
-            d = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            parts.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="2"/>')
+        parts += _line_runs(vals, xy, color)
         for (x, y), v in zip(points, [v for v in vals if v is not None], strict=False):
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}"><title>{escape(name)}: {_fmt(v)}{escape(unit)}</title></circle>'
@@ -145,6 +143,29 @@ def line_chart(
         parts.append(f'<text x="{lx + 14:.1f}" y="{ly + 1}" class="l">{escape(name[:24])}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def _line_runs(vals: Sequence[float | None], xy, color: str) -> list[str]:
+    """Solid lines through consecutive values; across a gap (no value for a period) a thin
+    dashed one, so the trend stays visible and the missing period does not pass for data."""
+    parts, run, previous = [], [], None
+    for i, v in enumerate([*vals, None]):
+        if v is not None:
+            if not run and previous is not None:
+                (x1, y1), (x2, y2) = previous, xy(i, v)
+                parts.append(
+                    f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{color}" '
+                    'stroke-width="1.5" stroke-dasharray="4 4" opacity="0.7"/>'
+                )
+            run.append(xy(i, v))
+            continue
+        if len(run) > 1:
+            d = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+            parts.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="2"/>')
+        if run:
+            previous = run[-1]
+        run = []
+    return parts
 
 
 def stacked_bar(segments: Sequence[tuple[str, float, str]], *, width: int = 560, height: int = 36) -> str:

@@ -1,0 +1,36 @@
+"""Line charts: a period without a value shows as a gap, not as data."""
+
+import re
+
+from core.charts import line_chart
+
+
+def _shapes(svg: str) -> dict:
+    return {
+        "polylines": [p.split() for p in re.findall(r'<polyline points="([^"]+)"', svg)],
+        "dashed": len(re.findall(r'<line [^>]*stroke-dasharray="4 4"', svg)),
+        "points": len(re.findall(r"<circle ", svg)),
+    }
+
+
+def test_consecutive_values_are_one_solid_line():
+    got = _shapes(line_chart(["a", "b", "c"], {"Факт": [1, 2, 3]}))
+    assert [len(p) for p in got["polylines"]] == [3]
+    assert (got["dashed"], got["points"]) == (0, 3)
+
+
+def test_a_gap_breaks_the_line_and_is_bridged_by_a_dashed_one():
+    got = _shapes(line_chart(["a", "b", "c", "d", "e"], {"Факт": [1, 2, None, 4, 5]}))
+    assert [len(p) for p in got["polylines"]] == [2, 2]
+    assert (got["dashed"], got["points"]) == (1, 4)
+
+
+def test_lone_values_between_gaps_are_points_joined_by_dashes_only():
+    got = _shapes(line_chart(["a", "b", "c", "d", "e"], {"Факт": [None, 1, None, None, 3]}))
+    assert got["polylines"] == []
+    assert (got["dashed"], got["points"]) == (1, 2)
+
+
+def test_no_values_draw_nothing_but_the_axes():
+    got = _shapes(line_chart(["a", "b"], {"Факт": [None, None]}))
+    assert (got["polylines"], got["dashed"], got["points"]) == ([], 0, 0)
