@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -34,7 +35,12 @@ class ScopedMixin(LoginRequiredMixin):
 
 class LenientPaginator(Paginator):
     """A page number that is not a number, or below 1, shows the first page; one past the
-    end (a bookmark of a list that has since shrunk) shows the last page — never a 404."""
+    end (a bookmark of a list that has since shrunk) shows the last page — never a 404.  A
+    page holds at most ``MAX_PAGE_SIZE`` rows whatever ``?per_page=`` asks (the whole list
+    is the xlsx export's job)."""
+
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        super().__init__(object_list, min(int(per_page), settings.MAX_PAGE_SIZE), *args, **kwargs)
 
     def validate_number(self, number):
         try:
@@ -135,7 +141,7 @@ class ScopedFormMixin:
     """Pass the user to the form (so it can limit its choices to the user's scope) and
     confirm a successful save with a message."""
 
-    success_message = _("Saved.")
+    success_message = gettext_lazy("Saved.")
     template_name = "core/object_form.html"
     title = ""
 

@@ -110,3 +110,11 @@ def test_the_count_stays_one_with_many_pages(world, login):
     assert response.context["table"].page.number == 3  # 11 schools: pages of 5, 5, 1
     assert [len(response.context["table"].page.object_list)] == [1]
     assert counts(ctx.captured_queries) == 1
+
+
+def test_a_page_holds_at_most_max_page_size_rows(world, login, settings):
+    settings.MAX_PAGE_SIZE = 2
+    response = login(world.regional).get(SCHOOLS, {"per_page": 100000})
+    assert response.status_code == 200
+    table = response.context["table"]
+    assert (table.paginator.per_page, len(table.page.object_list), table.paginator.num_pages) == (2, 2, 2)

@@ -209,3 +209,27 @@ def test_municipality_column_only_for_those_who_see_several(world, login, who, s
         )
     )
     assert ("Муниципалитет" in headers) is shown
+
+
+@pytest.mark.parametrize(
+    ("language", "message"), [("ru", "Изменения сохранены."), ("en", "The school has been saved.")]
+)
+def test_the_saved_message_is_in_the_readers_language(world, login, language, message):
+    world.coordinator.language = language
+    world.coordinator.save(update_fields=["language"])
+    s = world.a1_school1
+    data = {"municipality": world.a1.pk, "code": s.code, "name": s.name, "short_name": s.short_name, "kind": s.kind}
+    response = login(world.coordinator).post(reverse("schools:school-edit", args=[s.pk]), data, follow=True)
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [message]
+
+
+def test_the_generic_saved_message_is_translated_when_shown_not_when_imported():
+    from django.utils import translation
+
+    from core.generic import ScopedFormMixin
+
+    with translation.override("en"):
+        assert str(ScopedFormMixin.success_message) == "Saved."
+    with translation.override("ru"):
+        assert str(ScopedFormMixin.success_message) == "Сохранено."
