@@ -10,6 +10,7 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
+from core.years import academic_year_label, academic_year_of
 from events.models import (
     AgendaStep,
     AudienceKind,
@@ -340,7 +341,7 @@ def _load_upcoming(ctx, kamensk: dict[str, Event]) -> None:
         start = _at(today + datetime.timedelta(days=25), 10)
         copy = _event(
             muni,
-            quest.title + " (2026)",
+            f"{quest.title} ({academic_year_label(academic_year_of(start.date()))})",
             start,
             end=start + (quest.end - quest.start),
             by_title=True,
