@@ -80,6 +80,8 @@ test: setup lint migrations-check compose-check pytest
 
 # Benchmarks (not part of make test), each in its own database; see bench/README.md.
 bench: setup services
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian package: wrk"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null; else sudo apt-get install -y -qq wrk >/dev/null; fi; }
 	[ ! -f bench/requirements.txt ] || $(BIN)/pip install -q -r bench/requirements.txt
 	$(BIN)/python bench/run.py $(BENCH)
 
