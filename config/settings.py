@@ -230,6 +230,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "core/table.html"  # bootstrap5-responsive with a row for an empty table
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 PAGE_SIZE = 50
+FILTERS_EMPTY_CHOICE_LABEL = _("All")  # a filter's empty choice reads «Все», not «---------»
 MAX_PAGE_SIZE = 200  # ?per_page= above this shows this many rows
 
 REST_FRAMEWORK = {

@@ -104,3 +104,9 @@ def test_municipality_parameter_still_filters_the_api(world, api):
     assert codes(world.coordinator, municipality=world.a1.pk) == ["A1S1", "A1S2", "A1S3"]
     # outside the coordinator's scope: refused, as before
     assert api(world.coordinator).get("/api/v1/schools/", {"municipality": world.a2.pk}).status_code == 400
+
+
+def test_a_filter_select_offers_all_not_dashes(world, login):
+    html = login(world.curator).get(reverse("curators:visit-list")).content.decode()
+    assert "---------" not in html
+    assert '<option value="" selected>Все</option>' in html
