@@ -1,4 +1,7 @@
+import textwrap
+
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -9,9 +12,15 @@ class EventTable(tables.Table):
     start = tables.DateTimeColumn(format="d.m.Y H:i", verbose_name=pgettext_lazy("events", "Start"))
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("events", "Title"))
     format = tables.Column(verbose_name=_("Format"))
-    host_school = tables.Column(verbose_name=_("Host school"), order_by=("host_school__short_name",))
+    host_school = tables.Column(
+        verbose_name=_("Host school"), order_by=("host_school__short_name",), attrs={"td": {"class": "text-nowrap"}}
+    )
     audience = tables.Column(verbose_name=_("Audience"), orderable=False)
-    registered = tables.Column(verbose_name=_("Registered"), attrs={"td": {"class": "text-end"}})
+
+    AUDIENCE_CHARS = 60  # the list shows the start; the whole text is on the event's page and in the xlsx
+    registered = tables.Column(
+        verbose_name=pgettext_lazy("events list", "Registered"), attrs={"td": {"class": "text-end"}}
+    )
     capacity = tables.Column(verbose_name=_("Capacity"), attrs={"td": {"class": "text-end"}})
     status = tables.Column(verbose_name=pgettext_lazy("events", "Status"))
 
@@ -21,7 +30,9 @@ class EventTable(tables.Table):
         order_by = ("-start",)
 
     def render_audience(self, record):
-        return record.audience or record.get_audience_kind_display() or "—"
+        text = record.audience or record.get_audience_kind_display() or "—"
+        short = textwrap.shorten(text, self.AUDIENCE_CHARS, placeholder="…")  # at a word
+        return format_html('<span title="{}">{}</span>', text, short) if short != text else text
 
     def value_audience(self, record):
         return record.audience or record.get_audience_kind_display()

@@ -291,3 +291,14 @@ def test_agenda_edit_needs_the_right_to_run_the_event(world, ev, login):
         assert client.post(f"/events/{ev.upcoming.pk}/agenda/{step.pk}/move/", {"direction": "up"}).status_code == 404
     step.refresh_from_db()
     assert step.title == "Организационный момент"
+
+
+def test_a_long_audience_is_shortened_in_the_list_and_whole_in_the_xlsx(world, login):
+    audience = "Управленческие команды школ Каменск-Уральского городского округа (ШНОР, участники проекта «500+»)"
+    make_event(world.a1, title="Семинар для команд", audience=audience)
+    c = login(world.coordinator)
+    html = c.get(LIST).content.decode()
+    assert f'<span title="{audience}">' in html
+    assert "Управленческие команды школ Каменск-Уральского городского…" in html
+    book = load_workbook(io.BytesIO(c.get(LIST, {"export": "xlsx"}).content))
+    assert audience in [cell.value for row in book.active.iter_rows() for cell in row]
