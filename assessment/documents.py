@@ -126,7 +126,7 @@ def municipal_report_sections(municipality, year: int) -> list[Panel]:
     indices = list(
         SchoolIndex.objects.filter(municipality=municipality, year=year)
         .select_related("school")
-        .order_by("value", "school__short_name")
+        .order_by("value", "school__sort_name")
     )
     spreads = list(Spread.objects.filter(municipality=municipality, year__lte=year).order_by("year"))
     effects = list(ProgrammeEffect.objects.filter(municipality=municipality, year__lte=year).order_by("year"))
@@ -180,7 +180,7 @@ def info_note_sections(municipality, year: int) -> list[Panel]:
     candidates = list(
         SchoolIndex.objects.filter(municipality=municipality, year=year, candidate=True)
         .select_related("school")
-        .order_by("school__short_name")
+        .order_by("school__sort_name")
     )
     effect = ProgrammeEffect.objects.filter(municipality=municipality, year=year).first()
 

@@ -50,7 +50,7 @@ class SchoolLinkColumn(tables.Column):
 
 class GroupResultTable(tables.Table):
     year = YearColumn(verbose_name=_("Year"))
-    school = SchoolLinkColumn(verbose_name=_("School"), order_by=("school__short_name",))
+    school = SchoolLinkColumn(verbose_name=_("School"), order_by=("school__sort_name",))
     procedure = tables.Column(verbose_name=_("Procedure"), order_by=("procedure__code",))
     subject = tables.Column(verbose_name=_("Subject"), order_by=("subject__name",))
     grade = tables.Column(verbose_name=_("Grade"))
@@ -87,7 +87,7 @@ class GroupResultTable(tables.Table):
 
 class FlagTable(tables.Table):
     year = YearColumn(verbose_name=_("Year"))
-    school = SchoolLinkColumn(verbose_name=_("School"), order_by=("school__short_name",))
+    school = SchoolLinkColumn(verbose_name=_("School"), order_by=("school__sort_name",))
     kind = tables.Column(verbose_name=_("Flag"))
     procedure = tables.Column(verbose_name=_("Procedure"), order_by=("procedure__code",))
     subject = tables.Column(verbose_name=_("Subject"), order_by=("subject__name",))
@@ -109,7 +109,7 @@ class FlagTable(tables.Table):
 class SchoolIndexTable(tables.Table):
     year = YearColumn(verbose_name=_("Year"))
     municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
-    school = SchoolLinkColumn(verbose_name=_("School"), order_by=("school__short_name",))
+    school = SchoolLinkColumn(verbose_name=_("School"), order_by=("school__sort_name",))
     code = tables.Column(accessor="school__code", verbose_name=_("Code"))
     value = NumberColumn(verbose_name=_("Index"))
     n_keys = tables.Column(verbose_name=_("Groups compared"))

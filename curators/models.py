@@ -92,7 +92,7 @@ class PartnerPair(models.Model):
     class Meta:
         verbose_name = _("partner pair")
         verbose_name_plural = _("partner pairs")
-        ordering = ["-year", "school__short_name"]
+        ordering = ["-year", "school__sort_name"]
         constraints = [models.UniqueConstraint(fields=["school", "leader", "year"], name="partner_pair_unique")]
 
     def __str__(self) -> str:

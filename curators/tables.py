@@ -8,7 +8,7 @@ from schools.tables import AcademicYearColumn, DateColumn
 
 class CuratorAssignmentTable(tables.Table):
     curator = tables.Column(verbose_name=_("Curator"), order_by=("curator__last_name",))
-    school = tables.Column(linkify=True, verbose_name=_("School"), order_by=("school__short_name",))
+    school = tables.Column(linkify=True, verbose_name=_("School"), order_by=("school__sort_name",))
     year = AcademicYearColumn(verbose_name=_("Academic year"))
     role = tables.Column(verbose_name=_("Role"))
     order = tables.Column(verbose_name=_("Order"))
@@ -31,8 +31,8 @@ class CuratorAssignmentTable(tables.Table):
 
 
 class PartnerPairTable(tables.Table):
-    school = tables.Column(verbose_name=_("Supported school"), order_by=("school__short_name",))
-    leader = tables.Column(verbose_name=_("Leader school"), order_by=("leader__short_name",))
+    school = tables.Column(verbose_name=_("Supported school"), order_by=("school__sort_name",))
+    leader = tables.Column(verbose_name=_("Leader school"), order_by=("leader__sort_name",))
     year = AcademicYearColumn(verbose_name=_("Academic year"))
     order = tables.Column(verbose_name=_("Order"))
     detail = tables.LinkColumn(
@@ -52,7 +52,7 @@ class PartnerPairTable(tables.Table):
 
 class VisitTable(tables.Table):
     date = DateColumn(verbose_name=_("Date"), linkify=True)
-    school = tables.Column(verbose_name=_("School"), order_by=("school__short_name",))
+    school = tables.Column(verbose_name=_("School"), order_by=("school__sort_name",))
     kind = tables.Column(verbose_name=_("Kind"))
     curator = tables.Column(verbose_name=_("Curator"), order_by=("curator__last_name",))
     lessons_count = tables.Column(verbose_name=_("Lessons"))
@@ -67,7 +67,7 @@ class VisitTable(tables.Table):
 
 class RecommendationTable(tables.Table):
     text = tables.Column(verbose_name=_("Recommendation"), linkify=lambda record: record.visit.get_absolute_url())
-    school = tables.Column(accessor="visit__school", verbose_name=_("School"), order_by=("visit__school__short_name",))
+    school = tables.Column(accessor="visit__school", verbose_name=_("School"), order_by=("visit__school__sort_name",))
     owner = tables.Column(empty_values=(), orderable=False, verbose_name=_("Owner"))
     due_date = DateColumn(verbose_name=_("Due date"))
     state = tables.Column(empty_values=(), verbose_name=_("Status"), order_by=("status", "due_date"))

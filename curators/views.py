@@ -128,7 +128,7 @@ class AssignmentGridView(LoginRequiredMixin, TemplateView):
                 queryset=CuratorAssignment.objects.filter(year=year, is_active=True).select_related("curator"),
                 to_attr="year_assignments",
             )
-        ).order_by("short_name")
+        ).order_by("sort_name")
         low = status_sets_by_year(muni, StatusKind.LOW_RESULTS, [year])[year] if muni else set()
         rows = [{"school": s, "is_low": s.pk in low, "assignments": s.year_assignments} for s in schools]
         only_low = self.request.GET.get("all") != "1"

@@ -117,7 +117,7 @@ def municipal_report_sections(municipality, year: int) -> list[Panel]:
         event.share = _share(event.attended, event.registered)
     by_format = _format_counts(e.format for e in events)
     low = schools_with_status(municipality.schools.filter(is_active=True), StatusKind.LOW_RESULTS, year)
-    idle = list(low.exclude(id__in=attended_in_year(low, year).values("id")).order_by("short_name"))
+    idle = list(low.exclude(id__in=attended_in_year(low, year).values("id")).order_by("sort_name"))
     return [
         Panel(
             "events/pdf/report_municipal.html",
@@ -172,7 +172,7 @@ def info_note_sections(municipality, year: int) -> list[Panel]:
     number of their teachers who took part, and the schools that took part in nothing."""
     low = list(
         schools_with_status(municipality.schools.filter(is_active=True), StatusKind.LOW_RESULTS, year).order_by(
-            "short_name"
+            "sort_name"
         )
     )
     if not low:

@@ -62,7 +62,7 @@ class EventForm(ScopedModelForm):
         municipalities = event_municipalities_managed(self.user)
         self.fields["title"].label = pgettext_lazy("events", "Title")
         self.fields["municipality"].queryset = municipalities
-        schools = School.objects.filter(municipality__in=municipalities).order_by("short_name")
+        schools = School.objects.filter(municipality__in=municipalities).order_by("sort_name")
         self.fields["host_school"].queryset = schools
         self.fields["organiser_schools"].queryset = schools
         self.fields["organisers"].queryset = User.objects.filter(
@@ -123,7 +123,7 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, user, event, **kwargs):
         super().__init__(*args, **kwargs)
         self.user, self.event = user, event
-        schools = registration_schools_for(user, event).order_by("short_name")
+        schools = registration_schools_for(user, event).order_by("sort_name")
         self.fields["school"].queryset = schools
         if user.school_id and schools.filter(pk=user.school_id).exists():
             self.fields["school"].initial = user.school_id
@@ -224,7 +224,7 @@ class MaterialForm(ScopedModelForm):
         municipalities = event_municipalities_managed(self.user)
         self.fields["title"].label = pgettext_lazy("events", "Title")
         self.fields["municipality"].queryset = municipalities
-        self.fields["school"].queryset = School.objects.filter(municipality__in=municipalities).order_by("short_name")
+        self.fields["school"].queryset = School.objects.filter(municipality__in=municipalities).order_by("sort_name")
         self.fields["themes"].queryset = Theme.objects.all()
         self.fields["events"].queryset = (
             Event.objects.filter(municipality__in=municipalities).select_related("municipality").order_by("-start")

@@ -207,7 +207,7 @@ def materials_visible(user) -> QuerySet:
 
 def participation_by_school(user, date_from: datetime.date, date_to: datetime.date) -> dict:
     """Per school in the user's scope: people who attended, events attended, by format and by theme."""
-    schools = schools_for(user, VIEW).select_related("municipality").order_by("municipality__name", "short_name")
+    schools = schools_for(user, VIEW).select_related("municipality").order_by("municipality__name", "sort_name")
     attended = Registration.objects.filter(
         school__in=schools,
         status=RegistrationStatus.REGISTERED,
@@ -286,7 +286,7 @@ def low_results_without_participation(user, months: int = 6) -> QuerySet:
         .exclude(Exists(attended))
         .annotate(last_event=Subquery(last.values("event__start")[:1]))
         .select_related("municipality")
-        .order_by("municipality__name", "short_name")
+        .order_by("municipality__name", "sort_name")
     )
 
 
@@ -321,7 +321,7 @@ def event_summary_context(event: Event) -> dict:
         event.registrations.filter(status=RegistrationStatus.REGISTERED)
         .values("school__short_name")
         .annotate(registered=Count("id"), attended=Count("id", filter=Q(attended=True)))
-        .order_by("school__short_name")
+        .order_by("school__sort_name")
     )
     for row in by_school:
         row["share"] = row["attended"] / row["registered"] if row["registered"] else None

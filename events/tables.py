@@ -13,7 +13,7 @@ class EventTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("events", "Title"))
     format = tables.Column(verbose_name=_("Format"))
     host_school = tables.Column(
-        verbose_name=_("Host school"), order_by=("host_school__short_name",), attrs={"td": {"class": "text-nowrap"}}
+        verbose_name=_("Host school"), order_by=("host_school__sort_name",), attrs={"td": {"class": "text-nowrap"}}
     )
     audience = tables.Column(verbose_name=_("Audience"), orderable=False)
 
@@ -41,7 +41,7 @@ class EventTable(tables.Table):
 class MaterialTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("events", "Title"))
     kind = tables.Column(verbose_name=pgettext_lazy("events", "Kind"))
-    school = tables.Column(verbose_name=_("Authors' school"), order_by=("school__short_name",))
+    school = tables.Column(verbose_name=_("Authors' school"), order_by=("school__sort_name",))
     municipality = tables.Column(verbose_name=pgettext_lazy("events", "Municipality"), order_by=("municipality__name",))
     themes = tables.ManyToManyColumn(verbose_name=_("Themes"), orderable=False)
     year = tables.Column(verbose_name=pgettext_lazy("events", "Year"))

@@ -132,7 +132,7 @@ class EventDetailView(ObjectDetailView):
         regs = regs.select_related("school").prefetch_related(
             Prefetch("feedback", queryset=FeedbackResponse.objects.only("id", "registration_id"))
         )
-        regs = list(regs.order_by("school__short_name", "full_name"))
+        regs = list(regs.order_by("school__sort_name", "full_name"))
         for r in regs:
             r.can_change = can_manage or (user.school_id == r.school_id and user.role == Role.SCHOOL_ADMIN)
             r.can_feedback = r.can_change or r.user_id == user.pk
@@ -395,7 +395,7 @@ class AttendanceView(LoginRequiredMixin, TemplateView):
             event=self.event,
             registrations=self.event.registrations.filter(status=RegistrationStatus.REGISTERED)
             .select_related("school")
-            .order_by("school__short_name", "full_name"),
+            .order_by("school__sort_name", "full_name"),
             counts=selectors.registration_counts(self.event),
             upload_form=kwargs.get("upload_form") or AttendanceUploadForm(),
             day_reached=self.event.start.date() <= timezone.localdate(),

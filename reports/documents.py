@@ -68,7 +68,7 @@ def info_note(municipality: Municipality, year: int) -> Document:
 def order_low_results(municipality: Municipality, year: int) -> Document:
     from schools.selectors import schools_with_status
 
-    schools = list(schools_with_status(municipality.schools.all(), StatusKind.LOW_RESULTS, year).order_by("short_name"))
+    schools = list(schools_with_status(municipality.schools.all(), StatusKind.LOW_RESULTS, year).order_by("sort_name"))
     headers = [_("№"), _("School"), _("Official code")]
     rows = [[i, s.name, s.code] for i, s in enumerate(schools, start=1)]
     paragraphs = [
@@ -103,7 +103,7 @@ def order_curators(municipality: Municipality, year: int) -> Document:
     assignments = (
         CuratorAssignment.objects.filter(school__municipality=municipality, year=year, is_active=True)
         .select_related("curator__school", "school")
-        .order_by("school__short_name", "curator__last_name")
+        .order_by("school__sort_name", "curator__last_name")
     )
     headers = [_("№"), _("Supervised school"), _("Curator"), _("Position, school"), _("Role")]
     rows = [
@@ -147,7 +147,7 @@ def order_partners(municipality: Municipality, year: int) -> Document:
     pairs = (
         PartnerPair.objects.filter(school__municipality=municipality, year=year)
         .select_related("school", "leader", "order")
-        .order_by("school__short_name", "leader__short_name")
+        .order_by("school__sort_name", "leader__sort_name")
     )
     headers = [_("№"), _("Supported school"), _("Leader school"), _("Plan of joint work")]
     rows = [[i, p.school.short_name, p.leader.short_name, p.plan] for i, p in enumerate(pairs, start=1)]

@@ -24,7 +24,7 @@ class ReportRequestForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        schools = schools_for(user).select_related("municipality").order_by("short_name")
+        schools = schools_for(user).select_related("municipality").order_by("sort_name")
         municipalities = municipalities_overseen(user).order_by("name")
         self.fields["school"].queryset = schools
         self.fields["municipality"].queryset = municipalities

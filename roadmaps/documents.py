@@ -76,7 +76,7 @@ def _school_roadmaps(year: int, **filters):
     return selectors.roadmaps_with_progress(
         Roadmap.objects.filter(year=year, school__isnull=False, **filters)
         .select_related("school__municipality")
-        .order_by("school__short_name", "title")
+        .order_by("school__sort_name", "title")
     )
 
 

@@ -11,7 +11,7 @@ from roadmaps.selectors import completion_share
 
 class SchoolDocumentTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=_("Title"))
-    school = tables.Column(verbose_name=_("School"), order_by=("school__short_name",))
+    school = tables.Column(verbose_name=_("School"), order_by=("school__sort_name",))
     kind = tables.Column(verbose_name=pgettext_lazy("document", "Kind"))
     year = tables.Column(verbose_name=_("Academic year"))
     version = tables.Column(verbose_name=_("Version"))
@@ -28,7 +28,7 @@ class SchoolDocumentTable(tables.Table):
 
 class RoadmapTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=_("Roadmap"))
-    owner = tables.Column(verbose_name=_("Roadmap owner"), accessor="owner", order_by=("school__short_name",))
+    owner = tables.Column(verbose_name=_("Roadmap owner"), accessor="owner", order_by=("school__sort_name",))
     year = tables.Column(verbose_name=_("Academic year"))
     status = tables.Column(verbose_name=_("Status"))
     n_activities = tables.Column(verbose_name=_("Activities"))
@@ -62,7 +62,7 @@ class ProgressReportTable(tables.Table):
     period_label = tables.Column(linkify=True, verbose_name=_("Period"), order_by=("period_start",))
     roadmap = tables.Column(verbose_name=_("Roadmap"), order_by=("roadmap__title",))
     owner = tables.Column(
-        verbose_name=_("Roadmap owner"), accessor="roadmap__owner", order_by=("roadmap__school__short_name",)
+        verbose_name=_("Roadmap owner"), accessor="roadmap__owner", order_by=("roadmap__school__sort_name",)
     )
     due_date = tables.DateColumn(format="d.m.Y", verbose_name=_("Due"))
     status = tables.Column(verbose_name=_("Status"))

@@ -151,7 +151,7 @@ class DocumentProposalsView(LoginRequiredMixin, TemplateView):
         ctx["year"] = year
         ctx["rows"] = [
             (school, list(selectors.anti_risk_proposals(school, year)))
-            for school in schools_for(self.request.user, EDIT).order_by("short_name")[:50]
+            for school in schools_for(self.request.user, EDIT).order_by("sort_name")[:50]
         ]
         return ctx
 
@@ -610,7 +610,7 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
         roadmaps = (
             selectors.roadmaps_with_progress(selectors.current_roadmaps(user))
             .select_related("school__municipality")
-            .order_by("school__short_name", "title")
+            .order_by("school__sort_name", "title")
         )
         states = {row["roadmap"].pk: row for row in selectors.report_states(roadmaps)}
         rows = [

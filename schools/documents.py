@@ -26,7 +26,7 @@ def municipal_report_sections(municipality, year: int) -> list[Panel]:
     from core.years import academic_year_label
 
     schools = municipality.schools.filter(is_active=True)
-    listed = schools_with_status(schools, StatusKind.LOW_RESULTS, year).order_by("short_name")
+    listed = schools_with_status(schools, StatusKind.LOW_RESULTS, year).order_by("sort_name")
     years = list(range(year - 4, year + 1))
     movement = status_movement(municipality, StatusKind.LOW_RESULTS, years)
     chart = bar_chart(

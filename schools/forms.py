@@ -219,7 +219,7 @@ class StatusListForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities_for(user, MANAGE)
         self.fields["order"].queryset = orders_for(user)
-        self.fields["schools"].queryset = schools_for(user, MANAGE).filter(is_active=True).order_by("short_name")
+        self.fields["schools"].queryset = schools_for(user, MANAGE).filter(is_active=True).order_by("sort_name")
 
     def clean(self):
         data = super().clean()
@@ -253,7 +253,7 @@ class ProgrammeForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities_for(self.user, MANAGE)
         self.fields["order"].queryset = orders_for(self.user)
-        self.fields["schools"].queryset = schools_for(self.user, MANAGE).order_by("short_name")
+        self.fields["schools"].queryset = schools_for(self.user, MANAGE).order_by("sort_name")
         if self.instance.pk:
             self.fields["schools"].initial = [p.school_id for p in self.instance.participants.all()]
 

@@ -1,5 +1,7 @@
 """Organisation (region → municipality → school), orders, statuses and risk profiles."""
 
+import re
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +62,13 @@ class SchoolKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def sort_key(name: str) -> str:
+    """The key schools are listed by: «СШ № 2» before «СШ № 19» (numbers padded to eight
+    digits), case and «ё» ignored."""
+    folded = name.casefold().replace("ё", "е")
+    return re.sub(r"\d+", lambda m: m.group().zfill(8), folded)[:400]
+
+
 class School(models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="schools", verbose_name=_("municipality")
@@ -73,6 +82,8 @@ class School(models.Model):
     )
     name = models.CharField(_("full name"), max_length=500)
     short_name = models.CharField(_("short name"), max_length=200)
+    # ``sort_key(short_name)``, kept by save(): lists order by it (a database sorts text, not numbers).
+    sort_name = models.CharField(max_length=400, editable=False, default="")
     kind = models.CharField(_("kind"), max_length=20, choices=SchoolKind.choices, default=SchoolKind.SOSH)
     address = models.CharField(_("address"), max_length=500, blank=True)
     is_rural = models.BooleanField(_("rural school"), default=False)
@@ -85,18 +96,25 @@ class School(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated"])
+    history = HistoricalRecords(excluded_fields=["updated", "sort_name"])
     objects = ScopedQuerySet.as_manager()
     scope_school_field = "id"
 
     class Meta:
         verbose_name = _("school")
         verbose_name_plural = _("schools")
-        ordering = ["municipality__name", "short_name"]
+        ordering = ["municipality__name", "sort_name"]
         indexes = [models.Index(fields=["municipality", "is_active"])]
 
     def __str__(self) -> str:
         return self.short_name
+
+    def save(self, *args, **kwargs):
+        self.sort_name = sort_key(self.short_name or self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"short_name", "name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -307,7 +325,7 @@ class ProgrammeParticipant(models.Model):
     class Meta:
         verbose_name = _("programme participant")
         verbose_name_plural = _("programme participants")
-        ordering = ["programme", "school__short_name"]
+        ordering = ["programme", "school__sort_name"]
         constraints = [models.UniqueConstraint(fields=["programme", "school"], name="participant_unique")]
 
     def __str__(self) -> str:

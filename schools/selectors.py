@@ -82,7 +82,7 @@ def risk_heatmap(schools: QuerySet, year: int) -> dict:
     cells: dict[int, dict[int, RiskAssessment]] = {}
     for a in assessments.only("school_id", "factor_id", "level", "confirmed_at"):
         cells.setdefault(a.school_id, {})[a.factor_id] = a
-    school_list = list(schools.filter(id__in=cells.keys()).order_by("short_name"))
+    school_list = list(schools.filter(id__in=cells.keys()).order_by("sort_name"))
     rows = [{"school": s, "cells": [cells[s.pk].get(f.pk) for f in factors]} for s in school_list]
     counts = {f.pk: dict.fromkeys(RiskLevel.values, 0) for f in factors}
     for row in assessments.values("factor_id", "level").annotate(n=Count("school_id")):

@@ -6,7 +6,7 @@ from schools.models import School
 
 class SchoolTable(tables.Table):
     code = tables.Column(verbose_name=_("Code"))
-    short_name = tables.Column(linkify=True, verbose_name=_("School"))
+    short_name = tables.Column(linkify=True, verbose_name=_("School"), order_by=("sort_name",))
     municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
     kind = tables.Column(verbose_name=_("Kind"))
     is_rural = tables.BooleanColumn(verbose_name=_("Rural"))
@@ -64,7 +64,7 @@ class OrderTable(tables.Table):
 
 
 class SchoolStatusTable(tables.Table):
-    school = tables.Column(linkify=True, verbose_name=_("School"), order_by=("school__short_name",))
+    school = tables.Column(linkify=True, verbose_name=_("School"), order_by=("school__sort_name",))
     kind = tables.Column(verbose_name=_("Status"))
     year_from = AcademicYearColumn(verbose_name=_("From"))
     year_to = AcademicYearColumn(verbose_name=_("To"), default="…")

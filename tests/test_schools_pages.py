@@ -233,3 +233,37 @@ def test_the_generic_saved_message_is_translated_when_shown_not_when_imported():
         assert str(ScopedFormMixin.success_message) == "Saved."
     with translation.override("ru"):
         assert str(ScopedFormMixin.success_message) == "Сохранено."
+
+
+def test_sort_key_puts_numbers_in_their_order():
+    from schools.models import sort_key
+
+    names = ["СШ № 19", "Лицей № 9", "СШ № 2", "сш № 11", "Центр образования «Аксиома»", "СШ № 1"]
+    assert sorted(names, key=sort_key) == [
+        "Лицей № 9",
+        "СШ № 1",
+        "СШ № 2",
+        "сш № 11",
+        "СШ № 19",
+        "Центр образования «Аксиома»",
+    ]
+
+
+def test_schools_are_listed_in_natural_order_and_a_renamed_school_moves(world, login):
+    from tests.factories import SchoolFactory
+
+    for n in (19, 3, 11):
+        SchoolFactory(municipality=world.a1, short_name=f"СШ № {n}", name=f"Средняя школа № {n}")
+    c = login(world.coordinator)
+
+    def names(**params):
+        response = c.get(reverse("schools:school-list"), params)
+        return [r.record.short_name for r in response.context["table"].page.object_list]
+
+    got = [n for n in names() if n.startswith("СШ № ")]
+    assert got == sorted(got, key=lambda n: int(n.split()[-1].split()[0]))
+    assert names(sort="-short_name")[:1] == ["СШ № 34"]
+    school = world.a1.schools.get(short_name="СШ № 3")
+    school.short_name = "СШ № 40"
+    school.save(update_fields=["short_name"])
+    assert names(sort="-short_name")[:1] == ["СШ № 40"]

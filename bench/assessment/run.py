@@ -62,7 +62,7 @@ def rss_mb() -> float:
 
 
 def ensure_schools(n: int) -> tuple[list[str], object]:
-    from schools.models import Municipality, Region, School
+    from schools.models import Municipality, Region, School, sort_key
 
     region, _ = Region.objects.get_or_create(name="Бенчмарк-область", defaults={"code": "99"})
     muni, _ = Municipality.objects.get_or_create(region=region, name="Бенчмарк-округ")
@@ -70,7 +70,9 @@ def ensure_schools(n: int) -> tuple[list[str], object]:
     existing = set(School.objects.filter(code__in=codes).values_list("code", flat=True))
     School.objects.bulk_create(
         [
-            School(municipality=muni, code=c, name=f"Школа {c}", short_name=f"Школа {c}")
+            School(
+                municipality=muni, code=c, name=f"Школа {c}", short_name=f"Школа {c}", sort_name=sort_key(f"Школа {c}")
+            )
             for c in codes
             if c not in existing
         ]

@@ -48,7 +48,17 @@ def build_dataset():
     """A region with one municipality of N schools, ШНОР statuses and full risk profiles."""
     from accounts.models import Role, User
     from core.years import current_academic_year
-    from schools.models import Municipality, Order, Region, RiskAssessment, RiskFactor, School, SchoolStatus, StatusKind
+    from schools.models import (
+        Municipality,
+        Order,
+        Region,
+        RiskAssessment,
+        RiskFactor,
+        School,
+        SchoolStatus,
+        StatusKind,
+        sort_key,
+    )
 
     year = current_academic_year()
     region, _ = Region.objects.get_or_create(name="Бенчмарк-область", defaults={"code": "99"})
@@ -63,6 +73,7 @@ def build_dataset():
                     municipality=muni,
                     code=f"BENCH{i:05d}",
                     short_name=f"СШ № {i}",
+                    sort_name=sort_key(f"СШ № {i}"),  # bulk_create skips School.save()
                     name=f"Средняя школа № {i}",
                     students_count=300 + i % 700,
                     teachers_count=20 + i % 50,

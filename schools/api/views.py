@@ -50,7 +50,7 @@ class OrderViewSet(ScopedViewSet):
 
 
 class SchoolStatusViewSet(ScopedViewSet):
-    queryset = SchoolStatus.objects.select_related("school").order_by("school__short_name", "kind", "-year_from")
+    queryset = SchoolStatus.objects.select_related("school").order_by("school__sort_name", "kind", "-year_from")
     serializer_class = SchoolStatusSerializer
     filterset_class = SchoolStatusFilterSet
     ordering_fields = ["year_from", "year_to"]
@@ -59,7 +59,7 @@ class SchoolStatusViewSet(ScopedViewSet):
 
 class ProgrammeViewSet(ScopedViewSet):
     queryset = Programme.objects.prefetch_related(
-        Prefetch("participants", ProgrammeParticipant.objects.select_related("school").order_by("school__short_name"))
+        Prefetch("participants", ProgrammeParticipant.objects.select_related("school").order_by("school__sort_name"))
     ).order_by("-year", "name")
     serializer_class = ProgrammeSerializer
     filterset_class = ProgrammeFilterSet
