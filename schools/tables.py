@@ -1,12 +1,13 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from core.tables import NOWRAP
 from schools.models import School
 
 
 class SchoolTable(tables.Table):
     code = tables.Column(verbose_name=_("Code"))
-    short_name = tables.Column(linkify=True, verbose_name=_("School"), order_by=("sort_name",))
+    short_name = tables.Column(linkify=True, verbose_name=_("School"), order_by=("sort_name",), attrs=NOWRAP)
     municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
     kind = tables.Column(verbose_name=_("Kind"))
     is_rural = tables.BooleanColumn(verbose_name=_("Rural"))
@@ -64,7 +65,7 @@ class OrderTable(tables.Table):
 
 
 class SchoolStatusTable(tables.Table):
-    school = tables.Column(linkify=True, verbose_name=_("School"), order_by=("school__sort_name",))
+    school = tables.Column(linkify=True, verbose_name=_("School"), order_by=("school__sort_name",), attrs=NOWRAP)
     kind = tables.Column(verbose_name=_("Status"))
     year_from = AcademicYearColumn(verbose_name=_("From"))
     year_to = AcademicYearColumn(verbose_name=_("To"), default="…")
