@@ -138,11 +138,24 @@ def line_chart(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}"><title>{escape(name)}: {_fmt(v)}{escape(unit)}</title></circle>'
             )
         ly = height - 14
-        lx = left + k * min(160, plot_w / max(len(series), 1))
+        slot = min(260, plot_w / max(len(series), 1))
+        lx = left + k * slot
         parts.append(f'<rect x="{lx:.1f}" y="{ly - 8}" width="10" height="10" fill="{color}"/>')
-        parts.append(f'<text x="{lx + 14:.1f}" y="{ly + 1}" class="l">{escape(name[:24])}</text>')
+        parts.append(_legend_label(lx + 14, ly + 1, name, slot - 22))
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+LEGEND_CHAR_PX = 6.4  # the average width of a 10 px DejaVu Sans letter, Cyrillic included
+
+
+def _legend_label(x: float, y: float, name: str, room: float) -> str:
+    """A legend label cut (with «…», the whole name as its tooltip) to the room it has, so
+    labels of neighbouring series never run into each other."""
+    chars = max(int(room / LEGEND_CHAR_PX), 4)
+    short = name if len(name) <= chars else name[: chars - 1].rstrip() + "…"
+    tip = f"<title>{escape(name)}</title>" if short != name else ""
+    return f'<text x="{x:.1f}" y="{y}" class="l">{tip}{escape(short)}</text>'
 
 
 def _line_runs(vals: Sequence[float | None], xy, color: str) -> list[str]:

@@ -34,3 +34,16 @@ def test_lone_values_between_gaps_are_points_joined_by_dashes_only():
 def test_no_values_draw_nothing_but_the_axes():
     got = _shapes(line_chart(["a", "b"], {"Факт": [None, None]}))
     assert (got["polylines"], got["dashed"], got["points"]) == ([], 0, 0)
+
+
+def test_legend_labels_are_cut_to_their_room_and_keep_the_whole_name_as_a_tooltip():
+    from core.charts import LEGEND_CHAR_PX
+
+    long = "Математика (профильный уровень)"
+    svg = line_chart(["a", "b"], {long: [1, 2], "Русский язык": [2, 1]}, width=320)
+    labels = re.findall(r'<text x="([\d.]+)" y="[\d.]+" class="l">(?:<title>([^<]*)</title>)?([^<]*)</text>', svg)
+    legend = [(float(x), tip, text) for x, tip, text in labels if text.startswith(("Мат", "Рус"))]
+    (x1, tip1, text1), (x2, _tip2, text2) = legend
+    assert tip1 == long and text1.endswith("…") and len(text1) < len(long)
+    assert x1 + len(text1) * LEGEND_CHAR_PX <= x2  # the first label ends before the second begins
+    assert text2 == "Русский язык"

@@ -264,3 +264,20 @@ def test_municipality_page_draws_the_trends_when_there_are_years(analysed, login
     assert "Разброс индексов школ по годам" in html and "Эффективность программы по годам" in html
     assert response.context["show_municipality"] is False
     assert '<th scope="col">Муниципалитет</th>' not in html
+
+
+def test_school_page_groups_flags_by_year_newest_open(analysed, login):
+    import re
+
+    from assessment.models import Flag, FlagKind
+
+    w = analysed
+    page = login(w.coordinator).get(reverse("assessment:school", args=[w.a1_school1.pk])).content.decode()
+    flags = Flag.objects.filter(school=w.a1_school1).exclude(kind=FlagKind.TEACHER_DYNAMICS)
+    years = sorted({f.year for f in flags}, reverse=True)
+    assert years, "the hand-made file gives this school flags"
+    summaries = re.findall(r"<details class=\"mb-2\"( open)?>\s*<summary[^>]*>([^<]*)</summary>", page)
+    assert [bool(is_open) for is_open, _text in summaries] == [True] + [False] * (len(years) - 1)
+    for (_open, text), year in zip(summaries, years, strict=True):
+        n = flags.filter(year=year).count()
+        assert text.startswith(f"{year}/{year + 1} · {n} признак")
