@@ -14,8 +14,12 @@ DOCX_KINDS = {ReportKind.ORDER_LOW_RESULTS, ReportKind.ORDER_CURATORS, ReportKin
 
 class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Document"))
-    school = forms.ModelChoiceField(label=_("School"), queryset=None, required=False)
-    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None, required=False)
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=None, required=False, empty_label=_("— choose a school —")
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=None, required=False, empty_label=_("— choose a municipality —")
+    )
     year = forms.TypedChoiceField(label=_("Academic year"), coerce=int)
     fmt = forms.ChoiceField(
         label=pgettext_lazy("file", "Format"), choices=ReportFormat.choices, initial=ReportFormat.PDF
@@ -34,6 +38,12 @@ class ReportRequestForm(forms.Form):
         ]
         if not has_municipality:
             del self.fields["municipality"]
+        # Whoever has one school or one municipality to choose from finds it chosen.
+        for name, qs in (("school", schools), ("municipality", municipalities)):
+            if name in self.fields:
+                only = list(qs[:2])
+                if len(only) == 1:
+                    self.fields[name].initial = only[0].pk
         self.fields["year"].choices = academic_year_choices()
         self.fields["year"].initial = current_academic_year()
         self.helper = FormHelper()
