@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import MANAGE, municipalities_for
 from schools.models import School
 
+BLANK = "---------"  # Django's empty choice
+CHOOSE = _("— choose —")
+
 
 class ScopedModelForm(forms.ModelForm):
     """A model form that knows its user and limits organisational choices to the user's
@@ -20,6 +23,11 @@ class ScopedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save")))
+        for field in self.fields.values():  # «— выберите —», not Django's «---------»
+            if getattr(field, "empty_label", None) == BLANK:
+                field.empty_label = CHOOSE
+            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+                field.choices = [(v, CHOOSE if v == "" and label == BLANK else label) for v, label in field.choices]
 
 
 class SchoolForm(ScopedModelForm):

@@ -267,3 +267,14 @@ def test_schools_are_listed_in_natural_order_and_a_renamed_school_moves(world, l
     school.short_name = "СШ № 40"
     school.save(update_fields=["short_name"])
     assert names(sort="-short_name")[:1] == ["СШ № 40"]
+
+
+@pytest.mark.parametrize(
+    "url_name", ["schools:school-create", "schools:status-create", "schools:order-create", "events:event-create"]
+)
+def test_form_selects_prompt_to_choose_instead_of_dashes(world, login, url_name):
+    response = login(world.coordinator).get(reverse(url_name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "---------" not in html
+    assert "— выберите —" in html
