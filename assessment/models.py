@@ -247,35 +247,31 @@ class Result(ResultFields):
         return f"{self.student_code} {self.procedure_id}/{self.subject_id} {self.score:g}"
 
 
-def _packed(pg_type: str) -> PackedColumn:
-    return PackedColumn(pg_type=pg_type)
-
-
 class ReplacedResultPack(models.Model):
     """The previous versions of results that ``batch`` replaced, kept so the batch can be
     rolled back: one row per written chunk (up to 20,000 results) and previous batch, each
     column packed into one array (``assessment.fields.PackedColumn``).
 
     A replaced result is read back only by a rollback, so it is not worth a row of its own with
-    two index entries: packing cut the write-ahead log of a re-import from ≈ 40 to ≈ 6 MB per
+    three index entries: packing cut the write-ahead log of a re-import from ≈ 40 to ≈ 6 MB per
     100,000 replaced results and its server time by a third (bench/README.md)."""
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="replaced_packs", db_constraint=False)
     previous_batch = _output_key(ImportBatch, on_delete=models.SET_NULL, null=True)
     rows = models.PositiveIntegerField(_("rows"))
     # The columns of ResultFields, named as their database columns, one list each (same order).
-    school_id = _packed("bigint")
-    year = _packed("smallint")
-    procedure_id = _packed("bigint")
-    subject_id = _packed("bigint")
-    grade = _packed("smallint")
-    student_code = _packed("varchar(64)")
-    score = _packed("double precision")
-    max_score = _packed("double precision")
-    mark = _packed("smallint")
-    term_mark = _packed("smallint")
-    teacher_code = _packed("varchar(64)")
-    class_letter = _packed("varchar(10)")
+    school_id = PackedColumn(pg_type="bigint")
+    year = PackedColumn(pg_type="smallint")
+    procedure_id = PackedColumn(pg_type="bigint")
+    subject_id = PackedColumn(pg_type="bigint")
+    grade = PackedColumn(pg_type="smallint")
+    student_code = PackedColumn(pg_type="varchar(64)")
+    score = PackedColumn(pg_type="double precision")
+    max_score = PackedColumn(pg_type="double precision")
+    mark = PackedColumn(pg_type="smallint")
+    term_mark = PackedColumn(pg_type="smallint")
+    teacher_code = PackedColumn(pg_type="varchar(64)")
+    class_letter = PackedColumn(pg_type="varchar(10)")
 
     COLUMNS = RESULT_COLUMNS
 
