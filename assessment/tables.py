@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from assessment.models import Flag, GroupResult, ImportBatch, SchoolIndex
 from assessment.templatetags.assessment_flags import flag_numbers, flag_rule
 from core.years import academic_year_label
+from schools.tables import SchoolColumn
 
 
 class YearColumn(tables.Column):
@@ -38,8 +39,8 @@ class NumberColumn(tables.Column):
         return None if value is None else round(value, 2)
 
 
-class SchoolLinkColumn(tables.Column):
-    attrs = {"td": {"class": "text-nowrap"}}
+class SchoolLinkColumn(SchoolColumn):
+    """A school linked to its results page."""
 
     def render(self, record, value):
         return format_html('<a href="{}">{}</a>', reverse("assessment:school", args=[record.school_id]), value)
@@ -50,7 +51,7 @@ class SchoolLinkColumn(tables.Column):
 
 class GroupResultTable(tables.Table):
     year = YearColumn(verbose_name=_("Year"))
-    school = SchoolLinkColumn(verbose_name=_("School"), order_by=("school__sort_name",))
+    school = SchoolLinkColumn(verbose_name=_("School"))
     procedure = tables.Column(verbose_name=_("Procedure"), order_by=("procedure__code",))
     subject = tables.Column(verbose_name=_("Subject"), order_by=("subject__name",))
     grade = tables.Column(verbose_name=_("Grade"))
@@ -87,7 +88,7 @@ class GroupResultTable(tables.Table):
 
 class FlagTable(tables.Table):
     year = YearColumn(verbose_name=_("Year"))
-    school = SchoolLinkColumn(verbose_name=_("School"), order_by=("school__sort_name",))
+    school = SchoolLinkColumn(verbose_name=_("School"))
     kind = tables.Column(verbose_name=_("Flag"))
     procedure = tables.Column(verbose_name=_("Procedure"), order_by=("procedure__code",))
     subject = tables.Column(verbose_name=_("Subject"), order_by=("subject__name",))
@@ -109,7 +110,7 @@ class FlagTable(tables.Table):
 class SchoolIndexTable(tables.Table):
     year = YearColumn(verbose_name=_("Year"))
     municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
-    school = SchoolLinkColumn(verbose_name=_("School"), order_by=("school__sort_name",))
+    school = SchoolLinkColumn(verbose_name=_("School"))
     code = tables.Column(accessor="school__code", verbose_name=_("Code"))
     value = NumberColumn(verbose_name=_("Index"))
     n_keys = tables.Column(verbose_name=_("Groups compared"))

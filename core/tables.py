@@ -12,9 +12,6 @@ from django_tables2 import utils
 
 _uncached_signature = utils.signature
 
-# A column's cells on one line (school names: «СШ № 17» must not break after «№»).
-NOWRAP = {"td": {"class": "text-nowrap"}}
-
 
 @functools.lru_cache(maxsize=2048)
 def _signature_of(func, bound: bool):

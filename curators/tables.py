@@ -2,14 +2,13 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.tables import NOWRAP
 from curators.models import CuratorAssignment, PartnerPair, Recommendation, Visit
-from schools.tables import AcademicYearColumn, DateColumn
+from schools.tables import AcademicYearColumn, DateColumn, SchoolColumn
 
 
 class CuratorAssignmentTable(tables.Table):
     curator = tables.Column(verbose_name=_("Curator"), order_by=("curator__last_name",))
-    school = tables.Column(linkify=True, verbose_name=_("School"), order_by=("school__sort_name",), attrs=NOWRAP)
+    school = SchoolColumn(linkify=True, verbose_name=_("School"))
     year = AcademicYearColumn(verbose_name=_("Academic year"))
     role = tables.Column(verbose_name=_("Role"))
     order = tables.Column(verbose_name=_("Order"))
@@ -32,8 +31,8 @@ class CuratorAssignmentTable(tables.Table):
 
 
 class PartnerPairTable(tables.Table):
-    school = tables.Column(verbose_name=_("Supported school"), order_by=("school__sort_name",), attrs=NOWRAP)
-    leader = tables.Column(verbose_name=_("Leader school"), order_by=("leader__sort_name",), attrs=NOWRAP)
+    school = SchoolColumn(verbose_name=_("Supported school"))
+    leader = SchoolColumn(verbose_name=_("Leader school"))
     year = AcademicYearColumn(verbose_name=_("Academic year"))
     order = tables.Column(verbose_name=_("Order"))
     detail = tables.LinkColumn(
@@ -53,7 +52,7 @@ class PartnerPairTable(tables.Table):
 
 class VisitTable(tables.Table):
     date = DateColumn(verbose_name=_("Date"), linkify=True)
-    school = tables.Column(verbose_name=_("School"), order_by=("school__sort_name",), attrs=NOWRAP)
+    school = SchoolColumn(verbose_name=_("School"))
     kind = tables.Column(verbose_name=_("Kind"))
     curator = tables.Column(verbose_name=_("Curator"), order_by=("curator__last_name",))
     lessons_count = tables.Column(verbose_name=_("Lessons"))
@@ -68,9 +67,7 @@ class VisitTable(tables.Table):
 
 class RecommendationTable(tables.Table):
     text = tables.Column(verbose_name=_("Recommendation"), linkify=lambda record: record.visit.get_absolute_url())
-    school = tables.Column(
-        accessor="visit__school", verbose_name=_("School"), order_by=("visit__school__sort_name",), attrs=NOWRAP
-    )
+    school = SchoolColumn(accessor="visit__school", verbose_name=_("School"))
     owner = tables.Column(empty_values=(), orderable=False, verbose_name=_("Owner"))
     due_date = DateColumn(verbose_name=_("Due date"))
     state = tables.Column(empty_values=(), verbose_name=_("Status"), order_by=("status", "due_date"))

@@ -5,15 +5,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.tables import NOWRAP
 from events.models import Event, Material
+from schools.tables import SchoolColumn
 
 
 class EventTable(tables.Table):
     start = tables.DateTimeColumn(format="d.m.Y H:i", verbose_name=pgettext_lazy("events", "Start"))
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("events", "Title"))
     format = tables.Column(verbose_name=_("Format"))
-    host_school = tables.Column(verbose_name=_("Host school"), order_by=("host_school__sort_name",), attrs=NOWRAP)
+    host_school = SchoolColumn(verbose_name=_("Host school"))
     audience = tables.Column(verbose_name=_("Audience"), orderable=False)
 
     AUDIENCE_CHARS = 60  # the list shows the start; the whole text is on the event's page and in the xlsx
@@ -40,7 +40,7 @@ class EventTable(tables.Table):
 class MaterialTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("events", "Title"))
     kind = tables.Column(verbose_name=pgettext_lazy("events", "Kind"))
-    school = tables.Column(verbose_name=_("Authors' school"), order_by=("school__sort_name",), attrs=NOWRAP)
+    school = SchoolColumn(verbose_name=_("Authors' school"))
     municipality = tables.Column(verbose_name=pgettext_lazy("events", "Municipality"), order_by=("municipality__name",))
     themes = tables.ManyToManyColumn(verbose_name=_("Themes"), orderable=False)
     year = tables.Column(verbose_name=pgettext_lazy("events", "Year"))

@@ -4,15 +4,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.tables import NOWRAP
 from core.templatetags.opora import academic_year, percent
 from roadmaps.models import ProgressReport, Roadmap, SchoolDocument
 from roadmaps.selectors import completion_share
+from schools.tables import SchoolColumn
 
 
 class SchoolDocumentTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=_("Title"))
-    school = tables.Column(verbose_name=_("School"), order_by=("school__sort_name",), attrs=NOWRAP)
+    school = SchoolColumn(verbose_name=_("School"))
     kind = tables.Column(verbose_name=pgettext_lazy("document", "Kind"))
     year = tables.Column(verbose_name=_("Academic year"))
     version = tables.Column(verbose_name=_("Version"))

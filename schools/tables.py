@@ -1,13 +1,20 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from core.tables import NOWRAP
 from schools.models import School
+
+
+class SchoolColumn(tables.Column):
+    """A school: on one line («СШ № 17» must not break after «№») and sorted as School's own
+    ordering has it (municipality, then natural order by ``sort_name``), which a sort by the
+    relation gets from Django."""
+
+    attrs = {"td": {"class": "text-nowrap"}}
 
 
 class SchoolTable(tables.Table):
     code = tables.Column(verbose_name=_("Code"))
-    short_name = tables.Column(linkify=True, verbose_name=_("School"), order_by=("sort_name",), attrs=NOWRAP)
+    short_name = SchoolColumn(linkify=True, verbose_name=_("School"), order_by=("sort_name",))
     municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
     kind = tables.Column(verbose_name=_("Kind"))
     is_rural = tables.BooleanColumn(verbose_name=_("Rural"))
@@ -65,7 +72,7 @@ class OrderTable(tables.Table):
 
 
 class SchoolStatusTable(tables.Table):
-    school = tables.Column(linkify=True, verbose_name=_("School"), order_by=("school__sort_name",), attrs=NOWRAP)
+    school = SchoolColumn(linkify=True, verbose_name=_("School"))
     kind = tables.Column(verbose_name=_("Status"))
     year_from = AcademicYearColumn(verbose_name=_("From"))
     year_to = AcademicYearColumn(verbose_name=_("To"), default="…")

@@ -118,3 +118,24 @@ def test_a_page_holds_at_most_max_page_size_rows(world, login, settings):
     assert response.status_code == 200
     table = response.context["table"]
     assert (table.paginator.per_page, len(table.page.object_list), table.paginator.num_pages) == (2, 2, 2)
+
+
+def test_a_school_column_sorts_schools_in_natural_order(world, login):
+    """A column of a relation to School sorts by School's own ordering (sort_name)."""
+    from core.years import current_academic_year
+    from curators.models import PartnerPair
+    from tests.factories import OrderFactory
+
+    order = OrderFactory(municipality=world.a1)
+    year = current_academic_year()
+    for n in (19, 3, 11):
+        school = SchoolFactory(municipality=world.a1, short_name=f"СШ № {n}")
+        PartnerPair.objects.create(school=school, leader=world.a1_school1, year=year, order=order)
+    c = login(world.coordinator)
+
+    def schools(sort):
+        response = c.get(PAIRS, {"sort": sort})
+        return [str(r.record.school) for r in response.context["table"].page.object_list]
+
+    assert schools("school") == ["СШ № 3", "СШ № 11", "СШ № 19"]
+    assert schools("-school") == ["СШ № 19", "СШ № 11", "СШ № 3"]
