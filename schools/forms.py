@@ -1,5 +1,3 @@
-import re
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -182,18 +180,13 @@ class SchoolStatusForm(ScopedModelForm):
         return data
 
 
-def natural_key(text: str) -> list:
-    """«СШ № 2» before «СШ № 19»: digits compare as numbers."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", text)]
-
-
 class NaturalOrderIterator(forms.models.ModelChoiceIterator):
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        objects = sorted(self.queryset, key=lambda obj: natural_key(self.field.label_from_instance(obj)))
-        for obj in objects:
-            yield self.choice(obj)
+    """The choices in School's natural order (``sort_name``), whatever order the queryset had."""
+
+    def __init__(self, field):
+        super().__init__(field)
+        if self.queryset is not None:
+            self.queryset = self.queryset.order_by("sort_name")
 
 
 class SchoolMultipleChoiceField(forms.ModelMultipleChoiceField):
