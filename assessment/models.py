@@ -194,8 +194,9 @@ RESULT_COLUMNS = (
 )
 
 
-class ResultFields(models.Model):
-    """The columns of one student's result (RESULT_COLUMNS)."""
+class Result(models.Model):
+    """One student's result in one procedure and subject (RESULTS.md, one file row); its
+    database columns are RESULT_COLUMNS."""
 
     # Bulk tables: ids are resolved and checked by the import itself (every school code, procedure
     # and subject of a file), so the keys carry no database constraint (the deferred per-row FK
@@ -214,14 +215,6 @@ class ResultFields(models.Model):
     term_mark = models.PositiveSmallIntegerField(_("term mark"), null=True, blank=True)
     teacher_code = models.CharField(_("teacher code"), max_length=64, blank=True)
     class_letter = models.CharField(_("class letter"), max_length=10, blank=True)
-
-    class Meta:
-        abstract = True
-
-
-class Result(ResultFields):
-    """One student's result in one procedure and subject (RESULTS.md, one file row)."""
-
     batch = models.ForeignKey(
         ImportBatch, on_delete=models.SET_NULL, null=True, related_name="results", db_constraint=False, db_index=False
     )
@@ -259,7 +252,7 @@ class ReplacedResultPack(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="replaced_packs", db_constraint=False)
     previous_batch = _output_key(ImportBatch, on_delete=models.SET_NULL, null=True)
     rows = models.PositiveIntegerField(_("rows"))
-    # The columns of ResultFields, named as their database columns, one list each (same order).
+    # The columns of Result, named as their database columns (RESULT_COLUMNS), one list each.
     school_id = PackedColumn(pg_type="bigint")
     year = PackedColumn(pg_type="smallint")
     procedure_id = PackedColumn(pg_type="bigint")
@@ -273,8 +266,6 @@ class ReplacedResultPack(models.Model):
     teacher_code = PackedColumn(pg_type="varchar(64)")
     class_letter = PackedColumn(pg_type="varchar(10)")
 
-    COLUMNS = RESULT_COLUMNS
-
     class Meta:
         indexes = [models.Index(fields=["previous_batch"])]
 
@@ -283,9 +274,9 @@ class ReplacedResultPack(models.Model):
 
     def unpacked(self) -> list[dict]:
         """The kept results as dicts of the columns (and ``batch_id``: the batch they came from)."""
-        columns = [getattr(self, c) for c in self.COLUMNS]
+        columns = [getattr(self, c) for c in RESULT_COLUMNS]
         return [
-            {"batch_id": self.previous_batch_id, **dict(zip(self.COLUMNS, row, strict=True))}
+            {"batch_id": self.previous_batch_id, **dict(zip(RESULT_COLUMNS, row, strict=True))}
             for row in zip(*columns, strict=True)
         ]
 

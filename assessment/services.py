@@ -250,16 +250,6 @@ def _queue_analysis(years: list[int], trigger: str) -> None:
     analysis_run_task.delay(affected, trigger)
 
 
-def _staging_sql() -> str:
-    return """
-        CREATE TEMP TABLE asm_staging (
-            school_id bigint, year smallint, procedure_id bigint, subject_id bigint, grade smallint,
-            student_code varchar(64), score double precision, max_score double precision, mark smallint,
-            term_mark smallint, teacher_code varchar(64), class_letter varchar(10)
-        )
-    """
-
-
 class _Lines(list):
     """What ``csv.writer`` writes, one string per row (it writes each row with one call)."""
 
@@ -438,7 +428,12 @@ def _write_portable(batch_id: int, rows: Iterable[tuple]) -> int:
     packs = ", ".join(f"json_group_array(r.{c})" for c in RESULT_COLUMNS)
     with connection.cursor() as c:
         c.execute("DROP TABLE IF EXISTS asm_staging")
-        c.execute(_staging_sql())
+        c.execute(
+            """CREATE TEMP TABLE asm_staging (
+                school_id bigint, year smallint, procedure_id bigint, subject_id bigint, grade smallint,
+                student_code varchar(64), score double precision, max_score double precision, mark smallint,
+                term_mark smallint, teacher_code varchar(64), class_letter varchar(10))"""
+        )
         for chunk in _batched(rows):
             c.execute("DELETE FROM asm_staging")
             c.executemany(f"INSERT INTO asm_staging ({cols}) VALUES ({placeholders})", chunk)
