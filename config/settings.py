@@ -294,6 +294,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Queues per kind of work, so that workers on other hosts can each take one kind (the
+# compose file runs a worker per queue): a long import or analysis never holds up a
+# document someone is waiting for, nor a mail.  A worker started without -Q takes them all.
+# Routes by task name; the patterns catch the tasks other apps add (``*.import_*`` …).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+OPORA_QUEUES = ("default", "imports", "analysis", "documents", "mail")
+CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in OPORA_QUEUES}
+CELERY_TASK_ROUTES = {
+    "assessment.tasks.import_batch_task": {"queue": "imports"},
+    "assessment.tasks.analysis_run_task": {"queue": "analysis"},
+    "assessment.tasks.analysis_run_nightly": {"queue": "analysis"},
+    "reports.tasks.build_report": {"queue": "documents"},
+    "roadmaps.send_report_reminders": {"queue": "mail"},
+    "events.promotion_notify": {"queue": "mail"},
+    "*.import_*": {"queue": "imports"},
+    "*.analysis_*": {"queue": "analysis"},
+    "reports.*": {"queue": "documents"},
+    "*notify*": {"queue": "mail"},
+    "*remind*": {"queue": "mail"},
+}
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 LOGGING = {
