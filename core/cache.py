@@ -368,7 +368,9 @@ def _read_generations(parts: tuple[str, ...] = ()) -> tuple[int, ...] | None:
 
 
 def _read(parts: tuple[str, ...], request) -> tuple[int, ...] | None:
-    if writes_pending():
+    from core import db
+
+    if writes_pending() or db.cache_bypassed():
         return None
     memo = getattr(request, "_opora_generations", None) if request is not None else None
     if memo is not None and memo.get("bumps") == _bumps() and parts in memo:
@@ -483,6 +485,9 @@ def _flush(unscoped: bool, refs: set[tuple]) -> None:
 
 def note_write(connection, table: str = "") -> None:
     """A write of an Opora table went through ``connection``."""
+    from core import db
+
+    db.note_write()  # the writer's reads stay on the primary for a while (core/db.py)
     refs = _attributed(connection, table)
     if not connection.in_atomic_block:  # autocommit: the write is committed already
         _flush(refs is None, refs or set())
@@ -782,7 +787,15 @@ def fragment_key(name: str, user, *parts, request=None) -> str | None:
 
 
 def lifetime() -> int:
-    return getattr(settings, "OPORA_CACHE_SECONDS", 300)
+    """How long a cached value lives: ``OPORA_CACHE_SECONDS``, or the shorter
+    ``DATABASE_REPLICA_CACHE_SECONDS`` for a value computed from the replica (core/db.py),
+    which may lag behind the write that moved the generation it is stored under."""
+    from core import db
+
+    seconds = getattr(settings, "OPORA_CACHE_SECONDS", 300)
+    if db.reading_replica():
+        seconds = min(seconds, getattr(settings, "DATABASE_REPLICA_CACHE_SECONDS", 5))
+    return seconds
 
 
 def cached(key: str | None, compute):

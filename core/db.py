@@ -33,6 +33,7 @@ import time
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import OperationalError
+from django.utils.functional import SimpleLazyObject
 
 logger = logging.getLogger(__name__)
 
@@ -61,10 +62,19 @@ def _pin_key(user_id) -> str:
     return f"replica-pin:{user_id}"
 
 
+def known_user(request):
+    """The request's user if already known, without resolving the lazy one (resolving it
+    reads the generation, which asks whether the request is pinned)."""
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject):
+        user = request.__dict__.get("_cached_user")
+    return user
+
+
 def pinned(request) -> bool:
     """Whether the person behind ``request`` wrote within the last pin seconds (or the
     cache cannot say: then, to be safe, yes).  Memoised on the request per user."""
-    user = getattr(request, "user", None)
+    user = known_user(request)
     if user is None or not user.is_authenticated:
         return False
     memo = getattr(request, "_opora_pinned", None)
@@ -72,9 +82,11 @@ def pinned(request) -> bool:
         return memo[1]
     from core import cache as portal_cache
 
-    backend = portal_cache._backend()
-    value = portal_cache.through_breaker("replica-pin", lambda: backend.get(_pin_key(user.pk)), fallback=True)
-    answer = value is not None and value is not False
+    breaker = portal_cache.breaker_for()
+    if breaker is None or breaker.is_open:  # no shared cache, or it cannot be reached
+        answer = True
+    else:
+        answer = portal_cache.cache.get(_pin_key(user.pk)) is not None or breaker.is_open
     request._opora_pinned = (user.pk, answer)
     return answer
 
@@ -83,8 +95,14 @@ def pin(user_id) -> None:
     """The person just wrote: their reads go to the primary for the pin seconds."""
     from core import cache as portal_cache
 
-    backend = portal_cache._backend()
-    portal_cache.through_breaker("replica-pin", lambda: backend.set(_pin_key(user_id), 1, pin_seconds()))
+    portal_cache.cache.set(_pin_key(user_id), 1, pin_seconds())
+
+
+def cache_bypassed() -> bool:
+    """A pinned person's request neither reads nor writes the generation cache: a value
+    cached from the replica might not show their write yet."""
+    request = _request.get()
+    return request is not None and replica_configured() and pinned(request)
 
 
 def reading_replica() -> bool:
@@ -114,7 +132,7 @@ def _use_replica(model) -> bool:
     if connections[DEFAULT_DB_ALIAS].in_atomic_block:
         return False
     decided = getattr(request, "_opora_replica_decided", None)
-    user = getattr(request, "user", None)
+    user = known_user(request)
     user_id = user.pk if user is not None and user.is_authenticated else None
     if decided is not None and decided[0] == user_id:
         return decided[1]
@@ -155,8 +173,8 @@ class ReplicaMiddleware:
             response = self.get_response(request)
         finally:
             _request.reset(token)
-        if request._opora_wrote:
-            user = getattr(request, "user", None)
+        if request._opora_wrote and replica_configured():
+            user = known_user(request)
             if user is not None and user.is_authenticated:
                 pin(user.pk)
         return response
