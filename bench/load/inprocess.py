@@ -56,9 +56,9 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from run import build_dataset
 
     from accounts.models import ApiToken
-    from run import build_dataset
 
     muni, user, _year = build_dataset()
     school_ids = list(muni.schools.order_by("id").values_list("id", flat=True)[:50])
