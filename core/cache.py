@@ -488,6 +488,9 @@ def note_write(connection, table: str = "") -> None:
     from core import db
 
     db.note_write()  # the writer's reads stay on the primary for a while (core/db.py)
+    if not enabled():  # nothing to invalidate: no need to know whose data it was
+        _local.bumps = _bumps() + 1
+        return
     refs = _attributed(connection, table)
     if not connection.in_atomic_block:  # autocommit: the write is committed already
         _flush(refs is None, refs or set())
