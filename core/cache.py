@@ -531,36 +531,53 @@ def _tables_of(model) -> list[str]:
     return tables
 
 
-def _refs_of(instance) -> set[tuple]:
+_scope_paths: dict[type, tuple] = {}
+
+
+def _paths_of(model) -> tuple:
+    """(kind, attname of the first hop, its model's label, rest of the path) per declared
+    scope field of ``model``, computed once."""
+    paths = _scope_paths.get(model)
+    if paths is None:
+        found = []
+        for kind, path in (
+            ("school", getattr(model, "scope_school_field", None)),
+            ("municipality", getattr(model, "scope_municipality_field", None)),
+        ):
+            if path:
+                head, _sep, rest = path.partition("__")
+                field = model._meta.get_field(head)
+                found.append((kind, field.attname, field.related_model._meta.label, rest))
+        paths = _scope_paths[model] = tuple(found)
+    return paths
+
+
+def _refs_of(instance, values=None) -> set[tuple]:
     """Where the instance's scope lives, without a query: a school or municipality id, or
-    the first object on the way to it and the rest of the path."""
-    model = type(instance)
+    the first object on the way to it and the rest of the path (``values``: the first hops'
+    ids as loaded, else as they are now)."""
     refs = set()
-    for kind, path in (
-        ("school", getattr(model, "scope_school_field", None)),
-        ("municipality", getattr(model, "scope_municipality_field", None)),
-    ):
-        if not path:
-            continue
-        head, _sep, rest = path.partition("__")
-        field = model._meta.get_field(head)
-        pk = getattr(instance, field.attname, None)
-        if pk is None:
-            continue
-        refs.add((kind, pk) if not rest else (field.related_model._meta.label, pk, rest, kind))
+    paths = _paths_of(type(instance))
+    if values is None:
+        values = [instance.__dict__.get(attname) for _kind, attname, _label, _rest in paths]
+    for (kind, _attname, label, rest), pk in zip(paths, values, strict=True):
+        if pk is not None:
+            refs.add((kind, pk) if not rest else (label, pk, rest, kind))
     return refs
 
 
 def _remember_loaded(sender, instance, **kwargs) -> None:
-    # The scope the row had when loaded: a save that moves it elsewhere touches both.
-    instance._opora_scope_loaded = _refs_of(instance)
+    # The first hops' ids the row had when loaded (a few dict reads: this runs for every
+    # instance loaded); a save that moves the row elsewhere touches both scopes.
+    instance._opora_scope_loaded = [instance.__dict__.get(p[1]) for p in _paths_of(sender)]
 
 
 def _begin(sender, instance, **kwargs) -> None:
     from django.db import connections, router
 
     connection = connections[router.db_for_write(sender, instance=instance)]
-    refs = _refs_of(instance) | getattr(instance, "_opora_scope_loaded", set())
+    loaded = instance.__dict__.get("_opora_scope_loaded")
+    refs = _refs_of(instance) | (_refs_of(instance, loaded) if loaded is not None else set())
     if not refs:
         return
     active = connection.__dict__.setdefault("_opora_active", {})
@@ -579,7 +596,7 @@ def _end(sender, instance, **kwargs) -> None:
         stack = active.get(table)
         if stack and refs in stack:
             stack.remove(refs)
-    instance._opora_scope_loaded = _refs_of(instance)
+    _remember_loaded(sender, instance)
 
 
 def forget_active(**kwargs) -> None:
