@@ -65,6 +65,26 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# Exactly one of municipality (a municipal event or material) and region (a regional one).
+ONE_LEVEL = Q(municipality__isnull=False, region__isnull=True) | Q(municipality__isnull=True, region__isnull=False)
+
+
+def level_errors(obj) -> None:
+    """A municipal object names its municipality, a regional one its region — never both."""
+    if obj.municipality_id and obj.region_id:
+        raise ValidationError({"region": _("Choose either the municipality or the region, not both.")})
+    if not obj.municipality_id and not obj.region_id:
+        raise ValidationError({"municipality": _("Choose the municipality, or the region for a regional one.")})
+    if obj.region_id and getattr(obj, "school_id", None) and obj.school.municipality.region_id != obj.region_id:
+        raise ValidationError({"school": _("The school must belong to the region.")})
+    if (
+        obj.region_id
+        and getattr(obj, "host_school_id", None)
+        and obj.host_school.municipality.region_id != obj.region_id
+    ):
+        raise ValidationError({"host_school": _("The host school must belong to the region.")})
+
+
 class Theme(models.Model):
     """A theme of the bank and of events (formative assessment, functional literacy, …): data."""
 
@@ -81,8 +101,23 @@ class Theme(models.Model):
 
 
 class Event(models.Model):
+    # A municipal event belongs to its municipality; a regional event (``region`` instead) is
+    # open to every municipality of the region and run by the region's coordinators.
     municipality = models.ForeignKey(
-        "schools.Municipality", on_delete=models.PROTECT, related_name="events", verbose_name=_("municipality")
+        "schools.Municipality",
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+    )
+    region = models.ForeignKey(
+        "schools.Region",
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("regional event of"),
+        null=True,
+        blank=True,
     )
     host_school = models.ForeignKey(
         "schools.School",
@@ -126,19 +161,32 @@ class Event(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_municipality_field = "municipality"
     scope_school_field = "host_school"
+    scope_region_field = "region"
 
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["-start"]
         indexes = [models.Index(fields=["start"]), models.Index(fields=["format"])]
-        constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="event_end_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="event_end_after_start"),
+            models.CheckConstraint(condition=ONE_LEVEL, name="event_municipal_or_regional"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} «{self.title}»"
 
     def get_absolute_url(self) -> str:
         return reverse("events:event-detail", args=[self.pk])
+
+    @property
+    def is_regional(self) -> bool:
+        return self.region_id is not None
+
+    @property
+    def organiser(self):
+        """The municipality, or the region of a regional event."""
+        return self.region if self.region_id else self.municipality
 
     def clean(self) -> None:
         super().clean()
@@ -148,6 +196,7 @@ class Event(models.Model):
             raise ValidationError({"registration_deadline": _("The registration deadline must not be after the end.")})
         if self.host_school_id and self.municipality_id and self.host_school.municipality_id != self.municipality_id:
             raise ValidationError({"host_school": _("The host school must belong to the event's municipality.")})
+        level_errors(self)
 
     @staticmethod
     def lines(text: str) -> list[str]:
@@ -380,7 +429,7 @@ class MaterialQuerySet(ScopedQuerySet):
             regions.add(user.region_id)
         if user.school_id:
             regions.add(user.school.municipality.region_id)
-        return self.filter(municipality__region_id__in=regions)
+        return self.filter(Q(municipality__region_id__in=regions) | Q(region_id__in=regions))
 
 
 class Material(models.Model):
@@ -388,8 +437,22 @@ class Material(models.Model):
     title = models.CharField(_("title"), max_length=500)
     description = models.TextField(_("description"), blank=True)
     authors = models.CharField(_("authors"), max_length=500, blank=True)
+    # The regional part of the bank: materials of the region (``region``) instead of a municipality.
     municipality = models.ForeignKey(
-        "schools.Municipality", on_delete=models.PROTECT, related_name="materials", verbose_name=_("municipality")
+        "schools.Municipality",
+        on_delete=models.PROTECT,
+        related_name="materials",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+    )
+    region = models.ForeignKey(
+        "schools.Region",
+        on_delete=models.PROTECT,
+        related_name="materials",
+        verbose_name=_("regional material of"),
+        null=True,
+        blank=True,
     )
     school = models.ForeignKey(
         "schools.School",
@@ -415,11 +478,13 @@ class Material(models.Model):
     objects = MaterialQuerySet.as_manager()
     scope_municipality_field = "municipality"
     scope_school_field = "school"
+    scope_region_field = "region"
 
     class Meta:
         verbose_name = _("material")
         verbose_name_plural = _("bank of practices and materials")
         ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=ONE_LEVEL, name="material_municipal_or_regional")]
 
     def __str__(self) -> str:
         return self.title
@@ -427,7 +492,13 @@ class Material(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("events:material-detail", args=[self.pk])
 
+    @property
+    def organiser(self):
+        """The municipality, or the region of the regional part of the bank."""
+        return self.region if self.region_id else self.municipality
+
     def clean(self) -> None:
         super().clean()
         if self.school_id and self.municipality_id and self.school.municipality_id != self.municipality_id:
             raise ValidationError({"school": _("The school must belong to the material's municipality.")})
+        level_errors(self)

@@ -15,9 +15,11 @@ def test_superuser_sees_everything(world):
     assert codes(schools_for(world.superuser)) == ["A1S1", "A1S2", "A1S3", "A2S1", "B1S1"]
 
 
-def test_regional_coordinator_sees_and_manages_region(world):
+def test_regional_coordinator_reads_the_region_and_changes_no_municipal_workflow(world):
     assert codes(schools_for(world.regional)) == ["A1S1", "A1S2", "A1S3", "A2S1"]
-    assert codes(schools_for(world.regional, MANAGE)) == ["A1S1", "A1S2", "A1S3", "A2S1"]
+    assert codes(schools_for(world.regional, EDIT)) == []
+    assert codes(schools_for(world.regional, MANAGE)) == []
+    assert municipalities_for(world.regional, MANAGE).count() == 0
 
 
 def test_municipal_coordinator_scope_is_municipality(world):
