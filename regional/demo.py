@@ -125,7 +125,7 @@ def _curators_and_visits(ctx, lists, now: int) -> None:
     kansk = [_curator(ctx, "curator_kansk_g1"), _curator(ctx, "curator_kansk_l1")]
     kaz = _curator(ctx, "curator_kaz_rozhd")
     for name, curators in ((KANSK, kansk), (KAZACHINSKY, [kaz])):
-        for year in (now - 1, now):
+        for year in (now - 2, now - 1, now):
             schools = lists[name][year]
             # This year one of Kansk's ШНОР is still waiting for its curator (coverage below 100 %).
             covered = schools[:-1] if name == KANSK and year == now else schools
@@ -172,9 +172,9 @@ def _curators_and_visits(ctx, lists, now: int) -> None:
 
 
 def _roadmaps(ctx, lists, now: int) -> None:
-    """Last year's roadmaps of the ШНОР with their half-year reports: most sent in time, a few late."""
-    year = now - 1
-    for name in (KANSK, KAZACHINSKY):
+    """The last two years' roadmaps of the ШНОР with their half-year reports: most sent in
+    time, a few late."""
+    for name, year in ((n, y) for n in (KANSK, KAZACHINSKY) for y in (now - 2, now - 1)):
         for i, school in enumerate(lists[name][year]):
             first, last = academic_year_bounds(year)
             roadmap, created = Roadmap.objects.get_or_create(
@@ -260,7 +260,7 @@ def _events(ctx, lists, now: int) -> dict[str, Event]:
     rozhd = ctx.school(KAZACHINSKY, "МБОУ Рождественская СОШ")
     today = timezone.localdate()
     events = {}
-    for year in (now - 1, now):
+    for year in (now - 2, now - 1, now):
         first, _last = academic_year_bounds(year)
         day = min(first + datetime.timedelta(days=55), today - datetime.timedelta(days=3))
         events[f"kansk{year}"] = _event(

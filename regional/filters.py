@@ -28,7 +28,7 @@ class MunicipalitySummaryFilterSet(filters.FilterSet):
     year = AcademicYearFilter(method=_keep, help_text=_("Default: the latest year with analysed results."))
     region = filters.ModelChoiceFilter(queryset=_regions, label=_("Region"))
     municipality = filters.ModelMultipleChoiceFilter(
-        queryset=_municipalities, label=_("Municipalities"), field_name="id"
+        queryset=_municipalities, label=_("Municipalities"), method="chosen"
     )
     procedure = filters.ModelChoiceFilter(
         queryset=Procedure.objects.all(), to_field_name="code", label=_("Procedure"), method=_keep
@@ -40,6 +40,9 @@ class MunicipalitySummaryFilterSet(filters.FilterSet):
     class Meta:
         model = Municipality
         fields = ["year", "region", "municipality", "procedure", "subject"]
+
+    def chosen(self, queryset, name, value):
+        return queryset.filter(pk__in=[m.pk for m in value]) if value else queryset
 
 
 def figure_options(filterset) -> dict:

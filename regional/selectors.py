@@ -383,29 +383,37 @@ class Figure:
     key: str
     label: str
     kind: str = "count"  # count | share (0..1) | index | number
-    better: str = ""  # "up", "down" or "" — which way is good news
+    group: str = "programme"
 
+
+# The figures' groups: one tab of the comparison page each (the xlsx and the API carry all).
+GROUPS = {
+    "programme": _("ШНОР and the programme"),
+    "results": _("Results"),
+    "support": _("Curators and roadmaps"),
+    "events": _("Events"),
+}
 
 FIGURES = [
-    Figure("low_results", _("ШНОР"), better="down"),
-    Figure("low_results_entered", _("ШНОР: entered"), better="down"),
-    Figure("low_results_left", _("ШНОР: left"), better="up"),
-    Figure("candidates", _("Low-result candidates"), better="down"),
-    Figure("spread", _("Spread of school indices"), "index", better="down"),
-    Figure("results_participants", _("Results: participants")),
-    Figure("results_mean_percent", _("Results: mean percent"), "number", better="up"),
-    Figure("results_share_fail", _("Results: share of «2»"), "share", better="down"),
-    Figure("results_quality_rate", _("Results: quality"), "share", better="up"),
-    Figure("effect_share_rose", _("Effectiveness: index rose"), "share", better="up"),
-    Figure("effect_share_left", _("Effectiveness: left ШНОР"), "share", better="up"),
-    Figure("curator_coverage", _("ШНОР with a curator"), "share", better="up"),
-    Figure("visits", _("Visits to ШНОР"), better="up"),
-    Figure("visits_per_low_school", _("Visits per ШНОР"), "number", better="up"),
-    Figure("overdue_recommendations", _("Overdue recommendations"), better="down"),
-    Figure("reports_on_time_share", _("Progress reports on time"), "share", better="up"),
-    Figure("events_held", _("Events held"), better="up"),
-    Figure("participants", _("Participants of events"), better="up"),
-    Figure("low_results_participation", _("ШНОР taking part in events"), "share", better="up"),
+    Figure("low_results", _("ШНОР")),
+    Figure("low_results_entered", _("ШНОР: entered")),
+    Figure("low_results_left", _("ШНОР: left")),
+    Figure("candidates", _("Low-result candidates")),
+    Figure("spread", _("Spread of school indices"), "index"),
+    Figure("effect_share_rose", _("Effectiveness: index rose"), "share"),
+    Figure("effect_share_left", _("Effectiveness: left ШНОР"), "share"),
+    Figure("results_participants", _("Participants"), group="results"),
+    Figure("results_mean_percent", _("Mean percent"), "number", group="results"),
+    Figure("results_share_fail", _("Share of «2»"), "share", group="results"),
+    Figure("results_quality_rate", _("Quality"), "share", group="results"),
+    Figure("curator_coverage", _("ШНОР with a curator"), "share", group="support"),
+    Figure("visits", _("Visits to ШНОР"), group="support"),
+    Figure("visits_per_low_school", _("Visits per ШНОР"), "number", group="support"),
+    Figure("overdue_recommendations", _("Overdue recommendations"), group="support"),
+    Figure("reports_on_time_share", _("Progress reports on time"), "share", group="support"),
+    Figure("events_held", _("Events held"), group="events"),
+    Figure("participants", _("Participants of events"), group="events"),
+    Figure("low_results_participation", _("ШНОР taking part in events"), "share", group="events"),
 ]
 FIGURE_KEYS = [f.key for f in FIGURES]
 # Counts kept beside the shares (the API and the xlsx give both).

@@ -10,8 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.templatetags.opora import num, percent
-from core.years import academic_year_label
-from regional.selectors import FIGURES, Figure
+from regional.selectors import Figure
 from schools.tables import SchoolColumn
 
 
@@ -44,17 +43,16 @@ def typed(value, kind: str):
 class FigureColumn(tables.Column):
     """This year's value, last year's under it; the footer holds the region's total."""
 
-    def __init__(self, figure: Figure, previous_label: str, **kwargs):
+    def __init__(self, figure: Figure, **kwargs):
         self.figure = figure
-        self.previous_label = previous_label
         attrs = {"td": {"class": "text-end"}, "th": {"class": "text-end"}, "tf": {"class": "text-end fw-bold"}}
         super().__init__(verbose_name=figure.label, accessor=figure.key, attrs=attrs, **kwargs)
 
     def _cell(self, value, previous) -> str:
+        # Last year's value in brackets under this year's (the table's caption says so).
         return format_html(
-            '{}<span class="d-block small text-muted"><span class="visually-hidden">{} </span>{}</span>',
+            '{}<span class="d-block small text-muted">({})</span>',
             display(value, self.figure.kind),
-            self.previous_label,
             display(previous, self.figure.kind),
         )
 
@@ -81,20 +79,16 @@ class MunicipalityColumn(tables.Column):
         return total["municipality"] if total else ""
 
 
-def dashboard_table(rows: list[dict], total: dict | None, year: int, order_by: str | None = None) -> tables.Table:
-    """The municipalities compared: one sortable column per figure of ``FIGURES``."""
-    previous = _("in %(year)s:") % {"year": academic_year_label(year - 1)}
-    extra = [
-        ("municipality", MunicipalityColumn(verbose_name=_("Municipality"), attrs={"td": {"class": "text-nowrap"}}))
-    ]
-    extra += [(f.key, FigureColumn(f, previous)) for f in FIGURES]
+def dashboard_table(rows: list[dict], total: dict | None, figures: list[Figure], order_by: str | None = None):
+    """The municipalities compared: one sortable column per figure."""
+    municipality = MunicipalityColumn(verbose_name=_("Municipality"), attrs={"td": {"class": "text-nowrap"}})
+    extra = [("municipality", municipality), *((f.key, FigureColumn(f)) for f in figures)]
     table = tables.Table(
         rows,
         extra_columns=extra,
         order_by=order_by or "municipality",
-        attrs={"class": "table table-sm table-hover align-top regional-compare"},
+        attrs={"class": "table table-sm table-hover align-top"},
         empty_text=_("No municipalities"),
-        template_name="django_tables2/bootstrap5-responsive.html",
     )
     table.total = total
     return table

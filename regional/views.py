@@ -36,19 +36,26 @@ class RegionScopeMixin(LoginRequiredMixin):
 
     def scope(self) -> dict:
         """The filter, the region shown (one the user oversees as a whole, else None), its
-        municipalities and the figures' options (year defaulting to the latest analysed)."""
+        municipalities and the figures' options (the year defaults to the latest analysed,
+        and the form shows it)."""
         user = self.request.user
         base = municipalities_overseen(user).select_related("region").order_by("name")
-        filterset = self.filterset_class(self.request.GET or None, queryset=base, request=self.request)
+        data = self.request.GET.copy()
+        if not data.get("year"):
+            regions = base.values_list("region_id", flat=True).distinct()
+            data["year"] = str(selectors.default_year(list(regions)))
+        filterset = self.filterset_class(data, queryset=base, request=self.request)
+        if regions_overseen(user).count() <= 1:
+            filterset.form.fields.pop("region", None)  # nothing to choose between
         options = figure_options(filterset)
-        municipalities = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-        region = options_region = filterset.form.cleaned_data.get("region") if filterset.is_bound else None
-        if options_region is None:
-            region = regions_overseen(user).filter(municipalities__in=base).order_by("name").first()
+        valid = filterset.is_valid()
+        municipalities = filterset.qs if valid else base
+        region = filterset.form.cleaned_data.get("region") if valid else None
+        if region is None:
+            region = regions_overseen(user).filter(municipalities__in=base).distinct().order_by("name").first()
         if region is not None:
             municipalities = municipalities.filter(region=region)
-        region_ids = [region.pk] if region else list(base.values_list("region_id", flat=True).distinct())
-        options["year"] = options["year"] or selectors.default_year(region_ids)
+        options["year"] = options["year"] or selectors.default_year([region.pk] if region else [])
         return {"filter": filterset, "region": region, "municipalities": municipalities, **options}
 
 
@@ -71,27 +78,24 @@ def _flatten(rows: list[selectors.SummaryRow], year: int) -> tuple[list[dict], d
     return flat, total
 
 
-def figure_chart(figure: selectors.Figure, flat: list[dict], total: dict | None, year: int, columns: int) -> str:
+def figure_chart(
+    figure: selectors.Figure, flat: list[dict], total: dict | None, year: int, columns: int, width: int = 640
+) -> str:
     """The figure's small multiples: a panel per municipality (and the region), two years each."""
+    lines = [*flat, *([total] if total else [])]
     panels = [
         (
             r["municipality"],
             [_chart_value(r.get(f"{figure.key}__prev"), figure), _chart_value(r.get(figure.key), figure)],
         )
-        for r in flat
+        for r in lines
     ]
-    if total:
-        panels.append(
-            (
-                total["municipality"],
-                [_chart_value(total.get(f"{figure.key}__prev"), figure), _chart_value(total.get(figure.key), figure)],
-            )
-        )
     return small_multiples(
         panels,
         [academic_year_label(year - 1), academic_year_label(year)],
         title=str(figure.label),
         columns=columns,
+        width=width,
         unit=" %" if figure.kind == "share" else "",
         max_value=100 if figure.kind == "share" else None,
         highlight=total["municipality"] if total else "",
@@ -121,11 +125,12 @@ class RegionalDashboardView(RegionScopeMixin, TemplateView):
             region=scope["region"],
         )
         flat, total = _flatten(rows, year)
-        table = dashboard_table(flat, total, year, self.request.GET.get("sort"))
+        group = self.request.GET.get("group") if self.request.GET.get("group") in selectors.GROUPS else "programme"
+        figures = [f for f in selectors.FIGURES if f.group == group]
+        table = dashboard_table(flat, total, figures, self.request.GET.get("sort"))
         RequestConfig(self.request, paginate=False).configure(table)
-        keys = {f.key: f for f in selectors.FIGURES}
-        chart_key = self.request.GET.get("chart") if self.request.GET.get("chart") in keys else selectors.FIGURES[0].key
-        figure = keys[chart_key]
+        chart_key = self.request.GET.get("chart")
+        figure = next((f for f in figures if f.key == chart_key), figures[0])
         ctx.update(
             scope,
             title=_("Municipalities compared"),
@@ -134,10 +139,12 @@ class RegionalDashboardView(RegionScopeMixin, TemplateView):
             table=table,
             rows=flat,
             total=total,
-            figures=selectors.FIGURES,
+            groups=selectors.GROUPS,
+            group=group,
+            figures=figures,
             chart_figure=figure,
             chart_wide=figure_chart(figure, flat, total, year, 4),
-            chart_narrow=figure_chart(figure, flat, total, year, 2),
+            chart_narrow=figure_chart(figure, flat, total, year, 2, width=360),
         )
         return ctx
 
@@ -213,6 +220,13 @@ class RegionalSchoolListView(RegionScopeMixin, ObjectListView):
             .filter(Exists(low) | Exists(index.filter(candidate=True)) | Exists(regional.filter(candidate=True)))
         )
 
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = self.request.GET.copy()
+        data.setdefault("year", str(self.year()))  # the form shows the year the list is of
+        kwargs["data"] = data
+        return kwargs
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["year_label"] = academic_year_label(self.year())
@@ -260,9 +274,8 @@ class RegionalResultsView(RegionScopeMixin, TemplateView):
         return super().render_to_response(context, **response_kwargs)
 
 
-RESULT_FIGURES = [f for f in selectors.FIGURES if f.key.startswith("results_")]
+RESULT_FIGURES = [f for f in selectors.FIGURES if f.group == "results"]
 
 
 def results_table(rows: list[dict], year: int):
-    previous = _("in %(year)s:") % {"year": academic_year_label(year - 1)}
-    return ResultsTable(rows, extra_columns=[(f.key, FigureColumn(f, previous)) for f in RESULT_FIGURES])
+    return ResultsTable(rows, extra_columns=[(f.key, FigureColumn(f)) for f in RESULT_FIGURES])
