@@ -90,7 +90,7 @@ def region(world):
     CuratorAssignment.objects.create(
         curator=w.curator, school=w.a1_school1, year=year, role=AssignmentRole.SCHOOL_CURATOR
     )
-    first, last = academic_year_bounds(year)
+    first, _last = academic_year_bounds(year)
     visits = [
         Visit.objects.create(
             school=w.a1_school1, curator=w.curator, kind="interview", date=first + datetime.timedelta(days=30)

@@ -61,7 +61,7 @@ def test_sorting_by_a_figure_and_filtering_municipalities(region, login):
 def test_groups_and_charts(region, login):
     c = login(region.regional)
     response = c.get(DASHBOARD, {"year": region.year, "group": "support", "chart": "overdue_recommendations"})
-    assert [f.key for f in response.context["figures"]][0] == "curator_coverage"
+    assert next(f.key for f in response.context["figures"]) == "curator_coverage"
     assert response.context["chart_figure"].key == "overdue_recommendations"
     assert "Просроченные рекомендации" in response.context["chart_wide"]
     # unknown values fall back to the first group and figure
