@@ -11,4 +11,5 @@ MENU = [
     NavItem(_("Municipalities compared"), "regional:dashboard", icon="columns-gap", roles=REGIONAL),
     NavItem(_("ШНОР and candidates of the region"), "regional:schools", icon="list-check", roles=REGIONAL),
     NavItem(_("Results by municipality"), "regional:results", icon="bar-chart-steps", roles=REGIONAL),
+    NavItem(_("Regional report"), "regional:report", icon="file-earmark-richtext", roles=REGIONAL),
 ]

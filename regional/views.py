@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
-from accounts.scoping import municipalities_overseen, regions_overseen, schools_for
+from accounts.scoping import may_compare_municipalities, municipalities_overseen, regions_overseen, schools_for
 from core.charts import small_multiples
 from core.generic import ObjectListView
 from core.xlsx import xlsx_response
 from core.years import academic_year_label
 from regional import selectors
 from regional.filters import MunicipalitySummaryFilterSet, RegionalSchoolFilterSet, figure_options
+from regional.forms import RegionalReportForm
 from regional.tables import FigureColumn, RegionalSchoolTable, ResultsTable, dashboard_table, typed
 from schools.models import School
 
@@ -33,6 +34,11 @@ class RegionScopeMixin(LoginRequiredMixin):
         if request.user.is_authenticated and not municipalities_overseen(request.user).exists():
             raise Http404
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_report"] = may_compare_municipalities(self.request.user)
+        return ctx
 
     def scope(self) -> dict:
         """The filter, the region shown (one the user oversees as a whole, else None), its
@@ -279,3 +285,40 @@ RESULT_FIGURES = [f for f in selectors.FIGURES if f.group == "results"]
 
 def results_table(rows: list[dict], year: int):
     return ResultsTable(rows, extra_columns=[(f.key, FigureColumn(f)) for f in RESULT_FIGURES])
+
+
+class RegionalReportView(LoginRequiredMixin, TemplateView):
+    """The regional report: a form (year, format, and the region for a superuser) and the
+    document it asks for — PDF in the browser, .docx to download."""
+
+    template_name = "regional/report.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_compare_municipalities(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        form = RegionalReportForm(request.GET or None, user=request.user)
+        if request.GET.get("fmt") and form.is_valid():
+            return self.document(form.cleaned_data)
+        return self.render_to_response(self.get_context_data(form=form, title=_("Regional report")))
+
+    def document(self, data):
+        from django.http import HttpResponse
+
+        from regional.documents import regional_report_pdf
+        from regional.docx import regional_report_docx
+        from reports.pdf import pdf_response
+
+        region, year = data["region"], int(data["year"])
+        name = f"regional-report-{region.code or region.pk}-{year}"
+        if data["fmt"] == "docx":
+            response = HttpResponse(
+                regional_report_docx(region, year),
+                content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+            return response
+        pdf, _pages = regional_report_pdf(region, year)
+        return pdf_response(pdf, name)
