@@ -25,7 +25,7 @@ year runs and its last day, 31 August, once it is over):
   was due by ``as_of(year)``, and how many of those reports were first submitted by their
   due date.
 - *Events held*: the municipality's own methodical events of the year held by ``as_of``
-  (status «held», or ended and not cancelled); *participants*: attended registrations of the
+  (ended by then and not cancelled); *participants*: attended registrations of the
   municipality's schools in any event of the year held by then (the region's events too);
   *ШНОР taking part*: the year's ШНОР with at least one attended registration."""
 
@@ -298,12 +298,11 @@ def reports_on_time(municipality_ids: list[int], years: list[int]) -> dict[tuple
 
 
 def held_q(day_end: datetime.datetime, prefix: str = "") -> Q:
-    """An event held by ``day_end``: marked held, or ended by then and not cancelled."""
+    """An event held by ``day_end``: over by then and not cancelled — by its date and status
+    together (a planned event is never held before its end, whatever its status says)."""
     from events.models import EventStatus
 
-    return Q(**{f"{prefix}status": EventStatus.HELD}) | (
-        ~Q(**{f"{prefix}status": EventStatus.CANCELLED}) & Q(**{f"{prefix}end__lte": day_end})
-    )
+    return Q(**{f"{prefix}end__lte": day_end}) & ~Q(**{f"{prefix}status": EventStatus.CANCELLED})
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:
