@@ -69,6 +69,40 @@ class EventStatus(models.TextChoices):
 ONE_LEVEL = Q(municipality__isnull=False, region__isnull=True) | Q(municipality__isnull=True, region__isnull=False)
 
 
+class Level(models.Model):
+    """Where an event or a bank material belongs: a municipality (its own), or a region — a
+    regional one, open to every municipality of the region and run by the region's
+    coordinators.  Exactly one of the two (``ONE_LEVEL``)."""
+
+    municipality = models.ForeignKey(
+        "schools.Municipality",
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+    )
+    region = models.ForeignKey(
+        "schools.Region",
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",
+        verbose_name=_("region (a regional one)"),
+        null=True,
+        blank=True,
+    )
+
+    scope_municipality_field = "municipality"
+    scope_region_field = "region"
+
+    class Meta:
+        abstract = True
+
+    @property
+    def organiser(self):
+        """The municipality, or the region of a regional event or material."""
+        return self.region if self.region_id else self.municipality
+
+
 def level_errors(obj) -> None:
     """A municipal object names its municipality, a regional one its region — never both."""
     if obj.municipality_id and obj.region_id:
@@ -100,25 +134,7 @@ class Theme(models.Model):
         return self.name
 
 
-class Event(models.Model):
-    # A municipal event belongs to its municipality; a regional event (``region`` instead) is
-    # open to every municipality of the region and run by the region's coordinators.
-    municipality = models.ForeignKey(
-        "schools.Municipality",
-        on_delete=models.PROTECT,
-        related_name="events",
-        verbose_name=_("municipality"),
-        null=True,
-        blank=True,
-    )
-    region = models.ForeignKey(
-        "schools.Region",
-        on_delete=models.PROTECT,
-        related_name="events",
-        verbose_name=_("regional event of"),
-        null=True,
-        blank=True,
-    )
+class Event(Level):
     host_school = models.ForeignKey(
         "schools.School",
         on_delete=models.PROTECT,
@@ -159,9 +175,7 @@ class Event(models.Model):
 
     history = HistoricalRecords(excluded_fields=["created_at"])
     objects = ScopedQuerySet.as_manager()
-    scope_municipality_field = "municipality"
     scope_school_field = "host_school"
-    scope_region_field = "region"
 
     class Meta:
         verbose_name = _("event")
@@ -178,15 +192,6 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("events:event-detail", args=[self.pk])
-
-    @property
-    def is_regional(self) -> bool:
-        return self.region_id is not None
-
-    @property
-    def organiser(self):
-        """The municipality, or the region of a regional event."""
-        return self.region if self.region_id else self.municipality
 
     def clean(self) -> None:
         super().clean()
@@ -432,28 +437,11 @@ class MaterialQuerySet(ScopedQuerySet):
         return self.filter(Q(municipality__region_id__in=regions) | Q(region_id__in=regions))
 
 
-class Material(models.Model):
+class Material(Level):
     kind = models.CharField(_("kind"), max_length=20, choices=MaterialKind.choices, default=MaterialKind.PRACTICE)
     title = models.CharField(_("title"), max_length=500)
     description = models.TextField(_("description"), blank=True)
     authors = models.CharField(_("authors"), max_length=500, blank=True)
-    # The regional part of the bank: materials of the region (``region``) instead of a municipality.
-    municipality = models.ForeignKey(
-        "schools.Municipality",
-        on_delete=models.PROTECT,
-        related_name="materials",
-        verbose_name=_("municipality"),
-        null=True,
-        blank=True,
-    )
-    region = models.ForeignKey(
-        "schools.Region",
-        on_delete=models.PROTECT,
-        related_name="materials",
-        verbose_name=_("regional material of"),
-        null=True,
-        blank=True,
-    )
     school = models.ForeignKey(
         "schools.School",
         on_delete=models.PROTECT,
@@ -476,9 +464,7 @@ class Material(models.Model):
 
     history = HistoricalRecords(excluded_fields=["created_at"])
     objects = MaterialQuerySet.as_manager()
-    scope_municipality_field = "municipality"
     scope_school_field = "school"
-    scope_region_field = "region"
 
     class Meta:
         verbose_name = _("material")
@@ -491,11 +477,6 @@ class Material(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("events:material-detail", args=[self.pk])
-
-    @property
-    def organiser(self):
-        """The municipality, or the region of the regional part of the bank."""
-        return self.region if self.region_id else self.municipality
 
     def clean(self) -> None:
         super().clean()

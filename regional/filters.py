@@ -19,7 +19,7 @@ def _municipalities(request):
     return Municipality.objects.none() if request is None else municipalities_overseen(request.user)
 
 
-def _keep(queryset, name, value):
+def _keep(queryset, name, value: str):
     """A parameter that chooses figures, not rows (read by the view from the cleaned data)."""
     return queryset
 
@@ -41,7 +41,7 @@ class MunicipalitySummaryFilterSet(filters.FilterSet):
         model = Municipality
         fields = ["year", "region", "municipality", "procedure", "subject"]
 
-    def chosen(self, queryset, name, value):
+    def chosen(self, queryset, name, value: list[int]):
         return queryset.filter(pk__in=[m.pk for m in value]) if value else queryset
 
 

@@ -10,7 +10,7 @@ from schools.models import Region
 class RegionalReportForm(forms.Form):
     region = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("Region"), empty_label=None)
     year = forms.TypedChoiceField(label=_("Academic year"), coerce=int)
-    fmt = forms.ChoiceField(label=_("Format"), choices=[("pdf", "PDF"), ("docx", "DOCX")], initial="pdf")
+    fmt = forms.ChoiceField(label=_("File format"), choices=[("pdf", "PDF"), ("docx", "DOCX")], initial="pdf")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -320,32 +320,27 @@ def _events_year_q(years: list[int], prefix: str = "") -> Q:
     return q
 
 
-def events_held(municipality_ids: list[int], years: list[int]) -> dict[tuple[int, int], int]:
-    """(municipality, year) → the municipality's own events of the year held by its data date."""
+def _held_by(field: str, ids: list[int], years: list[int]) -> dict[tuple[int, int], int]:
     from events.models import Event
 
     rows = (
-        Event.objects.filter(_events_year_q(years), municipality_id__in=municipality_ids)
+        Event.objects.filter(_events_year_q(years), **{f"{field}__in": ids})
         .annotate(ay=_year_of_date("start__date", years))
-        .values("municipality_id", "ay")
+        .values(field, "ay")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return {(r["municipality_id"], r["ay"]): r["n"] for r in rows}
+    return {(r[field], r["ay"]): r["n"] for r in rows}
+
+
+def events_held(municipality_ids: list[int], years: list[int]) -> dict[tuple[int, int], int]:
+    """(municipality, year) → the municipality's own events of the year held by its data date."""
+    return _held_by("municipality_id", municipality_ids, years)
 
 
 def regional_events_held(region_ids: list[int], years: list[int]) -> dict[tuple[int, int], int]:
     """(region, year) → the region's own events of the year held by its data date."""
-    from events.models import Event
-
-    rows = (
-        Event.objects.filter(_events_year_q(years), region_id__in=region_ids)
-        .annotate(ay=_year_of_date("start__date", years))
-        .values("region_id", "ay")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {(r["region_id"], r["ay"]): r["n"] for r in rows}
+    return _held_by("region_id", region_ids, years)
 
 
 def attendance_by_school(municipality_ids: list[int], years: list[int]) -> dict[tuple[int, int], int]:

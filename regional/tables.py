@@ -103,11 +103,16 @@ class YesNoColumn(tables.BooleanColumn):
 
 
 class IndexColumn(tables.Column):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("attrs", {"td": {"class": "text-end"}})
+    """A school index; a candidate's carries the mark (the xlsx has the candidate as its own column)."""
+
+    def __init__(self, candidate_field: str, **kwargs):
+        self.candidate_field = candidate_field
+        kwargs.setdefault("attrs", {"td": {"class": "text-end text-nowrap"}})
         super().__init__(**kwargs)
 
-    def render(self, value):
+    def render(self, value, record):
+        if getattr(record, self.candidate_field, False):
+            return format_html('{} <span class="badge text-bg-warning">{}</span>', num(value, 2), _("candidate"))
         return num(value, 2)
 
     def value(self, value):
@@ -116,14 +121,17 @@ class IndexColumn(tables.Column):
 
 class RegionalSchoolTable(tables.Table):
     school = SchoolColumn(
-        accessor="short_name", verbose_name=_("School"), linkify=lambda record: record.get_absolute_url()
+        accessor="short_name",
+        order_by=("sort_name",),
+        verbose_name=_("School"),
+        linkify=lambda record: record.get_absolute_url(),
     )
     municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
     is_low = YesNoColumn(verbose_name=_("ШНОР"))
-    municipal_index = IndexColumn(verbose_name=_("Index in the municipality"))
-    is_candidate = YesNoColumn(verbose_name=_("Candidate of the municipality"))
-    regional_index = IndexColumn(verbose_name=_("Index in the region"))
-    is_regional_candidate = YesNoColumn(verbose_name=_("Candidate of the region"))
+    municipal_index = IndexColumn("is_candidate", verbose_name=_("Index in the municipality"))
+    is_candidate = YesNoColumn(verbose_name=_("Candidate of the municipality"), visible=False)
+    regional_index = IndexColumn("is_regional_candidate", verbose_name=_("Index in the region"))
+    is_regional_candidate = YesNoColumn(verbose_name=_("Candidate of the region"), visible=False)
     curated = YesNoColumn(verbose_name=_("Curator"))
     visits_in_year = tables.Column(verbose_name=_("Visits in the year"), attrs={"td": {"class": "text-end"}})
 

@@ -140,6 +140,7 @@ class RegionalDashboardView(RegionScopeMixin, TemplateView):
         ctx.update(
             scope,
             title=_("Municipalities compared"),
+            active="dashboard",
             year_label=academic_year_label(year),
             previous_label=academic_year_label(year - 1),
             table=table,
@@ -266,7 +267,8 @@ class RegionalResultsView(RegionScopeMixin, TemplateView):
         table = results_table(flat, year)
         RequestConfig(self.request, paginate={"per_page": 100}).configure(table)
         ctx.update(
-            scope, title=_("Results by municipality"), table=table, rows=flat, year_label=academic_year_label(year)
+            scope, title=_("Results by municipality"),
+            active="results", table=table, rows=flat, year_label=academic_year_label(year)
         )
         return ctx
 
