@@ -267,8 +267,12 @@ class RegionalResultsView(RegionScopeMixin, TemplateView):
         table = results_table(flat, year)
         RequestConfig(self.request, paginate={"per_page": 100}).configure(table)
         ctx.update(
-            scope, title=_("Results by municipality"),
-            active="results", table=table, rows=flat, year_label=academic_year_label(year)
+            scope,
+            title=_("Results by municipality"),
+            active="results",
+            table=table,
+            rows=flat,
+            year_label=academic_year_label(year),
         )
         return ctx
 
