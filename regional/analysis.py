@@ -1,6 +1,7 @@
 """The regional school index (RESULTS.md's school index with the region in place of the
-municipality), its candidates and the region's spread — recomputed with every analysis run,
-for the years it analysed, from the group figures it has just stored.
+municipality), its candidates and the region's spread, and the municipalities' sums of
+results — recomputed with every analysis run, for the years it analysed, from the group
+figures it has just stored.
 
 One SQL statement computes every school's regional index (set-based, over the whole
 region); the percentiles of the region's indices are then read off the sorted values, one
@@ -15,7 +16,7 @@ from django.db import connection
 
 from assessment.analysis import EPS, Thresholds
 from assessment.models import GroupResult
-from regional.models import RegionalSchoolIndex, RegionalSpread
+from regional.models import MunicipalityResult, RegionalSchoolIndex, RegionalSpread
 from schools.models import Municipality, School
 
 
@@ -106,5 +107,32 @@ def regional_index_compute(run_id: int | None, years: list[int], th: Thresholds 
     return {"regional_indices": len(indices), "regional_spreads": len(spreads)}
 
 
+def municipality_results_compute(run_id: int | None, years: list[int]) -> int:
+    """Replace the municipalities' sums of ``years``: one INSERT … SELECT over the group figures
+    (participants × mean = the sum over the rows, marks × share = the count of marks)."""
+    years = sorted({int(y) for y in years})
+    if not years:
+        return 0
+    MunicipalityResult.objects.filter(year__in=years).delete()
+    placeholders = ", ".join(["%s"] * len(years))
+    with connection.cursor() as c:
+        c.execute(
+            f"""
+            INSERT INTO {_q(MunicipalityResult)} (run_id, municipality_id, year, procedure_id, subject_id,
+                participants, sum_percent, with_mark, n_fail, n_quality)
+            SELECT %s, s.municipality_id, gr.year, gr.procedure_id, gr.subject_id, SUM(gr.participants),
+                   SUM(gr.mean_percent * gr.participants), SUM(gr.with_mark),
+                   SUM(COALESCE(gr.share_fail, 0) * gr.with_mark), SUM(COALESCE(gr.quality_rate, 0) * gr.with_mark)
+            FROM {_q(GroupResult)} gr JOIN {_q(School)} s ON s.id = gr.school_id
+            WHERE gr.year IN ({placeholders})
+            GROUP BY s.municipality_id, gr.year, gr.procedure_id, gr.subject_id
+            """,
+            [run_id, *years],
+        )
+        return c.rowcount
+
+
 def on_analysis_computed(sender, run, years, **kwargs) -> dict:
-    return regional_index_compute(run.pk, years, Thresholds(**run.thresholds) if run.thresholds else None)
+    counts = regional_index_compute(run.pk, years, Thresholds(**run.thresholds) if run.thresholds else None)
+    counts["municipality_results"] = municipality_results_compute(run.pk, years)
+    return counts

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import IndexFigures, SpreadFigures
+from core.models import ScopedQuerySet
 from core.years import academic_year_label
 
 
@@ -40,3 +41,37 @@ class RegionalSpread(SpreadFigures):
 
     def __str__(self) -> str:
         return f"{self.region_id} {academic_year_label(self.year)}"
+
+
+class MunicipalityResult(models.Model):
+    """The sums over the rows of a municipality, year, procedure and subject (all grades), kept
+    by the analysis beside the group figures they are added up from: the comparison pools
+    them further (any procedure, subject, the whole region) without averaging anything and
+    without reading the group figures of every school again."""
+
+    run = models.ForeignKey("assessment.AnalysisRun", on_delete=models.SET_NULL, null=True, related_name="+")
+    municipality = models.ForeignKey("schools.Municipality", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("academic year"))
+    procedure = models.ForeignKey("assessment.Procedure", on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey("assessment.Subject", on_delete=models.CASCADE, related_name="+")
+    participants = models.PositiveIntegerField(_("participants"))
+    sum_percent = models.FloatField()
+    with_mark = models.PositiveIntegerField()
+    n_fail = models.FloatField()
+    n_quality = models.FloatField()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_municipality_field = "municipality"
+
+    class Meta:
+        verbose_name = _("results of a municipality")
+        verbose_name_plural = _("results of the municipalities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year", "procedure", "subject"], name="regional_municipality_result_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["year", "municipality"])]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {academic_year_label(self.year)} {self.procedure_id}/{self.subject_id}"

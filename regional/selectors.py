@@ -12,9 +12,10 @@ year runs and its last day, 31 August, once it is over):
 - *Candidates*: the municipality's low-result candidates of the year (``SchoolIndex``).
 - *Spread*: P90 − P10 of the municipality's school indices (``Spread``).
 - *Results*: participants, mean percent, share of «2» and quality over the rows of the year
-  (optionally of one procedure and subject), pooled from the groups' sums — participants ×
-  mean, marks × share — which equals computing them from the rows, never an average of the
-  group figures (RESULTS.md).
+  (optionally of one procedure and subject), pooled from sums — participants × mean, marks ×
+  share, added up by the analysis per municipality, procedure and subject
+  (``MunicipalityResult``) — which equals computing them from the rows, never an average of
+  the group figures (RESULTS.md).
 - *Programme effectiveness*: ``ProgrammeEffect`` of the year.
 - *Curator coverage*: ШНОР schools of the year with an active school or regional curator
   assignment for that year.
@@ -36,7 +37,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, FloatField, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -123,13 +124,13 @@ def spreads(municipality_ids: list[int], years: list[int]) -> dict[tuple[int, in
     return {(s.municipality_id, s.year): s.spread for s in rows.only("municipality_id", "year", "spread")}
 
 
-# Sums of group figures that give back the sums over the rows (named apart from the fields).
+# The sums over the rows, added up from the municipalities' sums (MunicipalityResult).
 RESULT_SUMS = {
     "n": Sum("participants"),
-    "sum_percent": Sum(F("mean_percent") * F("participants"), output_field=FloatField()),
+    "sum_percent": Sum("sum_percent"),
     "marks": Sum("with_mark"),
-    "fails": Sum(Coalesce(F("share_fail"), 0.0) * F("with_mark"), output_field=FloatField()),
-    "good": Sum(Coalesce(F("quality_rate"), 0.0) * F("with_mark"), output_field=FloatField()),
+    "fails": Sum("n_fail"),
+    "good": Sum("n_quality"),
 }
 
 
@@ -148,15 +149,16 @@ def pooled(sums: dict | None) -> dict:
 def result_sums(
     municipality_ids: list[int], years: list[int], *, procedure=None, subject=None, by: tuple[str, ...] = ()
 ) -> dict[tuple, dict]:
-    """(municipality, year, *by) → the sums of the year's group results (one query)."""
-    from assessment.models import GroupResult
+    """(municipality, year, *by) → the sums over the year's rows (one query, over the sums the
+    analysis keeps per municipality, procedure and subject: ``MunicipalityResult``)."""
+    from regional.models import MunicipalityResult
 
-    qs = GroupResult.objects.filter(school__municipality_id__in=municipality_ids, year__in=years)
+    qs = MunicipalityResult.objects.filter(municipality_id__in=municipality_ids, year__in=years)
     if procedure is not None:
         qs = qs.filter(procedure=procedure)
     if subject is not None:
         qs = qs.filter(subject=subject)
-    keys = ("school__municipality_id", "year", *by)
+    keys = ("municipality_id", "year", *by)
     rows = qs.values(*keys).annotate(**RESULT_SUMS).order_by()
     return {tuple(r[k] for k in keys): r for r in rows}
 

@@ -7,7 +7,8 @@ with the generation cache off (every request computes every figure: «cold»).
 The data: 24 group results per school and year (two years), indices, spreads and
 effectiveness per municipality, 10 % of the schools ШНОР with curators, three visits and two
 recommendations each, a roadmap with two reports, five held events per municipality with
-attendance.  Prints p50/p95 and the queries of each request; writes bench/out/regional.json."""
+attendance.  Prints p50/p95 and the queries of each request, beside a one-query view timed in the same
+run (``/healthz``: the machine's load at the time); writes bench/out/regional.json."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ os.environ["OPORA_CACHE_ENABLED"] = "0"
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
+os.environ.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
 MUNICIPALITIES = int(os.environ.get("BENCH_MUNICIPALITIES", "50"))
 SCHOOLS_EACH = int(os.environ.get("BENCH_SCHOOLS_EACH", "60"))
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
@@ -178,6 +180,9 @@ def build(year: int):
                     for i in range(2)
                 ]
             )
+    from regional.analysis import municipality_results_compute
+
+    municipality_results_compute(None, [year - 1, year])  # what the analysis keeps beside the groups
     for y in (year - 1, year):
         RegionalSpread.objects.create(
             region=region, year=y, schools=MUNICIPALITIES * SCHOOLS_EACH, p10=-1.3, p90=1.3, spread=2.6
@@ -189,12 +194,12 @@ def timed(client, url: str, params: dict) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(url, params)  # connection and templates loaded
+    client.get(url, params, secure=True)  # connection and templates loaded
     times, queries = [], 0
     for _ in range(RUNS):
         with CaptureQueriesContext(connection) as ctx:
             t = time.perf_counter()
-            response = client.get(url, params)
+            response = client.get(url, params, secure=True)
             times.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 200, response.status_code
         queries = len(ctx)
@@ -223,6 +228,7 @@ def main() -> None:
     client = Client()
     client.force_login(user)
     result = {
+        "baseline_healthz_one_query": timed(client, "/healthz", {}),
         "dashboard": timed(client, "/regional/", {"year": year}),
         "dashboard_results_tab": timed(client, "/regional/", {"year": year, "group": "results"}),
         "api_summary_page_of_50": timed(
