@@ -73,9 +73,10 @@ INSTALLED_APPS = [
     "events",
     "assessment",
     "reports",
+    "regional",
 ]
 # The Opora apps, in the order their dashboard panels, navigation and API appear.
-OPORA_APPS = ["schools", "curators", "roadmaps", "events", "assessment", "reports"]
+OPORA_APPS = ["schools", "curators", "roadmaps", "events", "regional", "assessment", "reports"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
