@@ -48,7 +48,9 @@ def test_skip_link_comes_first_is_seen_and_moves_into_the_content(open_as, demo_
     assert tab(page)["inMain"]
 
 
-@pytest.mark.parametrize(("role", "path"), [("coordinator", "/"), ("curator", "/curators/visits/new/"), ("school", "/")])
+@pytest.mark.parametrize(
+    ("role", "path"), [("coordinator", "/"), ("curator", "/curators/visits/new/"), ("school", "/")]
+)
 def test_focus_follows_the_page_and_its_ring_is_seen(open_as, demo_site, role, path):
     page = open_as(role, 1280)
     page.goto(demo_site.url + path)
