@@ -43,6 +43,11 @@ SMALL_TARGETS = """(min) => Array.from(document.querySelectorAll(
              + Math.round(el.getBoundingClientRect().height) + ' px')"""
 
 
+DUPLICATE_IDS = """() => { const seen = {};
+  document.querySelectorAll('[id]').forEach(e => { seen[e.id] = (seen[e.id] || 0) + 1; });
+  return Object.keys(seen).filter(k => seen[k] > 1).slice(0, 5); }"""
+
+
 def page_key(path: str) -> str | None:
     """The kind of page a path shows (one page of each kind is checked): its URL pattern, or
     its form where the view declares one (a record's «new» and «edit» pages are one form);
@@ -74,6 +79,11 @@ def check_page(page, axe_source: str, report: CrawlReport, path: str, width: int
         page.evaluate(axe_source)
     for v in page.evaluate(AXE_RUN, context):
         report.add(path, f"axe {v['impact']} {v['id']} ({v['help']}): " + "; ".join(v["nodes"]))
+    # axe-core no longer reports duplicate ids (WCAG 2.2 dropped 4.1.1), but a label or an
+    # aria-describedby pointing at two elements still reads the wrong one.
+    duplicates = page.evaluate(DUPLICATE_IDS)
+    if duplicates and context is None:
+        report.add(path, "duplicate ids: " + ", ".join(duplicates))
     if width < 576:
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > width:
