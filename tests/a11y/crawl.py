@@ -43,6 +43,9 @@ SMALL_TARGETS = """(min) => Array.from(document.querySelectorAll(
              + Math.round(el.getBoundingClientRect().height) + ' px')"""
 
 
+SMALL_BADGES = """() => Array.from(document.querySelectorAll('.badge'))
+  .filter(e => e.getClientRects().length && parseFloat(getComputedStyle(e).fontSize) < 12)
+  .slice(0, 3).map(e => '«' + e.textContent.trim().slice(0, 20) + '» ' + getComputedStyle(e).fontSize)"""
 DUPLICATE_IDS = """() => { const seen = {};
   document.querySelectorAll('[id]').forEach(e => { seen[e.id] = (seen[e.id] || 0) + 1; });
   return Object.keys(seen).filter(k => seen[k] > 1).slice(0, 5); }"""
@@ -67,6 +70,7 @@ def page_key(path: str) -> str | None:
 class CrawlReport:
     pages: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # links answered 4xx: the link crawler's matter (tests/…)
 
     def add(self, path: str, what: str) -> None:
         self.problems.append(f"{path}: {what}")
@@ -84,6 +88,9 @@ def check_page(page, axe_source: str, report: CrawlReport, path: str, width: int
     duplicates = page.evaluate(DUPLICATE_IDS)
     if duplicates and context is None:
         report.add(path, "duplicate ids: " + ", ".join(duplicates))
+    small_text = page.evaluate(SMALL_BADGES)
+    if small_text:
+        report.add(path, "badges under 12 px: " + ", ".join(small_text))
     if width < 576:
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > width:
@@ -112,8 +119,13 @@ def crawl(page, base_url: str, axe_source: str, width: int, start: str = "/") ->
             raise
         if response is None:
             continue
-        if response.status >= 400:
+        if response.status >= 500:
             report.add(path, f"HTTP {response.status}")
+            continue
+        if response.status >= 400:
+            # A link the reader may not follow is a dead end, which the per-role link
+            # crawler of the test client reports; here there is no page to check.
+            report.refused.append(f"{path}: HTTP {response.status}")
             continue
         if "text/html" not in (response.headers.get("content-type") or ""):
             continue

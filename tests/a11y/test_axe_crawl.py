@@ -40,7 +40,11 @@ def test_pages_a_role_reaches_have_no_serious_violations(open_as, demo_site, axe
         check_page(page, axe_source, report, "/ (menu open)", width, context="nav")
 
     (artifact_dir / f"a11y-{role}-{width}.json").write_text(
-        json.dumps({"pages": report.pages, "problems": report.problems}, ensure_ascii=False, indent=1)
+        json.dumps(
+            {"pages": report.pages, "problems": report.problems, "refused": report.refused},
+            ensure_ascii=False,
+            indent=1,
+        )
     )
     paths = {p.split("?")[0] for p in report.pages}
     assert MUST_REACH[role] <= paths, f"not reached: {MUST_REACH[role] - paths}"
