@@ -139,3 +139,19 @@ def test_the_version_for_the_visually_impaired_is_reached_and_set_by_keyboard(op
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.wait_for_function("!document.documentElement.classList.contains('vision')")
+
+
+def test_a_select_that_submits_itself_waits_for_enter_when_changed_by_arrows(open_as, demo_site):
+    """The language switch: passing over its options with the arrow keys does not reload the
+    page at each one (WCAG 3.2.2); Enter applies the choice."""
+    page = open_as(None, 1280)
+    page.goto(demo_site.url + "/accounts/login/")
+    select = page.locator("#language-select")
+    select.focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(300)
+    assert select.input_value() == "en"
+    assert page.evaluate("document.documentElement.lang") == "ru"  # not reloaded yet
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.evaluate("document.documentElement.lang") == "en"
