@@ -62,6 +62,12 @@ def demo_site(django_db_setup, django_db_blocker):
         # pytest-django sets up the test database only when a collected test asks for one
         # (the other tests of this folder do); never load the demo into a real database.
         assert connection.settings_dict["NAME"].startswith("test_"), "no test database: run the folder, not one test"
+        # A transactional test that ran before in this process ended with a flush, which
+        # took the migrations' catalogues (risk factors, procedures, themes) with it.
+        from django.apps import apps
+
+        for module, name in MIGRATION_DATA_LOADERS:
+            getattr(importlib.import_module(module), name)(apps, None)
         call_command("load_demo", verbosity=0)
         sessions = {}
         for username in DEMO_ROLES:
@@ -83,8 +89,6 @@ def demo_site(django_db_setup, django_db_blocker):
             db_settings["CONN_MAX_AGE"] = max_age
             hosts.disable()
             call_command("flush", interactive=False, verbosity=0)
-            from django.apps import apps
-
             for module, name in MIGRATION_DATA_LOADERS:
                 getattr(importlib.import_module(module), name)(apps, None)
             if connection.vendor == "postgresql":
