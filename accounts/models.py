@@ -56,6 +56,8 @@ class User(AbstractUser):
     language = models.CharField(
         _("interface language"), max_length=5, default="ru", choices=[("ru", "Русский"), ("en", "English")]
     )
+    # The version for the visually impaired this person chose (core.vision token; empty: never chosen).
+    vision_mode = models.CharField(_("version for the visually impaired"), max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("user")

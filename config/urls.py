@@ -10,6 +10,7 @@ from core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("vision/", core_views.vision, name="vision"),
     path("files/<path:name>", core_views.protected_file, name="protected-file"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),

@@ -1,7 +1,10 @@
 """Server-side SVG charts, so a page and its PDF show the same picture (no JS libraries).
 
 Every function returns a self-contained ``<svg>`` string marked safe for templates; text is
-escaped.  Colours meet WCAG contrast on white."""
+escaped.  Colours meet WCAG contrast on white (3:1 at least for bars and lines, 4.5:1 for
+text).  Each chart is an image with an accessible name that carries its data (``role="img"``
+hides the drawing's own text from a screen reader): the title, then each label with its
+value, so a reader who cannot see the picture hears what it shows."""
 
 import math
 from collections.abc import Sequence
@@ -9,7 +12,9 @@ from html import escape
 
 from django.utils.safestring import mark_safe
 
-PALETTE = ["#1f4e79", "#c0504d", "#4f8a3c", "#8064a2", "#d9822b", "#2c8c99", "#7f7f7f", "#a5a5a5"]
+PALETTE = ["#1f4e79", "#c0504d", "#4f8a3c", "#8064a2", "#b36a1e", "#2a7f8a", "#595959", "#a0427a"]
+# The longest data description an accessible name carries; past it the name ends with «…».
+DESCRIPTION_MAX_ITEMS = 60
 
 
 def _fmt(v: float) -> str:
@@ -58,7 +63,7 @@ def bar_chart(
     n = max(len(values), 1)
     slot = plot_w / n
     bar_w = max(slot * 0.6, 2)
-    parts = [_open(width, height, title)]
+    parts = [_open(width, height, title, _describe(zip(labels, values, strict=False), unit))]
     parts += _y_axis(left, top, plot_w, plot_h, vmax, unit)
     for i, (label, v) in enumerate(zip(labels, values, strict=False)):
         x = left + i * slot + (slot - bar_w) / 2
@@ -105,7 +110,10 @@ def line_chart(
     vmax = max_value or _nice_max(max(all_values, default=0))
     n = max(len(x_labels), 1)
     step = plot_w / max(n - 1, 1) if n > 1 else 0
-    parts = [_open(width, height, title)]
+    description = "; ".join(
+        f"{name}: {_describe(zip(x_labels, vals, strict=False), unit)}" for name, vals in series.items()
+    )
+    parts = [_open(width, height, title, description)]
     parts += _y_axis(left, top, plot_w, plot_h, vmax, unit)
 
     def xy(i: int, v: float) -> tuple[float, float]:
@@ -184,8 +192,10 @@ def _line_runs(vals: Sequence[float | None], xy, color: str) -> list[str]:
 def stacked_bar(segments: Sequence[tuple[str, float, str]], *, width: int = 560, height: int = 36) -> str:
     """A single horizontal bar split into labelled shares (label, share 0..1, colour)."""
     total = sum(s for _, s, _ in segments) or 1
+    description = _describe(((label, 100 * share / total) for label, share, _ in segments if share > 0), " %")
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" class="opora-chart">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(description)}" class="opora-chart"><title>{escape(description)}</title>'
     ]
     x = 0.0
     for label, share, color in segments:
@@ -204,10 +214,23 @@ def stacked_bar(segments: Sequence[tuple[str, float, str]], *, width: int = 560,
     return mark_safe("".join(parts))
 
 
-def _open(width: int, height: int, title: str) -> str:
+def _describe(pairs, unit: str = "") -> str:
+    """«label — value unit, …» of a chart's data (a missing value reads «—»), cut at
+    DESCRIPTION_MAX_ITEMS."""
+    items = [f"{label} — {'—' if v is None else _fmt(v) + unit}" for label, v in pairs]
+    if len(items) > DESCRIPTION_MAX_ITEMS:
+        items = [*items[:DESCRIPTION_MAX_ITEMS], "…"]
+    return ", ".join(items) or "—"
+
+
+def _open(width: int, height: int, title: str, description: str) -> str:
+    """The <svg> element: an image named by its title and data, with the same text as its
+    <title> (a tooltip, and the name where aria-label is not read)."""
+    name = f"{title}. {description}" if title else description
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(title)}" class="opora-chart" font-family="DejaVu Sans, sans-serif" font-size="11">'
+        f'role="img" aria-label="{escape(name)}" class="opora-chart" font-family="DejaVu Sans, sans-serif" font-size="11">'
+        f"<title>{escape(name)}</title>"
         "<style>.v{font-size:10px;fill:#222}.l{font-size:10px;fill:#333}.t{font-size:12px;font-weight:bold;fill:#111}</style>"
     )
     if title:
@@ -264,7 +287,8 @@ def small_multiples(
     vmax = max_value or _nice_max(max(values, default=0))
     cell_w = width / columns
     bars = max(len(series), 1)
-    parts = [_open(width, height, title)]
+    description = "; ".join(f"{name}: {_describe(zip(series, vals, strict=False), unit)}" for name, vals in panels)
+    parts = [_open(width, height, title, description)]
     for k, (name, vals) in enumerate(panels):
         x0 = (k % columns) * cell_w
         y0 = top + (k // columns) * panel_height

@@ -5,13 +5,16 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from core import cache as portal_cache
 from core.dashboard import panels_for
 from core.files import resolve_protected_file
+from core.vision import remember, vision_mode
 
 
 def _scope_label(user) -> str:
@@ -31,6 +34,21 @@ def home(request):
 @login_required
 def api_guide(request):
     return render(request, "api_guide.html", {"site_url": settings.SITE_URL.rstrip("/")})
+
+
+@require_POST
+def vision(request):
+    """Turn the version for the visually impaired on or off or change one of its choices
+    (the buttons of the header and of the settings bar), then go back to the page."""
+    mode = vision_mode(request).changed(request.POST)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    remember(request, response, mode)
+    return response
 
 
 @never_cache

@@ -134,6 +134,9 @@ class VisitForm(forms.ModelForm):
         self.user = user
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = visit_schools(user)
+        # A draft kept in the browser (static/js/drafts.js) fills the school only when the
+        # page has not chosen one (?school= of the link the curator came by).
+        self.fields["school"].widget.attrs["data-draft-if-empty"] = ""
         self.fields["date"].initial = timezone.localdate
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -148,16 +151,22 @@ class VisitForm(forms.ModelForm):
 RATING_CHOICES = [("", "—"), (1, "1"), (2, "2"), (3, "3")]
 
 
+def rating_field(label):
+    """A quick rating: a row of large radio buttons (a tap each on a phone), «—» for none."""
+    return forms.TypedChoiceField(
+        choices=RATING_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label=label,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+
+
 class LessonForm(forms.ModelForm):
-    rating_goals = forms.TypedChoiceField(
-        choices=RATING_CHOICES, coerce=int, empty_value=None, required=False, label=_("Goals and planning")
-    )
-    rating_methods = forms.TypedChoiceField(
-        choices=RATING_CHOICES, coerce=int, empty_value=None, required=False, label=_("Methods and students' activity")
-    )
-    rating_assessment = forms.TypedChoiceField(
-        choices=RATING_CHOICES, coerce=int, empty_value=None, required=False, label=_("Assessment and feedback")
-    )
+    rating_goals = rating_field(_("Goals and planning"))
+    rating_methods = rating_field(_("Methods and students' activity"))
+    rating_assessment = rating_field(_("Assessment and feedback"))
 
     class Meta:
         model = LessonObservation

@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView, UpdateView
 
 from accounts.scoping import MANAGE, VIEW, can, municipalities_for, schools_for
+from core.drafts import draft_saved, draft_version
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from core.years import academic_year_choices, current_academic_year
 from curators import selectors, services
@@ -284,6 +285,7 @@ class VisitCreateView(LoginRequiredMixin, TemplateView):
                 _apply_service_errors(form, exc)
             else:
                 messages.success(request, gettext("The visit has been logged."))
+                draft_saved(request, "visit-new")
                 return redirect(visit.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form, lessons=lessons, recs=recs))
 
@@ -414,6 +416,9 @@ class VisitUpdateView(LoginRequiredMixin, UpdateView):
         form = super().get_form(form_class)
         form.helper.form_tag = True
         form.helper.add_input(Submit("submit", gettext("Save")))
+        # What is typed is kept in the browser until saved (static/js/drafts.js); a draft
+        # made from other values of the record is offered, not put in.
+        form.helper.attrs = {"data-draft": f"visit-{self.object.pk}", "data-draft-version": draft_version(form)}
         return form
 
     def get_context_data(self, **kwargs):
@@ -428,4 +433,5 @@ class VisitUpdateView(LoginRequiredMixin, UpdateView):
             _apply_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The visit record has been saved."))
+        draft_saved(self.request, f"visit-{self.object.pk}")
         return redirect(self.object.get_absolute_url())

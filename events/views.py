@@ -153,8 +153,9 @@ class EventDetailView(ObjectDetailView):
             for step in event.agenda.all()
         ]
         if can_manage:
-            ctx["agenda_form"] = AgendaStepForm()
-            ctx["material_form"] = EventMaterialForm()
+            # Two forms of one page: each its own ids («title» is in both).
+            ctx["agenda_form"] = AgendaStepForm(auto_id="id_step_%s")
+            ctx["material_form"] = EventMaterialForm(auto_id="id_material_%s")
         return ctx
 
     def post(self, request, *args, **kwargs):

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 
 from accounts.scoping import EDIT, MANAGE, VIEW, can, schools_for
 from core.charts import line_chart
+from core.drafts import draft_saved
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from core.xlsx import XLSX_MIME
 from core.years import academic_year_label
@@ -546,6 +547,7 @@ class ReportEditView(LoginRequiredMixin, View):
                 ),
             )
             return self.render_form(request, form, fresh=fresh, status=409)
+        draft_saved(request, f"report-{self.report.pk}")
         if "submit" in request.POST:
             try:
                 services.progress_report_submit(request.user, self.report)

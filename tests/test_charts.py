@@ -67,4 +67,49 @@ def test_small_multiples_share_one_scale_and_mark_the_total():
     assert max(heights) == pytest.approx(5 * min(heights), rel=0.02), "5 is as tall as five 1s: one scale"
     assert ">—</text>" in svg, "a year without a value"
     assert "Регион, всего, 2025/2026: 5" in svg
-    assert 'aria-label="ШНОР"' in svg
+    assert 'aria-label="ШНОР. Округ А1: 2024/2025 — 2, 2025/2026 — 4; Округ А2: 2024/2025 — —' in svg
+
+
+def _name(svg: str) -> str:
+    import html
+
+    match = re.search(r'<svg [^>]*role="img" aria-label="([^"]*)"', svg)
+    assert match, "a chart is an image with an accessible name"
+    title = re.search(r"<title>([^<]*)</title>", svg).group(1)
+    assert title == match.group(1)  # the same text as the chart's own <title>
+    return html.unescape(match.group(1))
+
+
+def test_every_chart_is_named_by_its_title_and_data_even_without_a_title():
+    from core.charts import bar_chart, stacked_bar
+
+    assert _name(bar_chart(["Семинар", "Вебинар"], [3, None])) == "Семинар — 3, Вебинар — —"
+    assert _name(bar_chart(["2023", "2024"], [40.5, 55], title="Доля", unit=" %")) == "Доля. 2023 — 40,5 %, 2024 — 55 %"
+    assert (
+        _name(line_chart(["2023", "2024"], {"ВПР": [50, None], "ОГЭ": [61.25, 70]}, title="Средний процент"))
+        == "Средний процент. ВПР: 2023 — 50, 2024 — —; ОГЭ: 2023 — 61,2, 2024 — 70"
+    )
+    assert (
+        _name(stacked_bar([("Да", 3, "#1f4e79"), ("Нет", 1, "#c0504d"), ("Пусто", 0, "#ccc")]))
+        == "Да — 75 %, Нет — 25 %"
+    )
+
+
+def test_a_long_series_is_named_up_to_a_bound():
+    from core.charts import DESCRIPTION_MAX_ITEMS, bar_chart
+
+    labels = [f"Школа {n}" for n in range(DESCRIPTION_MAX_ITEMS + 5)]
+    name = _name(bar_chart(labels, list(range(len(labels)))))
+    assert name.count(" — ") == DESCRIPTION_MAX_ITEMS and name.endswith(", …")
+
+
+def test_chart_colours_keep_three_to_one_on_white():
+    from core.charts import PALETTE
+
+    def luminance(hex_colour):
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    for colour in PALETTE:
+        assert 1.05 / (luminance(colour) + 0.05) >= 3, colour
