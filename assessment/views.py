@@ -12,13 +12,20 @@ from django.views.generic import FormView
 from accounts.scoping import MANAGE, VIEW, can, schools_for
 from assessment import selectors, services
 from assessment.fileformat import template_bytes
-from assessment.filters import FlagFilterSet, GroupResultFilterSet, ImportBatchFilterSet, SchoolIndexFilterSet
+from assessment.filters import (
+    FlagFilterSet,
+    GroupResultFilterSet,
+    ImportBatchFilterSet,
+    SchoolIndexFilterSet,
+    TeacherDynamicsFilterSet,
+)
 from assessment.forms import ImportForm
 from assessment.models import Flag, GroupResult, ImportBatch, SchoolIndex
-from assessment.tables import FlagTable, GroupResultTable, ImportBatchTable, SchoolIndexTable
+from assessment.tables import FlagTable, GroupResultTable, ImportBatchTable, SchoolIndexTable, TeacherDynamicsTable
+from assessment.templatetags.assessment_flags import flag_rule, teacher_grades
 from core.charts import line_chart
 from core.generic import ObjectDetailView, ObjectListView
-from core.xlsx import XLSX_MIME, workbook_bytes, xlsx_response
+from core.xlsx import workbook_bytes, xlsx_file_response, xlsx_response
 from core.years import academic_year_label
 from schools.models import School
 
@@ -120,9 +127,7 @@ class ImportErrorReportView(LoginRequiredMixin, View):
 
 class ImportTemplateView(LoginRequiredMixin, View):
     def get(self, request):
-        response = HttpResponse(template_bytes(), content_type=XLSX_MIME)
-        response["Content-Disposition"] = 'attachment; filename="results-template.xlsx"'
-        return response
+        return xlsx_file_response(template_bytes(), "results-template")
 
 
 class SchoolResultsView(ObjectDetailView):
@@ -159,19 +164,17 @@ def _school_workbook(school, o) -> HttpResponse:
                         None if share is None else round(share * 100, 1),
                     ]
                 )
-    flag_rows = [
+    flag_rows = [[academic_year_label(f.year), *_flag_cells(f)] for f in o.get("flags", [])]
+    teacher_rows = [
         [
             academic_year_label(f.year),
-            f.get_kind_display(),
+            f.teacher_code,
             str(f.procedure),
             str(f.subject),
-            f.grade,
-            f.teacher_code,
-            f.rule,
-            str(f.inputs),
-            str(f.thresholds),
+            teacher_grades(f),
+            *(f.inputs.get(k) for k in ("participants", "previous_mean_percent", "mean_percent", "change")),
         ]
-        for f in [*o.get("flags", []), *o.get("teacher_flags", [])]
+        for f in o.get("teacher_flags", [])
     ]
     risk_rows = [[r["subject"], *r["counts"]] for r in o.get("risk_rows", [])]
     content = workbook_bytes(
@@ -180,26 +183,64 @@ def _school_workbook(school, o) -> HttpResponse:
                 [_("Procedure"), _("Subject"), _("Year"), _("Participants"), _("Mean, %"), _("«2», %")],
                 results,
             ),
-            _("Flags"): (
+            _("Flags"): ([_("Year"), *FLAG_HEADERS()], flag_rows),
+            _("Teachers' dynamics"): (
                 [
                     _("Year"),
-                    _("Flag"),
+                    _("Teacher (anonymous code)"),
                     _("Procedure"),
                     _("Subject"),
-                    _("Grade"),
-                    _("Teacher"),
-                    _("Rule"),
-                    _("Numbers"),
-                    _("Thresholds"),
+                    _("Grades"),
+                    _("Participants"),
+                    _("Mean a year before, %"),
+                    _("Mean, %"),
+                    _("Change, points"),
                 ],
-                flag_rows,
+                teacher_rows,
             ),
             _("Risk zone"): ([_("Subject"), *labels], risk_rows),
         }
     )
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f'attachment; filename="results-{school.code}.xlsx"'
-    return response
+    return xlsx_file_response(content, f"results-{school.code}")
+
+
+# A school flag in the xlsx: one number per cell (the numbers behind each kind of flag).
+FLAG_INPUTS = (
+    ("participants", 1),
+    ("mean_percent", 1),
+    ("municipal_mean_percent", 1),
+    ("previous_mean_percent", 1),
+    ("change", 1),
+    ("share_fail", 100),
+    ("with_both", 1),
+    ("lowered", 100),
+    ("raised", 100),
+)
+
+
+def FLAG_HEADERS() -> list[str]:
+    return [
+        _("Flag"),
+        _("Procedure"),
+        _("Subject"),
+        _("Grade"),
+        _("Participants"),
+        _("Mean, %"),
+        _("Municipality's mean, %"),
+        _("Mean a year before, %"),
+        _("Change, points"),
+        _("«2», %"),
+        _("Students with both marks"),
+        _("Lowered, %"),
+        _("Raised, %"),
+        _("Rule"),
+    ]
+
+
+def _flag_cells(flag) -> list:
+    inputs = flag.inputs or {}
+    numbers = [None if inputs.get(k) is None else round(inputs[k] * scale, 2) for k, scale in FLAG_INPUTS]
+    return [flag.get_kind_display(), str(flag.procedure), str(flag.subject), flag.grade, *numbers, flag_rule(flag)]
 
 
 def _trend_charts(spreads: list, effects: list) -> dict:
@@ -302,8 +343,26 @@ class GroupResultListView(ObjectListView):
 
 
 class FlagListView(ObjectListView):
-    queryset = Flag.objects.select_related("school", "procedure", "subject")
+    queryset = selectors.school_flags(Flag.objects.select_related("school", "procedure", "subject"))
     table_class = FlagTable
     filterset_class = FlagFilterSet
     title = gettext_lazy("Flags")
     export_name = "flags"
+
+
+class TeacherDynamicsListView(ObjectListView):
+    """Teachers' negative dynamics: a list of its own, never part of a school's flags."""
+
+    queryset = selectors.teacher_dynamics(Flag.objects.select_related("school", "procedure", "subject"))
+    table_class = TeacherDynamicsTable
+    filterset_class = TeacherDynamicsFilterSet
+    title = gettext_lazy("Teachers with negative dynamics")
+    export_name = "teacher-dynamics"
+    template_name = "assessment/teacher_list.html"
+
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["drop"] = f"{settings.ASSESSMENT_DYNAMICS_DROP_POINTS:g}"
+        return ctx

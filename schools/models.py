@@ -5,6 +5,7 @@ import re
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import ScopedQuerySet
@@ -172,6 +173,17 @@ class StatusKind(models.TextChoices):
     SUPPORT_SITE = "support_site", _("Support site")
 
 
+# Short names of the statuses where room is scarce (the schools table); the full name is the chip's title.
+STATUS_SHORT = {
+    StatusKind.LOW_RESULTS: pgettext_lazy("status short", "ШНОР"),
+    StatusKind.ADVERSE: pgettext_lazy("status short", "ШНСУ"),
+    StatusKind.PARTICIPANT_500: pgettext_lazy("status short", "500+"),
+    StatusKind.NON_OBJECTIVE: pgettext_lazy("status short", "Non-objectivity"),
+    StatusKind.LEADER: pgettext_lazy("status short", "Leader"),
+    StatusKind.SUPPORT_SITE: pgettext_lazy("status short", "Support site"),
+}
+
+
 class SchoolStatus(models.Model):
     """A status a school holds from one academic year to another, resting on an order.
 
@@ -206,6 +218,10 @@ class SchoolStatus(models.Model):
     def __str__(self) -> str:
         end = academic_year_label(self.year_to) if self.year_to else "…"
         return f"{self.get_kind_display()}: {academic_year_label(self.year_from)} – {end}"
+
+    @property
+    def short_label(self) -> str:
+        return str(STATUS_SHORT.get(self.kind, self.get_kind_display()))
 
 
 class RiskFactor(models.Model):
