@@ -20,7 +20,7 @@ class YearColumn(tables.Column):
 class PercentColumn(tables.Column):
     """A share 0..1 shown as «25,3 %»; exported as a percentage with one decimal."""
 
-    attrs = {"td": {"class": "text-end"}}
+    attrs = {"td": {"class": "text-end text-nowrap"}}
 
     def render(self, value):
         return f"{value * 100:.1f} %".replace(".", ",")
@@ -30,7 +30,7 @@ class PercentColumn(tables.Column):
 
 
 class NumberColumn(tables.Column):
-    attrs = {"td": {"class": "text-end"}}
+    attrs = {"td": {"class": "text-end text-nowrap"}}
 
     def render(self, value):
         return f"{value:.1f}".replace(".", ",")
@@ -49,9 +49,12 @@ class SchoolLinkColumn(SchoolColumn):
         return str(value)
 
 
+STICKY = {"th": {"class": "sticky-col"}, "td": {"class": "text-nowrap sticky-col"}}
+
+
 class GroupResultTable(tables.Table):
     year = YearColumn(verbose_name=_("Year"))
-    school = SchoolLinkColumn(verbose_name=_("School"))
+    school = SchoolLinkColumn(verbose_name=_("School"), attrs=STICKY)
     procedure = tables.Column(verbose_name=_("Procedure"), order_by=("procedure__code",))
     subject = tables.Column(verbose_name=_("Subject"), order_by=("subject__name",))
     grade = tables.Column(verbose_name=_("Grade"))
@@ -68,9 +71,10 @@ class GroupResultTable(tables.Table):
     class Meta:
         model = GroupResult
         fields = []
+        attrs = {"class": "table table-sm table-hover align-middle working-table small"}
         sequence = (
-            "year",
             "school",
+            "year",
             "procedure",
             "subject",
             "grade",

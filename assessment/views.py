@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
-from accounts.scoping import MANAGE, VIEW, can, schools_for
+from accounts.scoping import MANAGE, VIEW, can, municipalities_overseen, schools_for
 from assessment import selectors, services
 from assessment.fileformat import template_bytes
 from assessment.filters import (
@@ -90,9 +90,13 @@ class _ImportActionView(LoginRequiredMixin, View):
     action = staticmethod(lambda batch, user: None)
     refused: type[Exception] = Exception
     done_message = ""
+    needs_confirmation = False  # the form's «confirm» box must be ticked (what cannot be undone)
 
     def post(self, request, pk):
         batch = get_object_or_404(ImportBatch.objects.restrict(request.user, MANAGE), pk=pk)
+        if self.needs_confirmation and request.POST.get("confirm") != "1":
+            messages.error(request, _("Nothing was changed: tick the box to confirm."))
+            return redirect(batch.get_absolute_url() + "#rollback")
         try:
             self.action(batch, request.user)
         except self.refused as exc:
@@ -106,6 +110,7 @@ class ImportRollbackView(_ImportActionView):
     action = staticmethod(services.import_batch_rollback)
     refused = services.RollbackRefused
     done_message = gettext_lazy("The import has been rolled back.")
+    needs_confirmation = True
 
 
 class ImportRestartView(_ImportActionView):
@@ -272,15 +277,39 @@ def _trend_charts(spreads: list, effects: list) -> dict:
     return charts
 
 
-class MunicipalityResultsView(ObjectListView):
+class LatestYearMixin:
+    """A results list opens on the latest year with results in the reader's scope, not on
+    every year mixed; «Все» in the year filter (``?year=``) still shows every year."""
+
+    def latest_year(self) -> int | None:
+        if not hasattr(self, "_latest_year"):
+            self._latest_year = selectors.results_year(schools_for(self.request.user, VIEW))
+        return self._latest_year
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if "year" not in self.request.GET and self.latest_year() is not None:
+            data = self.request.GET.copy()
+            data["year"] = str(self.latest_year())
+            kwargs["data"] = data
+        return kwargs
+
+
+class MunicipalityResultsView(LatestYearMixin, ObjectListView):
     """Schools with their index (sortable), candidates with the reason, spread and programme effectiveness."""
 
     queryset = SchoolIndex.objects.select_related("school", "municipality")
     table_class = SchoolIndexTable
     filterset_class = SchoolIndexFilterSet
     template_name = "assessment/municipality.html"
-    title = gettext_lazy("Results of the municipality")
     export_name = "school-indices"
+
+    @property
+    def title(self):
+        # «Results of the municipality» for one, «… of the municipalities» for a region's reader.
+        if municipalities_overseen(self.request.user).count() > 1:
+            return _("Results of the municipalities")
+        return _("Results of the municipality")
 
     def _municipality_filter(self, qs):
         value = self.request.GET.get("municipality")
@@ -334,15 +363,16 @@ class MunicipalityResultsView(ObjectListView):
         return super().render_to_response(context, **response_kwargs)
 
 
-class GroupResultListView(ObjectListView):
+class GroupResultListView(LatestYearMixin, ObjectListView):
     queryset = GroupResult.objects.select_related("school", "procedure", "subject")
     table_class = GroupResultTable
     filterset_class = GroupResultFilterSet
     title = gettext_lazy("Group results")
     export_name = "group-results"
+    template_name = "core/object_list_wide.html"  # fourteen columns: the table gets the page's width
 
 
-class FlagListView(ObjectListView):
+class FlagListView(LatestYearMixin, ObjectListView):
     queryset = selectors.school_flags(Flag.objects.select_related("school", "procedure", "subject"))
     table_class = FlagTable
     filterset_class = FlagFilterSet
@@ -350,7 +380,7 @@ class FlagListView(ObjectListView):
     export_name = "flags"
 
 
-class TeacherDynamicsListView(ObjectListView):
+class TeacherDynamicsListView(LatestYearMixin, ObjectListView):
     """Teachers' negative dynamics: a list of its own, never part of a school's flags."""
 
     queryset = selectors.teacher_dynamics(Flag.objects.select_related("school", "procedure", "subject"))

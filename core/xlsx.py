@@ -177,31 +177,42 @@ def _raw(row, bound_column):
 
 
 def export_value(table, row, bound_column):
-    """A cell of a table for the xlsx: the table's ``value_<name>`` (or ``render_<name>``) or
-    the column's own ``value`` where one is declared — they say what the cell means; else the
-    data itself (a bool, a number, a date), not the text a page shows for it."""
+    """A cell of a table for the xlsx, by what says what the cell means: the table's
+    ``value_<name>``, else the column's own ``value`` (e.g. a percentage as a number), else —
+    where the cell is only rendered (``render_<name>``, a template) — its text, else the data
+    itself (a bool, a number, a date), never the text a page shows for it."""
     import django_tables2 as tables
+    from django_tables2.utils import call_with_appropriate
 
     name, column = bound_column.name, bound_column.column
-    explicit = (
-        hasattr(table, f"value_{name}")
-        or hasattr(table, f"render_{name}")
-        or _declares(column, "value")
+    if hasattr(table, f"value_{name}"):
+        return _text_of(row.get_cell_value(name))
+    if _declares(column, "value"):
+        return row._get_and_render_with(
+            bound_column,
+            render_func=lambda bc, value=None: call_with_appropriate(
+                column.value, row._optional_cell_arguments(bc, value)
+            ),
+            default=None,
+        )
+    rendered_only = (
+        hasattr(table, f"render_{name}")
         or _declares(column, "render")
         or (
             isinstance(column, tables.TemplateColumn)
             and not isinstance(column, tables.DateColumn | tables.DateTimeColumn | tables.TimeColumn)
         )
     )
-    if explicit:
-        value = row.get_cell_value(name)
-        if isinstance(value, SafeData):
-            value = strip_tags(value)
-        return value
+    if rendered_only:
+        return _text_of(row.get_cell_value(name))
     value = _raw(row, bound_column)
     if isinstance(value, models.Manager):  # a many-to-many column
         return ", ".join(str(item) for item in value.all())
     return value
+
+
+def _text_of(value):
+    return strip_tags(value) if isinstance(value, SafeData) else value
 
 
 def table_rows(table) -> tuple[list[str], list[list]]:

@@ -1,7 +1,7 @@
 """Home-page panels and school-card sections of the curators app."""
 
 from accounts.models import Role
-from accounts.scoping import MANAGE, VIEW, municipalities_for, schools_for
+from accounts.scoping import MANAGE, VIEW, may_view_partner_pair, municipalities_for, schools_for
 from core.dashboard import Panel, can_see
 from core.years import current_academic_year
 from curators import selectors
@@ -60,7 +60,9 @@ def school_sections(user, school) -> list[Panel]:
     year = current_academic_year()
     assignments = CuratorAssignment.objects.filter(school=school, year=year, is_active=True).select_related("curator")
     pairs = PartnerPair.objects.filter(school=school).select_related("leader").order_by("-year")[:3]
-    led = PartnerPair.objects.filter(leader=school).select_related("school").order_by("-year")[:5]
+    led = list(PartnerPair.objects.filter(leader=school).select_related("school").order_by("-year")[:5])
+    for pair in led:  # a pair opens through its supported school, which may be beyond the reader's
+        pair.viewable = may_view_partner_pair(user, pair)
     visits = list(Visit.objects.filter(school=school).select_related("curator").order_by("-date")[:3])
     open_recs = list(selectors.open_recommendations(Recommendation.objects.filter(visit__school=school))[:5])
     if not (assignments or pairs or led or visits or open_recs) and not can_see(user, MANAGE, school):

@@ -144,6 +144,8 @@ class Order(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="orders", verbose_name=_("region"))
     kind = models.CharField(_("kind"), max_length=10, choices=OrderKind.choices, default=OrderKind.ORDER)
     number = models.CharField(_("number"), max_length=50)
+    # ``sort_key(number)``, kept by save(): «48» before «431», «01-02/9» before «01-02/10».
+    sort_number = models.CharField(max_length=200, editable=False, default="")
     date = models.DateField(_("date"))
     issuer = models.CharField(_("issuing body"), max_length=300)
     title = models.CharField(_("title"), max_length=1000)
@@ -151,17 +153,24 @@ class Order(models.Model):
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["sort_number"])
     objects = ScopedQuerySet.as_manager()
     scope_municipality_field = "municipality"
 
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
-        ordering = ["-date", "number"]
+        ordering = ["-date", "sort_number"]
 
     def __str__(self) -> str:
         return _("№ %(number)s of %(date)s") % {"number": self.number, "date": self.date.strftime("%d.%m.%Y")}
+
+    def save(self, *args, **kwargs):
+        self.sort_number = sort_key(self.number)[:200]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_number"}
+        super().save(*args, **kwargs)
 
 
 class StatusKind(models.TextChoices):
@@ -202,6 +211,11 @@ class SchoolStatus(models.Model):
         verbose_name=_("order ending it"),
         null=True,
         blank=True,
+    )
+    # The later yearly lists that kept the school on (schools.services.status_list_set): an
+    # order approving a list grounds every status on it, not only those it began.
+    confirmed_by = models.ManyToManyField(
+        Order, blank=True, related_name="confirmed_statuses", verbose_name=_("confirmed by orders")
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
 

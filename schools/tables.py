@@ -196,7 +196,9 @@ class DateColumn(tables.DateColumn):
 
 
 class OrderTable(tables.Table):
-    number = tables.Column(linkify=("schools:order-detail", [tables.A("pk")]), verbose_name=_("Number"))
+    number = tables.Column(
+        linkify=("schools:order-detail", [tables.A("pk")]), verbose_name=_("Number"), order_by=("sort_number",)
+    )
     date = DateColumn(verbose_name=_("Date"))
     kind = tables.Column(verbose_name=_("Kind"))
     title = tables.Column(verbose_name=_("Title"))

@@ -217,8 +217,14 @@ def test_upload_page_and_rollback(world, login, django_capture_on_commit_callbac
     assert login(world.coordinator_b1).post(reverse("assessment:import-rollback", args=[batch.pk])).status_code == 404
     assert login(world.school_admin).post(reverse("assessment:import-rollback", args=[batch.pk])).status_code == 404
     client = login(world.coordinator)
+    # Rolling back asks first (issue 15): without the ticked box nothing changes.
+    response = client.post(reverse("assessment:import-rollback", args=[batch.pk]), follow=True)
+    assert "ничего не изменено" in response.content.decode().lower()
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE and Result.objects.count() == len(rows)
+    assert 'name="confirm"' in page and "Это действие нельзя отменить" in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("assessment:import-rollback", args=[batch.pk]))
+        client.post(reverse("assessment:import-rollback", args=[batch.pk]), {"confirm": "1"})
     batch.refresh_from_db()
     assert batch.status == ImportStatus.ROLLED_BACK and Result.objects.count() == 0
 

@@ -1,12 +1,10 @@
-"""One truth per figure: on the demo data, every reader of a figure — the page, the school
-card, the home panel, the documents, the xlsx export and the API — shows the number its one
-selector gives (issue 15.1).  The demo is loaded once for the class (setUpTestData)."""
+"""One truth per figure (issue 15.1): on the demo data, every reader of a figure — the page,
+the school card, the home panel, the documents, the xlsx export and the API — shows the
+number its one selector gives."""
 
 import io
 import re
 
-from django.core.management import call_command
-from django.test import TestCase
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -14,7 +12,6 @@ from accounts.models import User
 from assessment import documents as assessment_documents
 from assessment import selectors as assessment_selectors
 from assessment.models import Flag
-from core.years import current_academic_year
 from curators import selectors as curator_selectors
 from events import documents as event_documents
 from events import selectors as event_selectors
@@ -22,9 +19,6 @@ from roadmaps import documents as roadmap_documents
 from roadmaps import selectors as roadmap_selectors
 from schools import documents as school_documents
 from schools import selectors as school_selectors
-from schools.models import Municipality, School
-
-KAMENSK = "Каменск-Уральский городской округ"
 
 
 def figure(html: bytes, name: str) -> str:
@@ -38,19 +32,8 @@ def number(text: str) -> int:
     return int(re.sub(r"[^\d−-]", "", text).replace("−", "-"))
 
 
-class DemoFigures(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        call_command("load_demo", verbosity=0)
-        cls.year = current_academic_year()
-        cls.kamensk = Municipality.objects.get(name=KAMENSK)
-        cls.coordinator = User.objects.get(username="coordinator")
-        cls.school_admin = User.objects.get(username="school")
-        cls.lyceum = School.objects.get(pk=cls.school_admin.school_id)  # Лицей № 9
-        cls.results_year = assessment_selectors.results_year(cls.kamensk.schools.all())
-
-    def setUp(self):
-        self.client.force_login(self.coordinator)
+class FigureChecks:
+    """Mixed into the demo test case (tests/test_demo_portal.py)."""
 
     def api(self, url, **params):
         response = self.client.get(url, params)
