@@ -11,7 +11,7 @@ def drop_per_grade_teacher_flags(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessment", "0008_packed_replaced_results"),
+        ("assessment", "0009_result_group_statistics"),
     ]
 
     operations = [
