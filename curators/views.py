@@ -49,7 +49,7 @@ def _year(request) -> int:
 
 
 class AssignmentListView(ObjectListView):
-    queryset = CuratorAssignment.objects.select_related("curator", "school", "order")
+    queryset = CuratorAssignment.objects.select_related("curator__school", "school", "order")
     table_class = CuratorAssignmentTable
     filterset_class = CuratorAssignmentFilterSet
     title = _("Curator assignments")
