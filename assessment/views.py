@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
+from accounts.models import Role
 from accounts.scoping import MANAGE, VIEW, can, municipalities_overseen, schools_for
 from assessment import selectors, services
 from assessment.fileformat import template_bytes
@@ -306,8 +307,11 @@ class MunicipalityResultsView(LatestYearMixin, ObjectListView):
 
     @property
     def title(self):
-        # «Results of the municipality» for one, «… of the municipalities» for a region's reader.
-        if municipalities_overseen(self.request.user).count() > 1:
+        # A region's reader reads the region's municipalities, not «the municipality».
+        user = self.request.user
+        if getattr(user, "role", "") == Role.REGIONAL_COORDINATOR and user.region_id:
+            return _("Results of the region: %(region)s") % {"region": user.region}
+        if municipalities_overseen(user).count() > 1:
             return _("Results of the municipalities")
         return _("Results of the municipality")
 

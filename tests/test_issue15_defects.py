@@ -242,7 +242,12 @@ def test_the_api_guide_speaks_russian(world, login):
 
 
 @pytest.mark.parametrize(
-    ("who", "title"), [("regional", "Результаты муниципалитетов"), ("coordinator", "Результаты муниципалитета")]
+    ("who", "title"),
+    [
+        ("regional", "Результаты региона: Область А"),
+        ("superuser", "Результаты муниципалитетов"),
+        ("coordinator", "Результаты муниципалитета"),
+    ],
 )
 def test_the_regions_results_are_titled_for_the_region(world, login, who, title):
     page = login(getattr(world, who)).get("/assessment/")
