@@ -4,36 +4,10 @@ with DEBUG on (make run), where Django would show its English technical pages (i
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.test import override_settings
-from django.urls import path
 
-from config import urls as portal_urls
 from core import views as core_views
 
 pytestmark = pytest.mark.django_db
-
-
-def boom(request):
-    raise RuntimeError("boom")
-
-
-def forbidden(request):
-    raise PermissionDenied
-
-
-def missing(request):
-    raise Http404("Нет такой школы")
-
-
-urlpatterns = [
-    path("boom/", boom),
-    path("forbidden/", forbidden),
-    path("missing/", missing),
-    *portal_urls.urlpatterns,
-]
-handler403 = "core.views.permission_denied"
-handler404 = "core.views.page_not_found"
-handler500 = "core.views.server_error"
 
 
 def _assert_portal_page(response, status, heading):
@@ -68,29 +42,45 @@ def test_the_way_back_never_leads_to_another_host(world, login):
     assert "evil.example" not in response.content.decode()
 
 
-@override_settings(ROOT_URLCONF="tests.test_error_pages")
+def _middleware_response(rf, user, exception):
+    """What the portal answers for ``exception`` raised by a view with DEBUG on."""
+    from core.middleware import ErrorPagesMiddleware
+
+    request = rf.get("/schools/", HTTP_REFERER="http://testserver/")
+    request.user = user
+    request.session = {}
+    return ErrorPagesMiddleware(lambda r: None).process_exception(request, exception)
+
+
 @pytest.mark.parametrize("debug", [False, True])
-def test_403_and_a_raised_404(world, login, settings, debug):
+def test_403_page(world, rf, settings, debug):
     settings.DEBUG = debug
-    client = login(world.coordinator)
-    _assert_portal_page(client.get("/forbidden/"), 403, "Доступ запрещён")
-    _assert_portal_page(client.get("/missing/"), 404, "Страница не найдена")
+    request = rf.get("/schools/")
+    request.user = world.coordinator
+    from core.views import permission_denied
+
+    _assert_portal_page(permission_denied(request), 403, "Доступ запрещён")
+    if debug:
+        _assert_portal_page(_middleware_response(rf, world.coordinator, PermissionDenied()), 403, "Доступ запрещён")
+        _assert_portal_page(_middleware_response(rf, world.coordinator, Http404("x")), 404, "Страница не найдена")
 
 
-@override_settings(ROOT_URLCONF="tests.test_error_pages", DEBUG=True)
-def test_500_in_debug_is_the_portals_page_and_is_logged(world, login, caplog):
-    client = login(world.coordinator)
-    response = client.get("/boom/")
+def test_500_in_debug_is_the_portals_page_and_is_logged(world, rf, settings, caplog):
+    settings.DEBUG = True
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        response = _middleware_response(rf, world.coordinator, exc)
     text = response.content.decode()
     assert response.status_code == 500
     assert "Что-то пошло не так" in text and "На главную" in text and "boom" not in text
-    assert any("boom" in str(r.exc_info) for r in caplog.records if r.exc_info)
+    assert any("Internal Server Error" in r.getMessage() for r in caplog.records)
 
 
-@override_settings(ROOT_URLCONF="tests.test_error_pages", DEBUG=True, OPORA_DEBUG_ERROR_PAGES=False)
-def test_a_developer_may_have_the_technical_pages_back(world, login):
-    client = login(world.coordinator)
-    assert "Using the URLconf" in client.get("/no-such-page/").content.decode()
+def test_a_developer_may_have_the_technical_pages_back(world, login, settings):
+    settings.DEBUG = True
+    settings.OPORA_DEBUG_ERROR_PAGES = False
+    assert "Using the URLconf" in login(world.coordinator).get("/no-such-page/").content.decode()
 
 
 def test_500_page_without_the_database_is_russian_in_the_layout(rf):
