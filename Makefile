@@ -74,7 +74,7 @@ compose-check:
 	SECRET_KEY=compose-check POSTGRES_PASSWORD=compose-check docker-compose -f docker-compose.yml config -q
 
 pytest: venv services
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest --create-db -n 2 -p no:cacheprovider
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest --create-db -n 2 --dist loadgroup -p no:cacheprovider
 
 test: setup lint migrations-check compose-check pytest
 

@@ -170,3 +170,42 @@ def restrict(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
 def can(user, action: str, obj) -> bool:
     """Whether ``user`` may perform ``action`` on the scoped object ``obj``."""
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+
+
+# --- Link visibility (issue 15.2: no dead ends) -------------------------------------------
+# A page shows a link only to a reader who may open it.  The predicates below are what the
+# templates ask (core/templatetags/policy.py); each answers as the view behind the link does.
+
+
+def visible_school_ids(user) -> frozenset[int]:
+    """Ids of the schools ``user`` may view — read once per request (kept on the user object,
+    which the authentication middleware builds afresh for every request)."""
+    memo = getattr(user, "_opora_visible_school_ids", None)
+    if memo is None:
+        memo = frozenset(schools_for(user, VIEW).values_list("id", flat=True))
+        if _usable(user):
+            user._opora_visible_school_ids = memo
+    return memo
+
+
+def may_view_school(user, school) -> bool:
+    """Whether the school's card (and its results page) opens for ``user``."""
+    school_id = getattr(school, "pk", school)
+    return school_id is not None and school_id in visible_school_ids(user)
+
+
+def may_view_partner_pair(user, pair) -> bool:
+    """A partner pair is seen through its supported school (``PartnerPair.scope_school_field``)."""
+    return may_view_school(user, pair.school_id)
+
+
+def may_see_status_movement(user) -> bool:
+    """The entries and exits by year name every school of a municipality: for those who
+    oversee one (schools.programme_views.StatusMovementView)."""
+    return municipalities_overseen(user).exists()
+
+
+def may_manage_assignments(user) -> bool:
+    """The school → curators grid and appointments: coordinators of a municipality or region
+    (curators.views.AssignmentGridView)."""
+    return municipalities_for(user, MANAGE).exists()

@@ -67,7 +67,9 @@ class Thresholds:
 RULES = {
     FlagKind.LOW_RESULTS: "municipal_mean_percent - mean_percent >= gap_points OR share_fail >= share_fail_limit",
     FlagKind.NEGATIVE_DYNAMICS: "previous_mean_percent - mean_percent >= drop_points",
-    FlagKind.TEACHER_DYNAMICS: "previous_mean_percent - mean_percent >= drop_points (same teacher_code)",
+    FlagKind.TEACHER_DYNAMICS: (
+        "previous_mean_percent - mean_percent >= drop_points (same teacher_code, rows pooled over grades)"
+    ),
     FlagKind.NON_OBJECTIVE: "procedure = ВПР AND with_both >= min_rows AND (lowered >= lowered_limit OR raised + lowered >= mismatch_limit)",
 }
 
@@ -360,21 +362,29 @@ def compute(run_id: int, years: list[int], th: Thresholds) -> dict:
                 th.dynamics_drop_points - EPS,
             ],
         )
+        # Teachers' negative dynamics (RESULTS.md): per (school, year, procedure, subject,
+        # teacher_code), the rows pooled over the teacher's grades, against the same teacher's
+        # pool of the previous year.  The flag names no grade (NULL); it is a list of its own,
+        # never part of a school's flag totals.
         c.execute("""
             CREATE TEMP TABLE asm_tch AS
-            SELECT school_id, year, procedure_id, subject_id, grade, teacher_code, participants,
-                   sum_percent / participants AS mean_percent
+            SELECT school_id, year, procedure_id, subject_id, teacher_code,
+                   SUM(participants) AS participants, SUM(sum_percent) / SUM(participants) AS mean_percent,
+                   MIN(grade) AS grade_min, MAX(grade) AS grade_max, COUNT(DISTINCT grade) AS grades
             FROM asm_raw WHERE teacher_code <> ''
+            GROUP BY school_id, year, procedure_id, subject_id, teacher_code
         """)
         c.execute(
             f"""
             {flag_cols}
-            SELECT %s, %s, g.school_id, g.year, g.procedure_id, g.subject_id, g.grade, g.teacher_code, %s,
+            SELECT %s, %s, g.school_id, g.year, g.procedure_id, g.subject_id, NULL, g.teacher_code, %s,
                    {J}('participants', g.participants, 'mean_percent', g.mean_percent,
-                       'previous_mean_percent', p.mean_percent, 'change', g.mean_percent - p.mean_percent),
+                       'previous_participants', p.participants, 'previous_mean_percent', p.mean_percent,
+                       'change', g.mean_percent - p.mean_percent, 'grade_min', g.grade_min,
+                       'grade_max', g.grade_max, 'grades', g.grades),
                    {J}('drop_points', %s), %s
             FROM asm_tch g JOIN asm_tch p ON p.school_id = g.school_id AND p.year = g.year - 1
-                 AND p.procedure_id = g.procedure_id AND p.subject_id = g.subject_id AND p.grade = g.grade
+                 AND p.procedure_id = g.procedure_id AND p.subject_id = g.subject_id
                  AND p.teacher_code = g.teacher_code
             WHERE g.year IN {Y} AND p.mean_percent - g.mean_percent >= %s
         """,

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from assessment.models import Flag, FlagKind, GroupResult, ProgrammeEffect, RiskZoneCount, SchoolIndex, Spread
-from assessment.templatetags.assessment_flags import flag_numbers
+from assessment.selectors import school_flags, teacher_dynamics
+from assessment.templatetags.assessment_flags import flag_numbers, teacher_grades
 from core.charts import line_chart
 from core.dashboard import Panel
 from core.templatetags.opora import num, percent
@@ -79,13 +80,13 @@ def school_report_sections(school, year: int) -> list[Panel]:
         if series
         else ""
     )
-    flags = list(
-        Flag.objects.filter(school=school, year=year)
-        .select_related("procedure", "subject")
-        .order_by("kind", "procedure__code", "subject__name", "grade", "teacher_code")
-    )
+    of_year = Flag.objects.filter(school=school, year=year).select_related("procedure", "subject")
+    flags = list(school_flags(of_year).order_by("kind", "procedure__code", "subject__name", "grade"))
     for flag in flags:
         flag.numbers = flag_numbers(flag)
+    teachers = list(teacher_dynamics(of_year).order_by("teacher_code", "procedure__code", "subject__name"))
+    for flag in teachers:
+        flag.grades = teacher_grades(flag)
     risk = list(
         RiskZoneCount.objects.filter(school=school, year=year).select_related("subject").order_by("subject__name")
     )
@@ -99,6 +100,7 @@ def school_report_sections(school, year: int) -> list[Panel]:
                 "rows": rows,
                 "chart": chart,
                 "flags": flags,
+                "teachers": teachers,
                 "risk": risk,
                 "risk_total": sum(r.students for r in risk),
                 "index": index,
@@ -112,9 +114,10 @@ def school_report_sections(school, year: int) -> list[Panel]:
 
 
 def _flag_counts(municipality, year: int) -> list[dict]:
+    """The school flags of the year by kind (``selectors.school_flags``: teachers apart)."""
     labels = dict(FlagKind.choices)
     rows = (
-        Flag.objects.filter(school__municipality=municipality, year=year)
+        school_flags(Flag.objects.filter(school__municipality=municipality, year=year))
         .values("kind")
         .annotate(n=Count("id"), schools=Count("school", distinct=True))
         .order_by("kind")
@@ -150,6 +153,9 @@ def municipal_report_sections(municipality, year: int) -> list[Panel]:
                 "chart": chart,
                 "effects": effects,
                 "flag_counts": _flag_counts(municipality, year),
+                "teacher_dynamics": teacher_dynamics(
+                    Flag.objects.filter(school__municipality=municipality, year=year)
+                ).count(),
             },
             order=ORDER,
         )

@@ -706,10 +706,13 @@ def error_report(table: Table, errors: list[dict]) -> tuple[bytes, str, str]:
     for index, row in enumerate(table.rows):
         rows.append([*row, *([""] * (len(table.header) - len(row))), "; ".join(by_row.get(index + 2, []))])
     if table.kind == "csv":
+        from core.xlsx import neutralise
+
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter=table.delimiter or ";")
         writer.writerow(header)
-        writer.writerows(rows)
+        # The same OWASP rule as the xlsx writer: no cell of the file may start a formula.
+        writer.writerows([[neutralise(c) if isinstance(c, str) else c for c in row] for row in rows])
         return buf.getvalue().encode("utf-8-sig"), "csv", "text/csv; charset=utf-8"
     from core.xlsx import XLSX_MIME, workbook_bytes
 

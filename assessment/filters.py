@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import municipalities_for
 from assessment.models import (
     Flag,
-    FlagKind,
     GroupResult,
     ImportBatch,
     ImportStatus,
@@ -40,12 +39,33 @@ class GroupResultFilterSet(_ResultFilters):
         fields = ["year", "procedure", "subject", "grade", "school", "school_code"]
 
 
+def _school_flag_kinds():
+    from assessment.selectors import SCHOOL_FLAG_KINDS
+
+    return [(kind.value, kind.label) for kind in SCHOOL_FLAG_KINDS]
+
+
 class FlagFilterSet(_ResultFilters):
-    kind = filters.ChoiceFilter(choices=FlagKind.choices, label=_("Flag"))
+    """A school's flags (teachers' dynamics are a list of their own: ``TeacherDynamicsFilterSet``)."""
+
+    kind = filters.ChoiceFilter(choices=_school_flag_kinds, label=_("Flag"))
 
     class Meta:
         model = Flag
         fields = ["year", "procedure", "subject", "grade", "school", "school_code", "kind"]
+
+
+class TeacherDynamicsFilterSet(filters.FilterSet):
+    year = AcademicYearFilter()
+    procedure = filters.ModelChoiceFilter(queryset=Procedure.objects.all(), to_field_name="code", label=_("Procedure"))
+    subject = filters.ModelChoiceFilter(queryset=Subject.objects.all(), to_field_name="name", label=_("Subject"))
+    school = IdFilter(field_name="school_id", label=_("School (id)"))
+    school_code = filters.CharFilter(field_name="school__code", label=_("School code"))
+    teacher_code = filters.CharFilter(field_name="teacher_code", label=_("Teacher code"))
+
+    class Meta:
+        model = Flag
+        fields = ["year", "procedure", "subject", "school", "school_code", "teacher_code"]
 
 
 class SchoolIndexFilterSet(filters.FilterSet):

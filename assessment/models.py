@@ -366,7 +366,8 @@ class Flag(models.Model):
     year = models.PositiveSmallIntegerField(_("academic year"))
     procedure = _output_key(Procedure, on_delete=models.PROTECT, verbose_name=_("procedure"))
     subject = _output_key(Subject, on_delete=models.PROTECT, verbose_name=_("subject"))
-    grade = models.PositiveSmallIntegerField(_("grade"))
+    # Empty for a teacher's dynamics: the teacher's rows are pooled over their grades.
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
     teacher_code = models.CharField(_("teacher code"), max_length=64, blank=True)
     rule = models.CharField(_("rule"), max_length=300)
     inputs = models.JSONField(_("inputs"), default=dict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Q
+from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Max, Q
 
 from accounts.scoping import VIEW
 from assessment.models import (
@@ -32,10 +32,20 @@ def group_results(user):
 
 
 def flags(user):
+    """The school flags the user may see (teachers' dynamics are ``teacher_flags``)."""
     return (
-        Flag.objects.restrict(user, VIEW)
+        school_flags(Flag.objects.restrict(user, VIEW))
         .select_related("school", "procedure", "subject")
-        .order_by("-year", "school__code", "kind", "procedure__code", "subject__name", "grade", "teacher_code")
+        .order_by("-year", "school__code", "kind", "procedure__code", "subject__name", "grade")
+    )
+
+
+def teacher_flags(user):
+    """Teachers' negative dynamics the user may see: a list of its own (RESULTS.md)."""
+    return (
+        teacher_dynamics(Flag.objects.restrict(user, VIEW))
+        .select_related("school", "procedure", "subject")
+        .order_by("-year", "school__sort_name", "teacher_code", "procedure__code", "subject__name")
     )
 
 
@@ -112,17 +122,9 @@ def school_overview(school, years_back: int = 3) -> dict:
         .select_related("procedure", "subject")
         .order_by("procedure__code", "subject__name", "grade")
     )
-    school_flags = list(
-        Flag.objects.filter(school=school, year__in=years)
-        .exclude(kind=FlagKind.TEACHER_DYNAMICS)
-        .select_related("procedure", "subject")
-        .order_by("-year", "kind", "procedure__code", "subject__name", "grade")
-    )
-    teacher_flags = list(
-        Flag.objects.filter(school=school, year__in=years, kind=FlagKind.TEACHER_DYNAMICS)
-        .select_related("procedure", "subject")
-        .order_by("-year", "teacher_code", "procedure__code", "subject__name", "grade")
-    )
+    of_school = Flag.objects.filter(school=school, year__in=years).select_related("procedure", "subject")
+    group_flags = list(school_flags(of_school).order_by("-year", "kind", "procedure__code", "subject__name", "grade"))
+    teachers = list(teacher_dynamics(of_school).order_by("-year", "teacher_code", "procedure__code", "subject__name"))
     risk = defaultdict(dict)
     for r in RiskZoneCount.objects.filter(school=school, year__in=years).select_related("subject"):
         risk[r.subject.name][r.year] = r.students
@@ -134,17 +136,75 @@ def school_overview(school, years_back: int = 3) -> dict:
         "rows": rows,
         "charts": chart_list,
         "groups": groups,
-        "flags": school_flags,
-        "teacher_flags": teacher_flags,
+        "flags": group_flags,
+        "teacher_flags": teachers,
         "risk_rows": risk_rows,
         "indices": [indices.get(y) for y in years],
     }
 
 
-def flag_counts(flags_qs, year: int | None) -> dict:
-    """Flags of ``year`` in the given (already scoped) queryset, by kind, with their labels."""
+# --- Figures: one selector per figure (tests/test_figures.py) ---------------------------
+# A school's flags are its group flags (low results, negative dynamics, non-objectivity);
+# teachers' negative dynamics are a list of their own (RESULTS.md) and never part of a
+# school's flag totals.
+
+SCHOOL_FLAG_KINDS = (FlagKind.LOW_RESULTS, FlagKind.NEGATIVE_DYNAMICS, FlagKind.NON_OBJECTIVE)
+
+
+def school_flags(flags_qs=None):
+    """The school flags among ``flags_qs`` (default: all flags): teachers' dynamics left out."""
+    qs = Flag.objects.all() if flags_qs is None else flags_qs
+    return qs.filter(kind__in=SCHOOL_FLAG_KINDS)
+
+
+def teacher_dynamics(flags_qs=None):
+    """Teachers' negative dynamics among ``flags_qs`` (default: all flags)."""
+    qs = Flag.objects.all() if flags_qs is None else flags_qs
+    return qs.filter(kind=FlagKind.TEACHER_DYNAMICS)
+
+
+def results_year(schools) -> int | None:
+    """The latest academic year with results of any of ``schools``: the year results pages,
+    cards, panels and the schools table open on."""
+    return GroupResult.objects.filter(school__in=schools.values("id")).aggregate(y=Max("year"))["y"]
+
+
+def school_results_year(school) -> int | None:
+    return GroupResult.objects.filter(school=school).aggregate(y=Max("year"))["y"]
+
+
+def flag_count_subquery(year: int, school_ref: str = "pk"):
+    """Per school: how many school flags it has in ``year`` (0 without)."""
+    from django.db.models import Func, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    counted = school_flags().filter(school=OuterRef(school_ref), year=year).order_by().values("school")
+    counted = counted.annotate(n=Func("pk", function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def school_flag_count(school, year: int | None) -> int:
+    """The number of the school's flags in ``year`` (as ``flag_count_subquery``)."""
+    return 0 if year is None else school_flags().filter(school=school, year=year).count()
+
+
+def flag_totals(flags_qs, year: int | None) -> dict:
+    """School flags of ``year`` in the given (already scoped) queryset by kind, with their
+    labels, and the total; teachers' dynamics counted apart (``teacher_dynamics``)."""
     if year is None:
-        return {}
+        return {"by_kind": {}, "total": 0, "teachers": 0}
     labels = dict(FlagKind.choices)
-    rows = flags_qs.filter(year=year).values("kind").annotate(n=Count("id")).order_by("kind")
-    return {labels[row["kind"]]: row["n"] for row in rows}
+    of_year = flags_qs.filter(year=year)
+    rows = school_flags(of_year).values("kind").annotate(n=Count("id")).order_by("kind")
+    by_kind = {labels[row["kind"]]: row["n"] for row in rows}
+    return {"by_kind": by_kind, "total": sum(by_kind.values()), "teachers": teacher_dynamics(of_year).count()}
+
+
+def index_subquery(year: int, school_ref: str = "pk"):
+    """Per school: its index value of ``year`` (NULL without one)."""
+    from django.db.models import FloatField, OuterRef, Subquery
+
+    return Subquery(
+        SchoolIndex.objects.filter(school=OuterRef(school_ref), year=year).values("value")[:1],
+        output_field=FloatField(),
+    )

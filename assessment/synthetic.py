@@ -21,6 +21,19 @@ PLAN = [
 ]
 HEADER = [c.header for c in COLUMNS]
 
+# A teacher teaches a subject in a band of grades (a primary teacher grade 4 in both subjects;
+# one teacher per subject for 5–6, for 7–8 and for the exam grades 9 and 11), so a teacher's
+# results pool several groups (RESULTS.md: teachers' dynamics pooled over their grades).
+GRADE_BANDS = {4: "P", 5: "A", 6: "A", 7: "B", 8: "B", 9: "C", 11: "C"}
+
+
+def teacher_code(school_index: int, subject: str, grade: int) -> str:
+    band = GRADE_BANDS.get(grade, str(grade))
+    if band == "P":
+        return f"T{school_index:04d}P"
+    subjects = sorted({s.removesuffix(" (профильный уровень)") for _p, s, _g, _m in PLAN})
+    return f"T{school_index:04d}{band}{subjects.index(subject.removesuffix(' (профильный уровень)')) + 1}"
+
 
 def _mark(percent: float) -> int:
     if percent < 30:
@@ -48,7 +61,8 @@ def generate(
                 "trend": rnd.gauss(0, 2.5),
                 "size": rnd.randint(*students),
                 "nonobjective": i in nonobjective,
-                "teachers": {(s, g): (f"T{i:04d}{k:02d}", rnd.gauss(0, 5)) for k, (_p, s, g, _m) in enumerate(PLAN)},
+                # One effect per group drawn as before (the same seed gives the same scores).
+                "teachers": {(s, g): (teacher_code(i, s, g), rnd.gauss(0, 5)) for _p, s, g, _m in PLAN},
             }
         )
     for y_index, year in enumerate(years):

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Flag, GroupResult, ImportBatch, SchoolIndex
-from assessment.templatetags.assessment_flags import flag_numbers, flag_rule
+from assessment.templatetags.assessment_flags import flag_rule, teacher_grades
 from core.years import academic_year_label
 from schools.tables import SchoolColumn
 
@@ -20,7 +20,7 @@ class YearColumn(tables.Column):
 class PercentColumn(tables.Column):
     """A share 0..1 shown as «25,3 %»; exported as a percentage with one decimal."""
 
-    attrs = {"td": {"class": "text-end"}}
+    attrs = {"td": {"class": "text-end text-nowrap"}}
 
     def render(self, value):
         return f"{value * 100:.1f} %".replace(".", ",")
@@ -30,7 +30,7 @@ class PercentColumn(tables.Column):
 
 
 class NumberColumn(tables.Column):
-    attrs = {"td": {"class": "text-end"}}
+    attrs = {"td": {"class": "text-end text-nowrap"}}
 
     def render(self, value):
         return f"{value:.1f}".replace(".", ",")
@@ -49,9 +49,12 @@ class SchoolLinkColumn(SchoolColumn):
         return str(value)
 
 
+STICKY = {"th": {"class": "sticky-col"}, "td": {"class": "text-nowrap sticky-col"}}
+
+
 class GroupResultTable(tables.Table):
     year = YearColumn(verbose_name=_("Year"))
-    school = SchoolLinkColumn(verbose_name=_("School"))
+    school = SchoolLinkColumn(verbose_name=_("School"), attrs=STICKY)
     procedure = tables.Column(verbose_name=_("Procedure"), order_by=("procedure__code",))
     subject = tables.Column(verbose_name=_("Subject"), order_by=("subject__name",))
     grade = tables.Column(verbose_name=_("Grade"))
@@ -68,9 +71,10 @@ class GroupResultTable(tables.Table):
     class Meta:
         model = GroupResult
         fields = []
+        attrs = {"class": "table table-sm table-hover align-middle working-table small"}
         sequence = (
-            "year",
             "school",
+            "year",
             "procedure",
             "subject",
             "grade",
@@ -86,6 +90,32 @@ class GroupResultTable(tables.Table):
         )
 
 
+def _input(name: str, scale: float = 1.0):
+    """An export-only column of one number behind a flag (``Flag.inputs[name]``)."""
+
+    def value(record):
+        v = (record.inputs or {}).get(name)
+        return None if v is None else round(v * scale, 2)
+
+    return value
+
+
+class FlagInputColumn(tables.Column):
+    """One number behind a flag, in a column of its own in the xlsx (hidden on the page, where
+    the «Numbers» column says them in words)."""
+
+    def __init__(self, key: str, scale: float = 1.0, **kwargs):
+        self.read = _input(key, scale)
+        kwargs.setdefault("visible", False)
+        kwargs.setdefault("orderable", False)
+        kwargs.setdefault("empty_values", ())
+        kwargs.setdefault("accessor", "pk")
+        super().__init__(**kwargs)
+
+    def value(self, record):
+        return self.read(record)
+
+
 class FlagTable(tables.Table):
     year = YearColumn(verbose_name=_("Year"))
     school = SchoolLinkColumn(verbose_name=_("School"))
@@ -93,18 +123,76 @@ class FlagTable(tables.Table):
     procedure = tables.Column(verbose_name=_("Procedure"), order_by=("procedure__code",))
     subject = tables.Column(verbose_name=_("Subject"), order_by=("subject__name",))
     grade = tables.Column(verbose_name=_("Grade"))
-    teacher_code = tables.Column(verbose_name=_("Teacher"))
     inputs = tables.TemplateColumn(
-        template_name="assessment/_flag_inputs.html", verbose_name=_("Numbers"), orderable=False
+        template_name="assessment/_flag_inputs.html",
+        verbose_name=_("Numbers"),
+        orderable=False,
+        exclude_from_export=True,
     )
+    # The xlsx: one number per cell.
+    participants = FlagInputColumn("participants", verbose_name=_("Participants"))
+    mean_percent = FlagInputColumn("mean_percent", verbose_name=_("Mean, %"))
+    municipal_mean_percent = FlagInputColumn("municipal_mean_percent", verbose_name=_("Municipality's mean, %"))
+    previous_mean_percent = FlagInputColumn("previous_mean_percent", verbose_name=_("Mean a year before, %"))
+    change = FlagInputColumn("change", verbose_name=_("Change, points"))
+    share_fail = FlagInputColumn("share_fail", 100, verbose_name=_("«2», %"))
+    with_both = FlagInputColumn("with_both", verbose_name=_("Students with both marks"))
+    lowered = FlagInputColumn("lowered", 100, verbose_name=_("Lowered, %"))
+    raised = FlagInputColumn("raised", 100, verbose_name=_("Raised, %"))
+    rule = tables.Column(verbose_name=_("Rule"), visible=False, orderable=False, empty_values=(), accessor="pk")
 
     class Meta:
         model = Flag
         fields = []
-        sequence = ("year", "school", "kind", "procedure", "subject", "grade", "teacher_code", "inputs")
+        sequence = ("year", "school", "kind", "procedure", "subject", "grade", "inputs", "...")
 
-    def value_inputs(self, record):
-        return f"{flag_numbers(record)} ({flag_rule(record)})"
+    def value_rule(self, record):
+        return flag_rule(record)
+
+
+class TeacherDynamicsTable(tables.Table):
+    """Teachers' negative dynamics: a teacher's rows pooled over their grades (RESULTS.md)."""
+
+    year = YearColumn(verbose_name=_("Year"))
+    school = SchoolLinkColumn(verbose_name=_("School"))
+    teacher_code = tables.Column(verbose_name=_("Teacher (anonymous code)"))
+    procedure = tables.Column(verbose_name=_("Procedure"), order_by=("procedure__code",))
+    subject = tables.Column(verbose_name=_("Subject"), order_by=("subject__name",))
+    grades = tables.Column(verbose_name=_("Grades"), accessor="pk", orderable=False)
+    participants = FlagInputColumn("participants", verbose_name=_("Participants"), visible=True)
+    previous_mean_percent = FlagInputColumn(
+        "previous_mean_percent", verbose_name=_("Mean a year before, %"), visible=True
+    )
+    mean_percent = FlagInputColumn("mean_percent", verbose_name=_("Mean, %"), visible=True)
+    change = FlagInputColumn("change", verbose_name=_("Change, points"), visible=True)
+
+    class Meta:
+        model = Flag
+        fields = []
+        sequence = ("year", "school", "teacher_code", "procedure", "subject", "grades", "...")
+        order_by = ("-year", "school")
+
+    def render_grades(self, record):
+        return teacher_grades(record)
+
+    def value_grades(self, record):
+        return teacher_grades(record)
+
+    def _number(self, column, record):
+        value = self.columns[column].column.value(record)
+        return "—" if value is None else f"{value:.1f}".replace(".", ",")
+
+    def render_participants(self, record):
+        return (record.inputs or {}).get("participants", "—")
+
+    def render_previous_mean_percent(self, record):
+        return self._number("previous_mean_percent", record)
+
+    def render_mean_percent(self, record):
+        return self._number("mean_percent", record)
+
+    def render_change(self, record):
+        return self._number("change", record)
 
 
 class SchoolIndexTable(tables.Table):

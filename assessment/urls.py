@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.MunicipalityResultsView.as_view(), name="municipality"),
     path("groups/", views.GroupResultListView.as_view(), name="group-list"),
     path("flags/", views.FlagListView.as_view(), name="flag-list"),
+    path("teachers/", views.TeacherDynamicsListView.as_view(), name="teacher-list"),
     path("school/<int:pk>/", views.SchoolResultsView.as_view(), name="school"),
     path("imports/", views.ImportListView.as_view(), name="import-list"),
     path("imports/new/", views.ImportUploadView.as_view(), name="import-upload"),

@@ -9,16 +9,24 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
+from accounts.models import Role
 from accounts.scoping import MANAGE, VIEW, can, municipalities_overseen, schools_for
 from assessment import selectors, services
 from assessment.fileformat import template_bytes
-from assessment.filters import FlagFilterSet, GroupResultFilterSet, ImportBatchFilterSet, SchoolIndexFilterSet
+from assessment.filters import (
+    FlagFilterSet,
+    GroupResultFilterSet,
+    ImportBatchFilterSet,
+    SchoolIndexFilterSet,
+    TeacherDynamicsFilterSet,
+)
 from assessment.forms import ImportForm
 from assessment.models import Flag, GroupResult, ImportBatch, SchoolIndex
-from assessment.tables import FlagTable, GroupResultTable, ImportBatchTable, SchoolIndexTable
+from assessment.tables import FlagTable, GroupResultTable, ImportBatchTable, SchoolIndexTable, TeacherDynamicsTable
+from assessment.templatetags.assessment_flags import flag_rule, teacher_grades
 from core.charts import line_chart
 from core.generic import ObjectDetailView, ObjectListView
-from core.xlsx import XLSX_MIME, workbook_bytes, xlsx_response
+from core.xlsx import workbook_bytes, xlsx_file_response, xlsx_response
 from core.years import academic_year_label
 from schools.models import School
 
@@ -83,9 +91,13 @@ class _ImportActionView(LoginRequiredMixin, View):
     action = staticmethod(lambda batch, user: None)
     refused: type[Exception] = Exception
     done_message = ""
+    needs_confirmation = False  # the form's «confirm» box must be ticked (what cannot be undone)
 
     def post(self, request, pk):
         batch = get_object_or_404(ImportBatch.objects.restrict(request.user, MANAGE), pk=pk)
+        if self.needs_confirmation and request.POST.get("confirm") != "1":
+            messages.error(request, _("Nothing was changed: tick the box to confirm."))
+            return redirect(batch.get_absolute_url() + "#rollback")
         try:
             self.action(batch, request.user)
         except self.refused as exc:
@@ -99,6 +111,7 @@ class ImportRollbackView(_ImportActionView):
     action = staticmethod(services.import_batch_rollback)
     refused = services.RollbackRefused
     done_message = gettext_lazy("The import has been rolled back.")
+    needs_confirmation = True
 
 
 class ImportRestartView(_ImportActionView):
@@ -120,9 +133,7 @@ class ImportErrorReportView(LoginRequiredMixin, View):
 
 class ImportTemplateView(LoginRequiredMixin, View):
     def get(self, request):
-        response = HttpResponse(template_bytes(), content_type=XLSX_MIME)
-        response["Content-Disposition"] = 'attachment; filename="results-template.xlsx"'
-        return response
+        return xlsx_file_response(template_bytes(), "results-template")
 
 
 class SchoolResultsView(ObjectDetailView):
@@ -159,19 +170,17 @@ def _school_workbook(school, o) -> HttpResponse:
                         None if share is None else round(share * 100, 1),
                     ]
                 )
-    flag_rows = [
+    flag_rows = [[academic_year_label(f.year), *_flag_cells(f)] for f in o.get("flags", [])]
+    teacher_rows = [
         [
             academic_year_label(f.year),
-            f.get_kind_display(),
+            f.teacher_code,
             str(f.procedure),
             str(f.subject),
-            f.grade,
-            f.teacher_code,
-            f.rule,
-            str(f.inputs),
-            str(f.thresholds),
+            teacher_grades(f),
+            *(f.inputs.get(k) for k in ("participants", "previous_mean_percent", "mean_percent", "change")),
         ]
-        for f in [*o.get("flags", []), *o.get("teacher_flags", [])]
+        for f in o.get("teacher_flags", [])
     ]
     risk_rows = [[r["subject"], *r["counts"]] for r in o.get("risk_rows", [])]
     content = workbook_bytes(
@@ -180,26 +189,64 @@ def _school_workbook(school, o) -> HttpResponse:
                 [_("Procedure"), _("Subject"), _("Year"), _("Participants"), _("Mean, %"), _("«2», %")],
                 results,
             ),
-            _("Flags"): (
+            _("Flags"): ([_("Year"), *FLAG_HEADERS()], flag_rows),
+            _("Teachers' dynamics"): (
                 [
                     _("Year"),
-                    _("Flag"),
+                    _("Teacher (anonymous code)"),
                     _("Procedure"),
                     _("Subject"),
-                    _("Grade"),
-                    _("Teacher"),
-                    _("Rule"),
-                    _("Numbers"),
-                    _("Thresholds"),
+                    _("Grades"),
+                    _("Participants"),
+                    _("Mean a year before, %"),
+                    _("Mean, %"),
+                    _("Change, points"),
                 ],
-                flag_rows,
+                teacher_rows,
             ),
             _("Risk zone"): ([_("Subject"), *labels], risk_rows),
         }
     )
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f'attachment; filename="results-{school.code}.xlsx"'
-    return response
+    return xlsx_file_response(content, f"results-{school.code}")
+
+
+# A school flag in the xlsx: one number per cell (the numbers behind each kind of flag).
+FLAG_INPUTS = (
+    ("participants", 1),
+    ("mean_percent", 1),
+    ("municipal_mean_percent", 1),
+    ("previous_mean_percent", 1),
+    ("change", 1),
+    ("share_fail", 100),
+    ("with_both", 1),
+    ("lowered", 100),
+    ("raised", 100),
+)
+
+
+def FLAG_HEADERS() -> list[str]:
+    return [
+        _("Flag"),
+        _("Procedure"),
+        _("Subject"),
+        _("Grade"),
+        _("Participants"),
+        _("Mean, %"),
+        _("Municipality's mean, %"),
+        _("Mean a year before, %"),
+        _("Change, points"),
+        _("«2», %"),
+        _("Students with both marks"),
+        _("Lowered, %"),
+        _("Raised, %"),
+        _("Rule"),
+    ]
+
+
+def _flag_cells(flag) -> list:
+    inputs = flag.inputs or {}
+    numbers = [None if inputs.get(k) is None else round(inputs[k] * scale, 2) for k, scale in FLAG_INPUTS]
+    return [flag.get_kind_display(), str(flag.procedure), str(flag.subject), flag.grade, *numbers, flag_rule(flag)]
 
 
 def _trend_charts(spreads: list, effects: list) -> dict:
@@ -231,15 +278,42 @@ def _trend_charts(spreads: list, effects: list) -> dict:
     return charts
 
 
-class MunicipalityResultsView(ObjectListView):
+class LatestYearMixin:
+    """A results list opens on the latest year with results in the reader's scope, not on
+    every year mixed; «Все» in the year filter (``?year=``) still shows every year."""
+
+    def latest_year(self) -> int | None:
+        if not hasattr(self, "_latest_year"):
+            self._latest_year = selectors.results_year(schools_for(self.request.user, VIEW))
+        return self._latest_year
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if "year" not in self.request.GET and self.latest_year() is not None:
+            data = self.request.GET.copy()
+            data["year"] = str(self.latest_year())
+            kwargs["data"] = data
+        return kwargs
+
+
+class MunicipalityResultsView(LatestYearMixin, ObjectListView):
     """Schools with their index (sortable), candidates with the reason, spread and programme effectiveness."""
 
     queryset = SchoolIndex.objects.select_related("school", "municipality")
     table_class = SchoolIndexTable
     filterset_class = SchoolIndexFilterSet
     template_name = "assessment/municipality.html"
-    title = gettext_lazy("Results of the municipality")
     export_name = "school-indices"
+
+    @property
+    def title(self):
+        # A region's reader reads the region's municipalities, not «the municipality».
+        user = self.request.user
+        if getattr(user, "role", "") == Role.REGIONAL_COORDINATOR and user.region_id:
+            return _("Results of the region: %(region)s") % {"region": user.region}
+        if municipalities_overseen(user).count() > 1:
+            return _("Results of the municipalities")
+        return _("Results of the municipality")
 
     def _municipality_filter(self, qs):
         value = self.request.GET.get("municipality")
@@ -251,8 +325,6 @@ class MunicipalityResultsView(ObjectListView):
         ctx["effects"] = effects = list(self._municipality_filter(selectors.programme_effects(self.request.user)))
         ctx["run"] = selectors.last_run()
         ctx["show_municipality"] = len({s.municipality_id for s in [*spreads, *effects]}) > 1
-        if municipalities_overseen(self.request.user).count() > 1:
-            ctx["title"] = _("Results of the municipalities")  # a region's coordinator reads several
         ctx.update(_trend_charts(spreads, effects))
         return ctx
 
@@ -295,17 +367,36 @@ class MunicipalityResultsView(ObjectListView):
         return super().render_to_response(context, **response_kwargs)
 
 
-class GroupResultListView(ObjectListView):
+class GroupResultListView(LatestYearMixin, ObjectListView):
     queryset = GroupResult.objects.select_related("school", "procedure", "subject")
     table_class = GroupResultTable
     filterset_class = GroupResultFilterSet
     title = gettext_lazy("Group results")
     export_name = "group-results"
+    template_name = "core/object_list_wide.html"  # fourteen columns: the table gets the page's width
 
 
-class FlagListView(ObjectListView):
-    queryset = Flag.objects.select_related("school", "procedure", "subject")
+class FlagListView(LatestYearMixin, ObjectListView):
+    queryset = selectors.school_flags(Flag.objects.select_related("school", "procedure", "subject"))
     table_class = FlagTable
     filterset_class = FlagFilterSet
     title = gettext_lazy("Flags")
     export_name = "flags"
+
+
+class TeacherDynamicsListView(LatestYearMixin, ObjectListView):
+    """Teachers' negative dynamics: a list of its own, never part of a school's flags."""
+
+    queryset = selectors.teacher_dynamics(Flag.objects.select_related("school", "procedure", "subject"))
+    table_class = TeacherDynamicsTable
+    filterset_class = TeacherDynamicsFilterSet
+    title = gettext_lazy("Teachers with negative dynamics")
+    export_name = "teacher-dynamics"
+    template_name = "assessment/teacher_list.html"
+
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["drop"] = f"{settings.ASSESSMENT_DYNAMICS_DROP_POINTS:g}"
+        return ctx

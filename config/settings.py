@@ -93,7 +93,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.ErrorPagesMiddleware",  # the portal's error pages in DEBUG too
 ]
+# DEBUG shows the portal's 403/404/500 pages, as production does; 0 gives Django's technical pages.
+OPORA_DEBUG_ERROR_PAGES = env.bool("OPORA_DEBUG_ERROR_PAGES", default=True)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -20,5 +20,9 @@ urlpatterns = [
 ]
 urlpatterns += [path(f"{app}/", include(f"{app}.urls")) for app in settings.OPORA_APPS]
 
-# A database outage answers 503 (Retry-After), the API in its JSON error shape: core.views.
+# The portal's own error pages (Russian, in the layout, with a way back): core.views.  A
+# database outage answers 503 (Retry-After), the API in its JSON error shape.  In DEBUG the
+# same pages stand in for Django's technical ones (core.middleware.ErrorPagesMiddleware).
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"

@@ -74,6 +74,63 @@ def protected_file(request, name: str):
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type)
 
 
+def back_url(request) -> str | None:
+    """Where «back» leads from an error page: the page the reader came from, if it is one of
+    the portal's own (never another host), and not the failing address itself."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.META.get("HTTP_REFERER", "")
+    if not referer or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    from urllib.parse import urlsplit
+
+    if urlsplit(referer).path == request.path:
+        return None
+    return referer
+
+
+def error_page(request, status: int):
+    """The portal's 403 and 404 pages: Russian, in the layout, with a way back.  404 says
+    «no such page, or not yours» — an object outside the reader's scope is simply absent."""
+    from django.utils.translation import gettext as _
+
+    if status == 403:
+        heading = _("Access denied")
+        detail = _("You may not open this page or do this action. If you think you should, ask your coordinator.")
+    else:
+        heading = _("Page not found")
+        detail = _(
+            "There is no such page, or it is not within your scope. Check the address or go back and choose "
+            "another way."
+        )
+    context = {
+        "status": status,
+        "heading": heading,
+        "detail": detail,
+        "path": request.path,
+        "back_url": back_url(request),
+    }
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": heading, "code": "not_found" if status == 404 else "permission_denied"}, status=status
+        )
+    response = render(request, "error_page.html", context, status=status)
+    response.opora_error_page = True
+    return response
+
+
+def page_not_found(request, exception=None):
+    """``handler404``."""
+    return error_page(request, 404)
+
+
+def permission_denied(request, exception=None):
+    """``handler403``."""
+    return error_page(request, 403)
+
+
 def server_error(request, *args, **kwargs):
     """``handler500``: a database that cannot be reached (restart, failover) answers 503
     with Retry-After — the client may try again in a moment — instead of a 500; the API
@@ -89,13 +146,19 @@ def server_error(request, *args, **kwargs):
     unavailable = isinstance(exc, (OperationalError, InterfaceError))
     status = 503 if unavailable else 500
     if unavailable:
+        heading = _("The portal is unavailable for a moment")
         detail, code = _("The database is unavailable for a moment. Please try again shortly."), "unavailable"
     else:
-        detail, code = _("A server error occurred."), "error"
+        heading = _("Something went wrong")
+        detail, code = (
+            _("A server error occurred. It has been recorded; please try again, or go back and continue elsewhere."),
+            "error",
+        )
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": detail, "code": code}, status=status)
     else:
-        response = HttpResponse(render_to_string("error.html", {"status": status, "detail": detail}), status=status)
+        context = {"status": status, "heading": heading, "detail": detail, "back_url": back_url(request)}
+        response = HttpResponse(render_to_string("error.html", context), status=status)
     if unavailable:
         response["Retry-After"] = "5"
     return response

@@ -1,15 +1,12 @@
 """Home-page panels and school-card sections of the curators app."""
 
-from django.db.models import Q
-
 from accounts.models import Role
-from accounts.scoping import MANAGE, VIEW, municipalities_for, schools_for
+from accounts.scoping import MANAGE, VIEW, may_view_partner_pair, municipalities_for, schools_for
 from core.dashboard import Panel, can_see
 from core.years import current_academic_year
 from curators import selectors
 from curators.models import CuratorAssignment, PartnerPair, Recommendation, RecommendationStatus, Visit
-from schools.models import StatusKind
-from schools.selectors import status_movement
+from schools.selectors import low_results_movement, low_results_schools
 
 
 def panels(user) -> list[Panel]:
@@ -38,19 +35,10 @@ def panels(user) -> list[Panel]:
     munis = list(municipalities_for(user, MANAGE)[:3]) if user.is_coordinator else []
     if munis:
         year = current_academic_year()
-        movements = []
-        for muni in munis:
-            rows = status_movement(muni, StatusKind.LOW_RESULTS, [year - 1, year])
-            movements.append(
-                {"municipality": muni, "now": rows[1], "before_total": rows[0]["total"], "before_year": year - 1}
-            )
-        result.append(Panel("schools/_panel_lists.html", {"movements": movements}, order=12))
+        movements = [{"municipality": muni, **low_results_movement(muni, year)} for muni in munis]
+        result.append(Panel("schools/_panel_lists.html", {"movements": movements, "year": year}, order=12))
         overdue = selectors.overdue_recommendations(user)
-        low_now = schools_for(user, VIEW).filter(
-            Q(statuses__year_to__isnull=True) | Q(statuses__year_to__gte=year),
-            statuses__kind=StatusKind.LOW_RESULTS,
-            statuses__year_from__lte=year,
-        )
+        low_now = low_results_schools(schools_for(user, VIEW), year)
         planner, unvisited = selectors.planner_summary(low_now, year, limit=5)
         result.append(
             Panel(
@@ -72,13 +60,11 @@ def school_sections(user, school) -> list[Panel]:
     year = current_academic_year()
     assignments = CuratorAssignment.objects.filter(school=school, year=year, is_active=True).select_related("curator")
     pairs = PartnerPair.objects.filter(school=school).select_related("leader").order_by("-year")[:3]
-    led = PartnerPair.objects.filter(leader=school).select_related("school").order_by("-year")[:5]
+    led = list(PartnerPair.objects.filter(leader=school).select_related("school").order_by("-year")[:5])
+    for pair in led:  # a pair opens through its supported school, which may be beyond the reader's
+        pair.viewable = may_view_partner_pair(user, pair)
     visits = list(Visit.objects.filter(school=school).select_related("curator").order_by("-date")[:3])
-    open_recs = list(
-        Recommendation.objects.filter(visit__school=school)
-        .exclude(status=RecommendationStatus.CLOSED)
-        .order_by("due_date")[:5]
-    )
+    open_recs = list(selectors.open_recommendations(Recommendation.objects.filter(visit__school=school))[:5])
     if not (assignments or pairs or led or visits or open_recs) and not can_see(user, MANAGE, school):
         return []
     return [
@@ -92,6 +78,7 @@ def school_sections(user, school) -> list[Panel]:
                 "led": led,
                 "visits": visits,
                 "open_recs": open_recs,
+                "figures": selectors.school_visit_figures(school),
                 "can_manage": can_see(user, MANAGE, school),
             },
             order=40,

@@ -87,8 +87,16 @@ def _kamensk_curators(ctx, orders) -> None:
                     "order": orders["400"],
                     "date_from": datetime.date(2022, 9, 1),
                     "date_to": datetime.date(2023, 5, 31),
+                    # The seed's curators table: «Место работы куратора», «Должность куратора».
+                    "workplace": entry["curator_school"],
+                    "position": entry["position"],
                 },
             )
+
+
+def _as_named(user) -> dict:
+    """The curator's place of work and position as the order names them (from the profile)."""
+    return {"workplace": user.school.short_name if user.school_id else "", "position": user.position}
 
 
 def _current_assignments(ctx, current_low) -> None:
@@ -100,7 +108,7 @@ def _current_assignments(ctx, current_low) -> None:
     mine = [s for s in targets if s.short_name == "СШ № 19"]
     for school in mine:
         CuratorAssignment.objects.get_or_create(
-            curator=curator, school=school, year=year, role=AssignmentRole.SCHOOL_CURATOR
+            curator=curator, school=school, year=year, role=AssignmentRole.SCHOOL_CURATOR, defaults=_as_named(curator)
         )
     others = [s for s in targets if s not in mine]
     for i, school in enumerate(others):
@@ -108,7 +116,7 @@ def _current_assignments(ctx, current_low) -> None:
         if user.school_id == school.pk:
             user = pool[(i + 1) % len(pool)]
         CuratorAssignment.objects.get_or_create(
-            curator=user, school=school, year=year, role=AssignmentRole.SCHOOL_CURATOR
+            curator=user, school=school, year=year, role=AssignmentRole.SCHOOL_CURATOR, defaults=_as_named(user)
         )
 
 

@@ -27,11 +27,18 @@ class CuratorAssignmentFilterSet(filters.FilterSet):
     curator = IdFilter(field_name="curator_id", label=_("Curator id"))
     year = AcademicYearFilter()
     role = filters.ChoiceFilter(choices=AssignmentRole.choices, label=_("Role"))
-    is_active = YesNoFilter(label=_("In force"))
+    is_active = YesNoFilter(label=_("In force"), method="only_in_force")
 
     class Meta:
         model = CuratorAssignment
         fields = ["q", "municipality", "school", "curator", "year", "role", "is_active"]
+
+    def only_in_force(self, queryset, name, value):
+        from curators.models import in_force_q
+
+        if value is None:
+            return queryset
+        return queryset.filter(in_force_q()) if value else queryset.exclude(in_force_q())
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -9,7 +9,7 @@ from accounts.models import Role, User
 from accounts.scoping import MANAGE, schools_for
 from core.years import current_academic_year
 from curators import services
-from curators.models import CuratorAssignment, LessonObservation, PartnerPair, Recommendation, Visit
+from curators.models import RATING_SCALE, CuratorAssignment, LessonObservation, PartnerPair, Recommendation, Visit
 from schools.forms import ScopedModelForm, YearChoiceField, orders_for
 from schools.models import School
 
@@ -42,7 +42,22 @@ class AssignmentForm(ScopedModelForm):
 
     class Meta:
         model = CuratorAssignment
-        fields = ["school", "curator", "year", "role", "order", "date_from", "date_to", "is_active"]
+        fields = [
+            "school",
+            "curator",
+            "workplace",
+            "position",
+            "year",
+            "role",
+            "order",
+            "date_from",
+            "date_to",
+            "is_active",
+        ]
+        help_texts = {
+            "workplace": _("As the order names it; empty — the curator's school from their profile."),
+            "position": _("As the order names it; empty — the position from the curator's profile."),
+        }
         widgets = {
             "date_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "date_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -148,7 +163,7 @@ class VisitForm(forms.ModelForm):
         return value
 
 
-RATING_CHOICES = [("", "—"), (1, "1"), (2, "2"), (3, "3")]
+RATING_CHOICES = [("", "—"), *((n, f"{n} — {label}") for n, label in RATING_SCALE.items())]
 
 
 def rating_field(label):
@@ -224,3 +239,17 @@ class MarkDoneForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Say what has been done.")},
     )
+
+
+class AssignmentCopyForm(forms.Form):
+    """Copy last year's curators: the order the new appointments rest on and the assignments
+    to copy (the preview's ticked rows)."""
+
+    order = forms.ModelChoiceField(queryset=None, label=_("Order of appointment"), empty_label=_("— choose —"))
+    assignments = forms.TypedMultipleChoiceField(coerce=int, label=_("Assignments to copy"), required=False)
+
+    def __init__(self, *args, user, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].queryset = orders_for(user).order_by("-date", "number")
+        self.fields["assignments"].choices = [(r["assignment"].pk, str(r["assignment"])) for r in rows if r["copyable"]]
+        self.fields["assignments"].initial = [r["assignment"].pk for r in rows if r["proposed"]]

@@ -16,6 +16,19 @@ class AssignmentRole(models.TextChoices):
     REGIONAL_CURATOR = "regional_curator", _("Regional curator")
 
 
+def in_force_q(prefix: str = "") -> models.Q:
+    """An assignment in force today (``CuratorAssignment.in_force`` in SQL)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    Q = models.Q
+    return (
+        Q(**{f"{prefix}is_active": True, f"{prefix}year": current_academic_year()})
+        & (Q(**{f"{prefix}date_from__isnull": True}) | Q(**{f"{prefix}date_from__lte": today}))
+        & (Q(**{f"{prefix}date_to__isnull": True}) | Q(**{f"{prefix}date_to__gte": today}))
+    )
+
+
 class CuratorAssignmentQuerySet(ScopedQuerySet):
     def current(self, year: int | None = None):
         """Assignments in force in the given (default: current) academic year."""
@@ -46,6 +59,10 @@ class CuratorAssignment(models.Model):
     date_from = models.DateField(_("from"), null=True, blank=True)
     date_to = models.DateField(_("to"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # As the order names them (the seeds' curators tables: «Место работы куратора», «Должность
+    # куратора»); filled from the curator's profile when left empty.
+    workplace = models.CharField(_("place of work"), max_length=300, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
 
     history = HistoricalRecords()
     objects = CuratorAssignmentQuerySet.as_manager()
@@ -61,6 +78,30 @@ class CuratorAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.curator} → {self.school} ({academic_year_label(self.year)})"
+
+    @property
+    def in_force(self) -> bool:
+        """In force today: not ended, of the current academic year, within its dates."""
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        return (
+            self.is_active
+            and self.year == current_academic_year()
+            and (self.date_from is None or self.date_from <= today)
+            and (self.date_to is None or today <= self.date_to)
+        )
+
+    @property
+    def state_label(self) -> str:
+        """«Действует», «Завершено» (a past year or ended), «Ещё не началось» (a later year)."""
+        from django.utils import timezone
+
+        if self.in_force:
+            return str(_("in force"))
+        now = current_academic_year()
+        later = self.year > now or (self.year == now and self.date_from and self.date_from > timezone.localdate())
+        return str(_("not started yet")) if self.is_active and later else str(_("ended"))
 
     def clean(self) -> None:
         super().clean()
@@ -155,6 +196,10 @@ class Visit(models.Model):
         from django.urls import reverse
 
         return reverse("curators:visit-detail", args=[self.pk])
+
+
+# The scale of a lesson's three criteria: the form's choices and the legend under every table.
+RATING_SCALE = {1: _("not shown"), 2: _("shown partly"), 3: _("shown fully")}
 
 
 class LessonObservation(models.Model):

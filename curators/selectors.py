@@ -27,20 +27,6 @@ def overdue_recommendations(user) -> QuerySet:
     )
 
 
-def _annotate_school_facts(schools: QuerySet, year: int) -> QuerySet:
-    open_q = Q(visits__recommendations__status=RecommendationStatus.OPEN)
-    today = timezone.localdate()
-    return schools.annotate(
-        last_visit=Subquery(Visit.objects.filter(school=OuterRef("pk")).order_by("-date").values("date")[:1]),
-        open_recs=Count("visits__recommendations", filter=open_q, distinct=True),
-        overdue_recs=Count(
-            "visits__recommendations",
-            filter=open_q & Q(visits__recommendations__due_date__lt=today),
-            distinct=True,
-        ),
-    )
-
-
 def _risk_summary(school_ids, year: int) -> dict[int, dict]:
     """Per school: high and medium counts and the top risks (high first)."""
     summary: dict[int, dict] = {sid: {"high": 0, "medium": 0, "top": []} for sid in school_ids}
@@ -72,7 +58,7 @@ def school_rows(schools: QuerySet, year: int | None = None) -> list[dict]:
     the last visit, and a planner score (risk, days, overdue items)."""
     year = year or current_academic_year()
     today = timezone.localdate()
-    annotated = list(_annotate_school_facts(schools.select_related("municipality"), year))
+    annotated = list(with_visit_figures(schools.select_related("municipality")))
     ids = [s.pk for s in annotated]
     risks = _risk_summary(ids, year)
     statuses = _statuses_now(ids, year)
@@ -134,7 +120,7 @@ def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) 
     risks = RiskAssessment.objects.filter(year=year)
     open_recs = Recommendation.objects.filter(status=RecommendationStatus.OPEN, due_date__lt=today)
     facts = School.objects.filter(id__in=schools.values("id")).annotate(
-        last_visit=Subquery(Visit.objects.filter(school=OuterRef("pk")).order_by("-date").values("date")[:1]),
+        last_visit=last_visit_subquery(),
         n_high=_count(risks.filter(level=RiskLevel.HIGH)),
         n_medium=_count(risks.filter(level=RiskLevel.MEDIUM)),
         n_overdue=_count(open_recs, "visit__school"),
@@ -224,15 +210,14 @@ def curator_workload(user, year: int | None = None) -> list[dict]:
     )
     last = dict(
         Visit.objects.restrict(user)
-        .filter(curator_id__in=curator_ids)
+        .filter(curator_id__in=curator_ids, date__lte=timezone.localdate())
         .values("curator_id")
         .annotate(d=Max("date"))
         .values_list("curator_id", "d")
     )
     open_recs = dict(
-        Recommendation.objects.restrict(user)
+        open_recommendations(Recommendation.objects.restrict(user))
         .filter(visit__curator_id__in=curator_ids)
-        .exclude(status=RecommendationStatus.CLOSED)
         .values("visit__curator_id")
         .annotate(n=Count("id"))
         .values_list("visit__curator_id", "n")
@@ -260,3 +245,79 @@ def curator_workload(user, year: int | None = None) -> list[dict]:
             }
         )
     return result
+
+
+# --- Figures: one selector per figure (tests/test_figures.py) ---------------------------
+
+
+def open_q(prefix: str = "") -> Q:
+    """An open recommendation: the school has not marked it done yet (overdue ones included)."""
+    return Q(**{f"{prefix}status": RecommendationStatus.OPEN})
+
+
+def open_recommendations(recommendations: QuerySet | None = None) -> QuerySet:
+    """Open recommendations among ``recommendations`` (default: all)."""
+    qs = Recommendation.objects.all() if recommendations is None else recommendations
+    return qs.filter(open_q())
+
+
+def last_visit_subquery(school_ref: str = "pk") -> Subquery:
+    """Per school: the date of its last visit that has taken place (never one in the future)."""
+    visits = Visit.objects.filter(school=OuterRef(school_ref), date__lte=timezone.localdate()).order_by("-date")
+    return Subquery(visits.values("date")[:1])
+
+
+def with_visit_figures(schools: QuerySet) -> QuerySet:
+    """Schools annotated with ``last_visit``, ``open_recs`` and ``overdue_recs`` — correlated
+    subqueries, so a list of any length costs one query."""
+    return schools.annotate(
+        last_visit=last_visit_subquery(),
+        open_recs=_count(open_recommendations(), "visit__school"),
+        overdue_recs=_count(Recommendation.objects.filter(overdue_q()), "visit__school"),
+    )
+
+
+def school_visit_figures(school) -> dict:
+    """``last_visit``, ``open_recs`` and ``overdue_recs`` of one school (as ``with_visit_figures``)."""
+    from schools.models import School
+
+    return with_visit_figures(School.objects.filter(pk=school.pk)).values("last_visit", "open_recs", "overdue_recs")[0]
+
+
+def current_curators_subquery(year: int, school_ref: str = "pk"):
+    """Per school: its curators in force in ``year``, «Фамилия И.О.» joined by «, » (one
+    query for a whole list: a string aggregate in the database)."""
+    from django.conf import settings
+    from django.db.models import Case, CharField, Value, When
+    from django.db.models.functions import Concat, Substr
+
+    assignments = CuratorAssignment.objects.filter(school=OuterRef(school_ref), year=year, is_active=True).order_by()
+
+    def initial(field):
+        return Case(
+            When(**{field: ""}, then=Value("")),
+            default=Concat(Substr(field, 1, 1), Value(".")),
+            output_field=CharField(),
+        )
+
+    name = Concat(
+        "curator__last_name",
+        Value(" "),
+        initial("curator__first_name"),
+        initial("curator__patronymic"),
+        output_field=CharField(),
+    )
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.aggregates import StringAgg
+
+        agg = StringAgg(name, delimiter=", ", ordering=("curator__last_name", "curator__first_name"))
+    else:
+        from django.db.models import Aggregate
+
+        class GroupConcat(Aggregate):
+            function = "GROUP_CONCAT"
+            template = "%(function)s(%(expressions)s, ', ')"
+
+        agg = GroupConcat(name, output_field=CharField())
+    rows = assignments.values("school").annotate(names=agg).values("names")
+    return Subquery(rows, output_field=CharField())

@@ -63,11 +63,22 @@ def assignment_validate(assignment: CuratorAssignment) -> None:
         raise ValidationError(errors)
 
 
+def _fill_from_profile(assignment: CuratorAssignment) -> None:
+    """The curator's place of work and position as the order names them: from the profile
+    where the coordinator left them empty."""
+    curator = assignment.curator
+    if not assignment.workplace.strip() and curator.school_id:
+        assignment.workplace = curator.school.short_name
+    if not assignment.position.strip():
+        assignment.position = curator.position
+
+
 @transaction.atomic
 def assignment_save(assignment: CuratorAssignment, user) -> CuratorAssignment:
     if not can(user, MANAGE, assignment.school):
         raise _forbidden()
     assignment_validate(assignment)
+    _fill_from_profile(assignment)
     assignment.save()
     return assignment
 
@@ -251,3 +262,87 @@ def recommendation_reopen(*, user, rec: Recommendation) -> Recommendation:
     rec.status, rec.closed_by, rec.closed_at = RecommendationStatus.OPEN, None, None
     rec.save()
     return rec
+
+
+# --- A new year's curators from last year's ---------------------------------------------
+
+
+def assignments_copy_preview(municipality, year: int) -> list[dict]:
+    """Last year's assignments in force in the municipality, each with what copying it to
+    ``year`` would do: ``copyable`` (and ``proposed``: ticked by default — the school is a
+    ШНОР in ``year``) or the reason it is not (already appointed, the curator no longer
+    active, the curator now works at that school)."""
+    from schools.selectors import low_results_schools
+
+    previous = (
+        CuratorAssignment.objects.filter(school__municipality=municipality, year=year - 1, is_active=True)
+        .select_related("curator__school", "school", "order")
+        .order_by("school__sort_name", "curator__last_name")
+    )
+    existing = set(
+        CuratorAssignment.objects.filter(school__municipality=municipality, year=year).values_list(
+            "curator_id", "school_id", "role"
+        )
+    )
+    low = set(low_results_schools(municipality.schools.all(), year).values_list("id", flat=True))
+    rows = []
+    for a in previous:
+        reason = ""
+        if (a.curator_id, a.school_id, a.role) in existing:
+            reason = _("already appointed for %(year)s") % {"year": academic_year_label(year)}
+        elif not a.curator.is_active:
+            reason = _("the curator's account is switched off")
+        elif a.curator.school_id == a.school_id:
+            reason = _("the curator now works at this school")
+        rows.append(
+            {
+                "assignment": a,
+                "is_low": a.school_id in low,
+                "copyable": not reason,
+                "proposed": not reason and a.school_id in low,
+                "reason": reason,
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def assignments_copy(*, user, municipality, year: int, assignment_ids, order) -> list[CuratorAssignment]:
+    """Appoint for ``year`` the curators of the chosen last-year assignments, resting on
+    ``order``: the same curator, school, role, place of work and position.  All or nothing."""
+    if not can(user, MANAGE, municipality):
+        raise _forbidden()
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_year(year)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if order is None:
+        errors["order"] = [_("An appointment must rest on an order: choose the order.")]
+    elif order.municipality_id not in (None, municipality.pk) or order.region_id != municipality.region_id:
+        errors["order"] = [_("The order belongs to another municipality.")]
+    rows = {r["assignment"].pk: r for r in assignments_copy_preview(municipality, year)}
+    chosen = [rows[pk] for pk in assignment_ids if pk in rows]
+    if not chosen:
+        errors.setdefault("assignments", []).append(_("Choose at least one assignment to copy."))
+    refused = [r for r in chosen if not r["copyable"]]
+    if refused:
+        errors.setdefault("assignments", []).extend(
+            f"{r['assignment'].curator.short_name} → {r['assignment'].school}: {r['reason']}" for r in refused
+        )
+    if errors:
+        raise ValidationError(errors)
+    created = []
+    for row in chosen:
+        old = row["assignment"]
+        new = CuratorAssignment(
+            curator=old.curator,
+            school=old.school,
+            year=year,
+            role=old.role,
+            order=order,
+            workplace=old.workplace,
+            position=old.position,
+        )
+        created.append(assignment_save(new, user))
+    return created

@@ -12,9 +12,11 @@ class CuratorAssignmentTable(tables.Table):
     year = AcademicYearColumn(verbose_name=_("Academic year"))
     role = tables.Column(verbose_name=_("Role"))
     order = tables.Column(verbose_name=_("Order"))
+    workplace = tables.Column(verbose_name=_("Place of work"), empty_values=(), orderable=False)
+    position = tables.Column(verbose_name=_("Position"), empty_values=(), orderable=False)
     date_from = DateColumn(verbose_name=_("From"))
     date_to = DateColumn(verbose_name=_("To"))
-    is_active = tables.BooleanColumn(verbose_name=_("In force"))
+    is_active = tables.Column(verbose_name=_("State"), empty_values=(), order_by=("-is_active", "-year"))
     detail = tables.LinkColumn(
         "curators:assignment-detail",
         args=[tables.A("pk")],
@@ -26,8 +28,41 @@ class CuratorAssignmentTable(tables.Table):
 
     class Meta:
         model = CuratorAssignment
-        fields = ["curator", "school", "year", "role", "order", "date_from", "date_to", "is_active"]
+        fields = [
+            "curator",
+            "workplace",
+            "position",
+            "school",
+            "year",
+            "role",
+            "order",
+            "date_from",
+            "date_to",
+            "is_active",
+        ]
         order_by = ("-year", "school")
+
+    def render_workplace(self, record):
+        return record.workplace or (record.curator.school.short_name if record.curator.school_id else "—")
+
+    def value_workplace(self, record):
+        return record.workplace or (record.curator.school.short_name if record.curator.school_id else "")
+
+    def render_position(self, record):
+        return record.position or record.curator.position or "—"
+
+    def value_position(self, record):
+        return record.position or record.curator.position
+
+    def render_is_active(self, record):
+        return format_html(
+            '<span class="badge {}">{}</span>',
+            "text-bg-success" if record.in_force else "text-bg-light border",
+            record.state_label,
+        )
+
+    def value_is_active(self, record):
+        return record.state_label
 
 
 class PartnerPairTable(tables.Table):

@@ -6,6 +6,7 @@ app_name = "curators"
 urlpatterns = [
     path("assignments/", views.AssignmentListView.as_view(), name="assignment-list"),
     path("assignments/grid/", views.AssignmentGridView.as_view(), name="assignment-grid"),
+    path("assignments/copy/", views.AssignmentCopyView.as_view(), name="assignment-copy"),
     path("assignments/new/", views.AssignmentCreateView.as_view(), name="assignment-create"),
     path("assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment-detail"),
     path("assignments/<int:pk>/edit/", views.AssignmentUpdateView.as_view(), name="assignment-edit"),

@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView, UpdateView
 
-from accounts.scoping import MANAGE, VIEW, can, municipalities_for, schools_for
+from accounts.scoping import MANAGE, VIEW, can, may_manage_assignments, municipalities_for, schools_for
 from core.drafts import draft_saved, draft_version
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
-from core.years import academic_year_choices, current_academic_year
+from core.years import academic_year_choices, academic_year_label, current_academic_year
 from curators import selectors, services
 from curators.filters import CuratorAssignmentFilterSet, PartnerPairFilterSet, RecommendationFilterSet, VisitFilterSet
 from curators.forms import (
+    AssignmentCopyForm,
     AssignmentForm,
     LessonFormSet,
     MarkDoneForm,
@@ -31,7 +32,7 @@ from curators.forms import (
     _apply_service_errors,
     visit_schools,
 )
-from curators.models import CuratorAssignment, PartnerPair, Recommendation, RecommendationStatus, Visit
+from curators.models import RATING_SCALE, CuratorAssignment, PartnerPair, Recommendation, RecommendationStatus, Visit
 from curators.tables import CuratorAssignmentTable, PartnerPairTable, RecommendationTable, VisitTable
 from schools.models import StatusKind
 from schools.programme_views import chosen_municipality
@@ -49,7 +50,7 @@ def _year(request) -> int:
 
 
 class AssignmentListView(ObjectListView):
-    queryset = CuratorAssignment.objects.select_related("curator", "school", "order")
+    queryset = CuratorAssignment.objects.select_related("curator__school", "school", "order")
     table_class = CuratorAssignmentTable
     filterset_class = CuratorAssignmentFilterSet
     title = _("Curator assignments")
@@ -135,14 +136,80 @@ class AssignmentGridView(LoginRequiredMixin, TemplateView):
         only_low = self.request.GET.get("all") != "1"
         if only_low:
             rows = [r for r in rows if r["is_low"] or r["assignments"]]
-        rows.sort(key=lambda r: (not r["is_low"], r["school"].short_name))
+        rows.sort(key=lambda r: (not r["is_low"], r["school"].sort_name))
         ctx.update(
+            has_assignments=any(r["assignments"] for r in rows),
             rows=rows,
             year=year,
             years=academic_year_choices(span_back=6),
             municipalities=munis,
             municipality=muni,
             only_low=only_low,
+        )
+        return ctx
+
+
+class AssignmentCopyView(LoginRequiredMixin, TemplateView):
+    """A new year's curators from last year's: a preview of last year's assignments (ticked
+    where the school is a ШНОР this year), the order to rest on, then one step."""
+
+    template_name = "curators/assignment_copy.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_manage_assignments(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def setup_copy(self, request):
+        self.munis = municipalities_for(request.user, MANAGE)
+        self.municipality = chosen_municipality(request, self.munis)
+        data = request.POST if request.method == "POST" else request.GET
+        try:
+            self.year = int(data.get("year") or current_academic_year())
+        except ValueError:
+            self.year = current_academic_year()
+        self.rows = services.assignments_copy_preview(self.municipality, self.year) if self.municipality else []
+
+    def get(self, request, *args, **kwargs):
+        self.setup_copy(request)
+        form = AssignmentCopyForm(user=request.user, rows=self.rows)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        self.setup_copy(request)
+        form = AssignmentCopyForm(request.POST, user=request.user, rows=self.rows)
+        if form.is_valid():
+            try:
+                created = services.assignments_copy(
+                    user=request.user,
+                    municipality=self.municipality,
+                    year=self.year,
+                    assignment_ids=form.cleaned_data["assignments"],
+                    order=form.cleaned_data["order"],
+                )
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    gettext("%(n)s curators appointed for %(year)s from last year's.")
+                    % {"n": len(created), "year": academic_year_label(self.year)},
+                )
+                url = reverse("curators:assignment-grid")
+                return redirect(f"{url}?municipality={self.municipality.pk}&year={self.year}")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        chosen = {str(v) for v in (ctx["form"]["assignments"].value() or [])}
+        for row in self.rows:
+            row["checked"] = str(row["assignment"].pk) in chosen
+        ctx.update(
+            rows=self.rows,
+            year=self.year,
+            years=academic_year_choices(span_back=2, span_forward=2),
+            municipalities=self.munis,
+            municipality=self.municipality,
         )
         return ctx
 
@@ -303,6 +370,7 @@ class VisitDetailView(ObjectDetailView):
             r.may_close = r.status != RecommendationStatus.CLOSED and services.may_close_recommendation(user, r)
         ctx.update(
             lessons=visit.lessons.all(),
+            rating_scale=RATING_SCALE,
             recommendations=recs,
             done_form=MarkDoneForm(),
             may_edit=not visit.confirmed_at and (visit.curator_id == user.pk or can(user, MANAGE, visit.school)),

@@ -29,7 +29,11 @@ def panels(user) -> list[Panel]:
         result.append(
             Panel(
                 "events/panels/idle_schools.html",
-                {"schools": idle, "panel_title": _("ШНОР without participation in events for 6 months")},
+                {
+                    "schools": idle,
+                    "low_count": selectors.low_results_schools(user).count(),
+                    "panel_title": _("ШНОР without participation in events for 6 months"),
+                },
                 order=42,
             )
         )

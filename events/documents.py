@@ -14,6 +14,7 @@ from core.charts import bar_chart
 from core.dashboard import Panel
 from core.years import academic_year_bounds
 from events.models import AudienceKind, Event, EventFormat, EventStatus, Registration, RegistrationStatus
+from events.selectors import held_q
 from schools.models import StatusKind
 from schools.selectors import schools_with_status
 
@@ -21,8 +22,10 @@ ORDER = 60
 
 
 def _in_year(year: int, prefix: str = "") -> Q:
+    """An event of the academic year that has been held by now (``events.selectors.held_q``):
+    documents report what was done, never what is only planned."""
     first, last = academic_year_bounds(year)
-    return Q(**{f"{prefix}start__date__gte": first, f"{prefix}start__date__lte": last})
+    return Q(**{f"{prefix}start__date__gte": first, f"{prefix}start__date__lte": last}) & held_q(prefix=prefix)
 
 
 def _share(attended: int, registered: int) -> float | None:
@@ -95,7 +98,7 @@ def school_report_sections(school, year: int) -> list[Panel]:
 
 
 def municipal_events(municipality, year: int) -> list[Event]:
-    """The municipality's events of the year (not cancelled) with registered/attended counts."""
+    """The municipality's events held in the year with registered/attended counts."""
     return list(
         Event.objects.filter(_in_year(year), municipality=municipality)
         .exclude(status=EventStatus.CANCELLED)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.scoping import schools_for
-from core.filters import YesNoFilter
+from core.filters import AcademicYearFilter, YesNoFilter
 from events.models import AudienceKind, Event, EventFormat, EventStatus, Material, MaterialKind, Theme
 from events.selectors import materials_search
 from schools.models import School
@@ -27,14 +27,35 @@ class EventFilterSet(filters.FilterSet):
         queryset=_schools, label=pgettext_lazy("events", "School"), method="with_school", field_name="host_school"
     )
     theme = filters.ModelChoiceFilter(queryset=Theme.objects.all(), label=_("Theme"), field_name="themes")
-    status = filters.ChoiceFilter(choices=EventStatus.choices, label=pgettext_lazy("events", "Status"))
+    # By date and status together (events.selectors.held_q): «held» is never a future event.
+    status = filters.ChoiceFilter(
+        choices=EventStatus.choices, label=pgettext_lazy("events", "Status"), method="with_state"
+    )
+    year = AcademicYearFilter(method="in_year")
     date_from = filters.DateFilter(label=_("From"), field_name="end", lookup_expr="date__gte")
     date_to = filters.DateFilter(label=_("To"), field_name="start", lookup_expr="date__lte")
     regional = YesNoFilter(label=_("Regional events"), field_name="region", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = Event
-        fields = ["q", "event_format", "audience_kind", "school", "theme", "status", "date_from", "date_to", "regional"]
+        fields = [
+            "q", "event_format", "audience_kind", "school", "theme", "status", "year", "date_from", "date_to", "regional",
+        ]  # fmt: skip
+
+    def with_state(self, queryset, name, value):
+        from events.selectors import held_q
+
+        if value == EventStatus.HELD:
+            return queryset.filter(held_q())
+        if value == EventStatus.PLANNED:
+            return queryset.exclude(status=EventStatus.CANCELLED).exclude(held_q())
+        return queryset.filter(status=value)
+
+    def in_year(self, queryset, name, value):
+        from core.years import academic_year_bounds
+
+        first, last = academic_year_bounds(int(value))
+        return queryset.filter(start__date__gte=first, start__date__lte=last)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -188,7 +188,7 @@ class Event(Level):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_format_display()} «{self.title}»"
+        return self.display_title
 
     def get_absolute_url(self) -> str:
         return reverse("events:event-detail", args=[self.pk])
@@ -202,6 +202,36 @@ class Event(Level):
         if self.host_school_id and self.municipality_id and self.host_school.municipality_id != self.municipality_id:
             raise ValidationError({"host_school": _("The host school must belong to the event's municipality.")})
         level_errors(self)
+
+    @property
+    def display_title(self) -> str:
+        """«Семинар «Формирующее оценивание»» — or the title alone where it already begins with
+        its format («Консультация для заместителей…»), never the format twice."""
+        label = str(self.get_format_display())
+        if not label or self.title.casefold().startswith(label.casefold()):
+            return self.title
+        return f"{label} «{self.title}»"
+
+    @property
+    def state(self) -> str:
+        """The status by date and status together (``events.selectors.held_q``): an event that
+        has not ended is never «held», one that has ended (and was not cancelled) is."""
+        from django.utils import timezone
+
+        if self.status == EventStatus.CANCELLED:
+            return EventStatus.CANCELLED
+        return EventStatus.HELD if self.end <= timezone.now() else EventStatus.PLANNED
+
+    def get_state_display(self) -> str:
+        return str(EventStatus(self.state).label)
+
+    def organiser_parts(self) -> list[str]:
+        """Who organises it, in parts joined by «; » on the page and in documents: the note as
+        written, the organising schools, the people — never an empty part."""
+        parts = [self.organisers_note.strip()] if self.organisers_note.strip() else []
+        schools = ", ".join(s.short_name for s in self.organiser_schools.all())
+        people = ", ".join(u.short_name for u in self.organisers.all())
+        return [*parts, *(p for p in (schools, people) if p)]
 
     @staticmethod
     def lines(text: str) -> list[str]:

@@ -24,7 +24,6 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
-from schools.models import SchoolStatus, StatusKind
 
 
 def events_visible(user) -> QuerySet:
@@ -258,12 +257,10 @@ def participation_by_school(user, date_from: datetime.date, date_to: datetime.da
 
 
 def low_results_schools(user) -> QuerySet:
-    """Schools in the user's scope with a current ШНОР status."""
-    year = current_academic_year()
-    current = SchoolStatus.objects.filter(
-        school=OuterRef("pk"), kind=StatusKind.LOW_RESULTS, year_from__lte=year
-    ).filter(Q(year_to__isnull=True) | Q(year_to__gte=year))
-    return schools_for(user, VIEW).filter(Exists(current))
+    """Schools in the user's scope with a current ШНОР status (``schools.selectors``)."""
+    from schools.selectors import low_results_schools as holding
+
+    return holding(schools_for(user, VIEW), current_academic_year())
 
 
 def low_results_without_participation(user, months: int = 6) -> QuerySet:
@@ -339,3 +336,26 @@ def event_summary_context(event: Event) -> dict:
         if by_school
         else "",
     }
+
+
+# --- Figures: one selector per figure (tests/test_figures.py) ---------------------------
+
+
+def held_q(as_of: datetime.datetime | None = None, prefix: str = "") -> Q:
+    """An event held by ``as_of`` (default: now): not cancelled and over — by its date and its
+    status together; a planned event is never counted as held before its end, whatever its
+    status says."""
+    as_of = as_of or timezone.now()
+    return Q(**{f"{prefix}end__lte": as_of}) & ~Q(**{f"{prefix}status": EventStatus.CANCELLED})
+
+
+def events_held(events: QuerySet | None = None, year: int | None = None, as_of=None) -> QuerySet:
+    """Events held among ``events`` (default: all), of academic ``year`` when given."""
+    from core.years import academic_year_bounds
+
+    qs = Event.objects.all() if events is None else events
+    qs = qs.filter(held_q(as_of))
+    if year is not None:
+        first, last = academic_year_bounds(year)
+        qs = qs.filter(start__date__gte=first, start__date__lte=last)
+    return qs

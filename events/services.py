@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scoping import EDIT, MANAGE, VIEW, can, municipalities_for, regions_for, schools_for
+from core.xlsx import unneutralise
 from events.models import (
     DEFAULT_QUESTIONS,
     AgendaStep,
@@ -370,7 +371,7 @@ _PRESENT_MARKS = {"+", "да", "1", "x", "х", "v", "✓", "присутство
 
 def attendance_sheet_rows(event: Event) -> list[list]:
     regs = event.registrations.filter(status=RegistrationStatus.REGISTERED).select_related("school")
-    return [[r.pk, r.full_name, r.school.short_name, r.position, "+" if r.attended else ""] for r in regs]
+    return [[r.pk, r.full_name, r.school.short_name, r.position, r.attended] for r in regs]
 
 
 def attendance_import(user, event: Event, upload) -> int:
@@ -403,7 +404,7 @@ def attendance_import(user, event: Event, upload) -> int:
                 _("Row %(row)s: no registered participant with ID %(id)s for this event.")
                 % {"row": number, "id": reg_id}
             )
-        mark = str(row[4]).strip().casefold() if len(row) > 4 and row[4] is not None else ""
+        mark = unneutralise(str(row[4]).strip()).casefold() if len(row) > 4 and row[4] is not None else ""
         (present if mark in _PRESENT_MARKS else absent).add(reg_id)
     with transaction.atomic():
         Registration.objects.filter(pk__in=present).update(attended=True)

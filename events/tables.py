@@ -44,6 +44,12 @@ class EventTable(tables.Table):
     def value_audience(self, record):
         return record.audience or record.get_audience_kind_display()
 
+    def render_status(self, record):
+        return record.get_state_display()
+
+    def value_status(self, record):
+        return record.get_state_display()
+
 
 class MaterialTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("events", "Title"))

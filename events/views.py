@@ -604,14 +604,17 @@ def participation(request):
         months = 6
     data = selectors.participation_by_school(request.user, date_from, date_to)
     if request.GET.get("export") == "xlsx":
+        # One number per cell: a column per format and per theme.
+        formats = sorted({f for r in data["rows"] for f, _n in r["formats"]}, key=str)
+        themes = sorted({t for r in data["rows"] for t, _n in r["themes"]})
         rows = [
             [
                 r["school"].municipality.name,
                 r["school"].short_name,
                 r["events"],
                 r["people"],
-                "; ".join(f"{f}: {n}" for f, n in r["formats"]),
-                "; ".join(f"{t}: {n}" for t, n in r["themes"]),
+                *(dict(r["formats"]).get(f, 0) for f in formats),
+                *(dict(r["themes"]).get(t, 0) for t in themes),
             ]
             for r in data["rows"]
         ]
@@ -620,8 +623,8 @@ def participation(request):
             pgettext("events", "School"),
             _("Events attended"),
             _("People attended"),
-            _("By format"),
-            _("By theme"),
+            *(_("Format: %(name)s") % {"name": f} for f in formats),
+            *(_("Theme: %(name)s") % {"name": t} for t in themes),
         ]
         return xlsx_response("participation", headers, rows)
     return render(

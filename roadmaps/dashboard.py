@@ -14,10 +14,12 @@ def panels(user) -> list[Panel]:
     role = "superuser" if user.is_superuser else user.role
     if role in (Role.MUNICIPAL_COORDINATOR, Role.REGIONAL_COORDINATOR, "superuser"):
         states = selectors.report_states(selectors.current_roadmaps(user))
+        waiting = selectors.reports_waiting_for_approval(user)
         ctx = {
             "due": [s for s in states if s["due"]],
             "late": [s for s in states if s["late"]],
-            "waiting": list(selectors.reports_waiting_for_approval(user)[:10]),
+            "waiting_count": waiting.count(),
+            "waiting": list(waiting.order_by("submitted_at", "pk")[:5]),
         }
         result.append(Panel("roadmaps/_panel_coordinator.html", ctx, order=30))
     if role == Role.CURATOR:

@@ -143,11 +143,18 @@ def _municipal_data(municipality, year: int) -> dict:
         "missing": [s for s in states if s["missing"]],
         "late": late,
         "late_schools": sorted({s["roadmap"].school.short_name for s in late}),
-        "waiting": [
-            s
-            for s in states
-            if s["report"] is not None and s["report"].status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
-        ],
+        # Waiting is a state of now, whatever the roadmap's year: the same figures as the home
+        # panel and the approval queue (roadmaps.selectors).
+        "waiting_review": list(
+            selectors.reports_pending_review(selectors.municipality_reports(municipality)).select_related(
+                "roadmap__school"
+            )
+        ),
+        "waiting": list(
+            selectors.reports_pending_approval(selectors.municipality_reports(municipality)).select_related(
+                "roadmap__school", "roadmap__owner_municipality"
+            )
+        ),
         "reports_total": reports.count(),
         "reports_approved": reports.filter(status=ReportStatus.APPROVED).count(),
     }

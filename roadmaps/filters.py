@@ -123,10 +123,19 @@ class ProgressReportFilterSet(filters.FilterSet):
     roadmap = filters.ModelChoiceFilter(queryset=_roadmaps, label=_("Roadmap"))
     status = filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
     year = filters.ChoiceFilter(choices=academic_year_choices, field_name="roadmap__year", label=_("Academic year"))
+    pending_approval = YesNoFilter(label=_("Waiting for approval"), method="only_pending_approval")
 
     class Meta:
         model = ProgressReport
-        fields = ["q", "municipality", "school", "roadmap", "status", "year"]
+        fields = ["q", "municipality", "school", "roadmap", "status", "year", "pending_approval"]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def only_pending_approval(self, queryset, name, value):
+        from roadmaps.selectors import pending_approval_q
+
+        if value is None:
+            return queryset
+        return queryset.filter(pending_approval_q()) if value else queryset.exclude(pending_approval_q())
 
     @extend_schema_field(OpenApiTypes.STR)
     def search(self, queryset, name, value):

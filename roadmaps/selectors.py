@@ -308,12 +308,39 @@ def reports_waiting_for_review(user) -> QuerySet:
     )
 
 
-def reports_waiting_for_approval(user) -> QuerySet:
-    return (
-        ProgressReport.objects.restrict(user, "manage")
-        .filter(Q(status=ReportStatus.ACCEPTED) | Q(status=ReportStatus.SUBMITTED, roadmap__school__isnull=True))
-        .select_related("roadmap__school", "roadmap__owner_municipality")
+def pending_approval_q(prefix: str = "") -> Q:
+    """A progress report waiting for the coordinator's approval: accepted by the curator, or
+    submitted for a municipal roadmap (which has no curator's review)."""
+    return Q(**{f"{prefix}status": ReportStatus.ACCEPTED}) | Q(
+        **{f"{prefix}status": ReportStatus.SUBMITTED, f"{prefix}roadmap__school__isnull": True}
     )
+
+
+def reports_pending_approval(reports: QuerySet | None = None) -> QuerySet:
+    """Pending approvals among ``reports`` (default: all): the one figure of the home panel,
+    the approval queue, the documents and the API (``?pending_approval=true``)."""
+    qs = ProgressReport.objects.all() if reports is None else reports
+    return qs.filter(pending_approval_q())
+
+
+def reports_pending_review(reports: QuerySet | None = None) -> QuerySet:
+    """Reports a school submitted that wait for its curator's review."""
+    qs = ProgressReport.objects.all() if reports is None else reports
+    return qs.filter(status=ReportStatus.SUBMITTED, roadmap__school__isnull=False)
+
+
+def reports_waiting_for_approval(user) -> QuerySet:
+    return reports_pending_approval(ProgressReport.objects.restrict(user, "manage")).select_related(
+        "roadmap__school", "roadmap__owner_municipality"
+    )
+
+
+def municipality_reports(municipality, year: int | None = None) -> QuerySet:
+    """Progress reports of the municipality's roadmaps (its schools' and its own), of ``year``."""
+    qs = ProgressReport.objects.filter(
+        Q(roadmap__school__municipality=municipality) | Q(roadmap__owner_municipality=municipality)
+    )
+    return qs if year is None else qs.filter(roadmap__year=year)
 
 
 def indicators_with_latest(qs: QuerySet) -> QuerySet:
@@ -492,3 +519,46 @@ def municipality_summary(roadmaps, states: dict) -> list[dict]:
     for g in groups.values():
         g["completion"] = g["done"] / g["planned"] if g["planned"] else None
     return sorted(groups.values(), key=lambda g: g["municipality"].name)
+
+
+# --- Figures: one selector per figure (tests/test_figures.py) ---------------------------
+
+
+def _activities_of_school_roadmaps(year: int, school_ref: str):
+    return Activity.objects.filter(task__goal__roadmap__school=OuterRef(school_ref), task__goal__roadmap__year=year)
+
+
+def with_roadmap_progress(schools: QuerySet, year: int, school_ref: str = "pk") -> QuerySet:
+    """Schools annotated with their roadmap progress of ``year``: ``rm_planned`` (activities of
+    their roadmaps not cancelled), ``rm_done`` and ``roadmap_progress`` = done ÷ planned (NULL with
+    nothing planned) — summed over the school's roadmaps of the year, never averaged; one query."""
+    from django.db.models import Case, F, FloatField, Func, IntegerField, Subquery, When
+    from django.db.models.functions import Cast, Coalesce
+
+    def count(qs):
+        counted = qs.order_by().values("task__goal__roadmap__school")
+        return Coalesce(
+            Subquery(counted.annotate(n=Func("pk", function="COUNT")).values("n"), output_field=IntegerField()), 0
+        )
+
+    activities = _activities_of_school_roadmaps(year, school_ref)
+    annotated = schools.annotate(
+        rm_planned=count(activities.exclude(progress_status=ActivityStatus.CANCELLED)),
+        rm_done=count(activities.filter(progress_status=ActivityStatus.DONE)),
+    )
+    return annotated.annotate(
+        roadmap_progress=Case(
+            When(rm_planned__gt=0, then=Cast(F("rm_done"), FloatField()) / Cast(F("rm_planned"), FloatField())),
+            default=None,
+            output_field=FloatField(),
+        )
+    )
+
+
+def school_roadmap_progress(school, year: int) -> float | None:
+    """Done ÷ planned activities of the school's roadmaps of ``year`` (as ``with_roadmap_progress``)."""
+    from schools.models import School
+
+    return with_roadmap_progress(School.objects.filter(pk=school.pk), year).values_list("roadmap_progress", flat=True)[
+        0
+    ]

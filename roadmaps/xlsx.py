@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from core.xlsx import workbook_bytes
+from core.xlsx import unneutralise, workbook_bytes
 
 COLUMNS = [
     ("goal", "Цель"),
@@ -74,7 +74,7 @@ def _text(v) -> str:
         return ""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return str(v).strip()
+    return unneutralise(str(v).strip())
 
 
 def _date(v):

@@ -38,8 +38,13 @@ def school_sections(user, school) -> list[Panel]:
     statuses = SchoolStatus.objects.filter(school=school).select_related("order", "end_order").order_by("-year_from")
     programmes = school.programme_participations.select_related("programme").order_by("-programme__year")
     assessments = list(RiskAssessment.objects.filter(school=school, year=year).select_related("factor"))
-    if not assessments:
-        last = RiskAssessment.objects.filter(school=school).order_by("-year").values_list("year", flat=True).first()
+    if not assessments:  # the latest profile before (the one the school's risk level rests on)
+        last = (
+            RiskAssessment.objects.filter(school=school, year__lt=year)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .first()
+        )
         if last:
             year = last
             assessments = list(RiskAssessment.objects.filter(school=school, year=year).select_related("factor"))

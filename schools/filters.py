@@ -3,11 +3,12 @@
 import django_filters as filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.scoping import municipalities_for
 from core.filters import AcademicYearFilter, IdFilter, YesNoFilter
 from core.years import current_academic_year
-from schools.models import Municipality, School, SchoolKind, StatusKind
+from schools.models import Municipality, RiskLevel, School, SchoolKind, StatusKind
 
 
 def _municipalities(request):
@@ -16,7 +17,32 @@ def _municipalities(request):
     return municipalities_for(request.user)
 
 
+def _figures(queryset):
+    """The schools with ``working_table``'s figures (the list page and the API annotate them
+    already; anything else gets them here)."""
+    from schools.selectors import working_table
+
+    return queryset if "flags_count" in queryset.query.annotations else working_table(queryset)
+
+
+RISK_FILTER_CHOICES = [*RiskLevel.choices, ("unfilled", _("no risk profile"))]
+VISIT_CHOICES = [
+    ("recent", _("within 60 days")),
+    ("overdue", _("more than 60 days ago or never")),
+    ("never", pgettext_lazy("last visit", "never")),
+]
+PROGRESS_CHOICES = [
+    ("low", _("below 50 %")),
+    ("middle", _("50–80 %")),
+    ("high", _("80 % and more")),
+    ("none", _("nothing planned")),
+]
+
+
 class SchoolFilterSet(filters.FilterSet):
+    """The schools list (the coordinator's working table) and ``/api/v1/schools/``: the same
+    filters, over the same figures (``schools.selectors.working_table``)."""
+
     q = filters.CharFilter(label=_("Search"), method="search")
     municipality = filters.ModelChoiceFilter(queryset=_municipalities, label=_("Municipality"))
     code = filters.CharFilter(label=_("Code"), field_name="code")
@@ -24,10 +50,32 @@ class SchoolFilterSet(filters.FilterSet):
     is_rural = YesNoFilter(label=_("Rural"))
     is_active = YesNoFilter(label=_("Active"))
     status = filters.ChoiceFilter(choices=StatusKind.choices, label=_("Status this year"), method="with_status")
+    index_max = filters.NumberFilter(label=_("Index at most"), method="with_index_max")
+    flags_min = filters.NumberFilter(label=_("Flags: at least"), method="with_flags_min")
+    risk_level = filters.ChoiceFilter(choices=RISK_FILTER_CHOICES, label=_("Risk level"), method="with_risk_level")
+    curator = filters.CharFilter(label=_("Curator"), method="with_curator")
+    has_curator = YesNoFilter(label=_("Has a curator this year"), method="with_has_curator")
+    visit = filters.ChoiceFilter(choices=VISIT_CHOICES, label=_("Last visit"), method="with_visit")
+    progress = filters.ChoiceFilter(choices=PROGRESS_CHOICES, label=_("Roadmap progress"), method="with_progress")
 
     class Meta:
         model = School
-        fields = ["q", "municipality", "code", "kind", "is_rural", "is_active", "status"]
+        fields = [
+            "q",
+            "municipality",
+            "code",
+            "kind",
+            "is_rural",
+            "is_active",
+            "status",
+            "index_max",
+            "flags_min",
+            "risk_level",
+            "curator",
+            "has_curator",
+            "visit",
+            "progress",
+        ]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -41,12 +89,57 @@ class SchoolFilterSet(filters.FilterSet):
         )
 
     def with_status(self, queryset, name, value):
-        year = current_academic_year()
-        return queryset.filter(
-            Q(statuses__year_to__isnull=True) | Q(statuses__year_to__gte=year),
-            statuses__kind=value,
-            statuses__year_from__lte=year,
-        ).distinct()
+        from schools.selectors import schools_with_status
+
+        return schools_with_status(queryset, value, current_academic_year())
+
+    def with_index_max(self, queryset, name, value):
+        return _figures(queryset).filter(school_index__lte=value)
+
+    def with_flags_min(self, queryset, name, value):
+        return _figures(queryset).filter(flags_count__gte=value)
+
+    def with_risk_level(self, queryset, name, value):
+        from schools.selectors import RISK_RANK
+
+        queryset = _figures(queryset)
+        if value == "unfilled":
+            return queryset.filter(risk_rank__isnull=True)
+        return queryset.filter(risk_rank=RISK_RANK[value])
+
+    def with_curator(self, queryset, name, value):
+        value = value.strip()
+        return _figures(queryset).filter(curators__icontains=value) if value else queryset
+
+    def with_has_curator(self, queryset, name, value):
+        if value is None:
+            return queryset
+        queryset = _figures(queryset)
+        has = Q(curators__isnull=False) & ~Q(curators="")
+        return queryset.filter(has) if value else queryset.exclude(has)
+
+    def with_visit(self, queryset, name, value):
+        import datetime
+
+        from django.utils import timezone
+
+        queryset = _figures(queryset)
+        since = timezone.localdate() - datetime.timedelta(days=60)
+        if value == "recent":
+            return queryset.filter(last_visit__gte=since)
+        if value == "never":
+            return queryset.filter(last_visit__isnull=True)
+        return queryset.filter(Q(last_visit__lt=since) | Q(last_visit__isnull=True))
+
+    def with_progress(self, queryset, name, value):
+        queryset = _figures(queryset)
+        if value == "none":
+            return queryset.filter(roadmap_progress__isnull=True)
+        if value == "low":
+            return queryset.filter(roadmap_progress__lt=0.5)
+        if value == "middle":
+            return queryset.filter(roadmap_progress__gte=0.5, roadmap_progress__lt=0.8)
+        return queryset.filter(roadmap_progress__gte=0.8)
 
 
 # --- Programme side: orders, statuses, programmes, risk assessments -------------------

@@ -5,6 +5,7 @@ import re
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import ScopedQuerySet
@@ -146,6 +147,8 @@ class Order(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="orders", verbose_name=_("region"))
     kind = models.CharField(_("kind"), max_length=10, choices=OrderKind.choices, default=OrderKind.ORDER)
     number = models.CharField(_("number"), max_length=50)
+    # ``sort_key(number)``, kept by save(): «48» before «431», «01-02/9» before «01-02/10».
+    sort_number = models.CharField(max_length=200, editable=False, default="")
     date = models.DateField(_("date"))
     issuer = models.CharField(_("issuing body"), max_length=300)
     title = models.CharField(_("title"), max_length=1000)
@@ -153,17 +156,24 @@ class Order(models.Model):
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["sort_number"])
     objects = ScopedQuerySet.as_manager()
     scope_municipality_field = "municipality"
 
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
-        ordering = ["-date", "number"]
+        ordering = ["-date", "sort_number"]
 
     def __str__(self) -> str:
         return _("№ %(number)s of %(date)s") % {"number": self.number, "date": self.date.strftime("%d.%m.%Y")}
+
+    def save(self, *args, **kwargs):
+        self.sort_number = sort_key(self.number)[:200]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_number"}
+        super().save(*args, **kwargs)
 
 
 class StatusKind(models.TextChoices):
@@ -173,6 +183,17 @@ class StatusKind(models.TextChoices):
     NON_OBJECTIVE = "non_objective", _("Signs of non-objective results")
     LEADER = "leader", _("Leader school")
     SUPPORT_SITE = "support_site", _("Support site")
+
+
+# Short names of the statuses where room is scarce (the schools table); the full name is the chip's title.
+STATUS_SHORT = {
+    StatusKind.LOW_RESULTS: pgettext_lazy("status short", "ШНОР"),
+    StatusKind.ADVERSE: pgettext_lazy("status short", "ШНСУ"),
+    StatusKind.PARTICIPANT_500: pgettext_lazy("status short", "500+"),
+    StatusKind.NON_OBJECTIVE: pgettext_lazy("status short", "Non-objectivity"),
+    StatusKind.LEADER: pgettext_lazy("status short", "Leader"),
+    StatusKind.SUPPORT_SITE: pgettext_lazy("status short", "Support site"),
+}
 
 
 class SchoolStatus(models.Model):
@@ -194,6 +215,11 @@ class SchoolStatus(models.Model):
         null=True,
         blank=True,
     )
+    # The later yearly lists that kept the school on (schools.services.status_list_set): an
+    # order approving a list grounds every status on it, not only those it began.
+    confirmed_by = models.ManyToManyField(
+        Order, blank=True, related_name="confirmed_statuses", verbose_name=_("confirmed by orders")
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     history = HistoricalRecords()
@@ -209,6 +235,10 @@ class SchoolStatus(models.Model):
     def __str__(self) -> str:
         end = academic_year_label(self.year_to) if self.year_to else "…"
         return f"{self.get_kind_display()}: {academic_year_label(self.year_from)} – {end}"
+
+    @property
+    def short_label(self) -> str:
+        return str(STATUS_SHORT.get(self.kind, self.get_kind_display()))
 
 
 class RiskFactor(models.Model):

@@ -4,7 +4,7 @@ risk profiles and the heat-map.  Thin: each declares its pieces; writes go to se
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -60,7 +60,14 @@ class OrderDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         order = self.object
         ctx["can_manage"] = can(self.request.user, MANAGE, order)
-        ctx["statuses"] = SchoolStatus.objects.restrict(self.request.user).filter(order=order).select_related("school")
+        # Every status the order grounds: those it began and those its yearly list kept on.
+        ctx["statuses"] = (
+            SchoolStatus.objects.restrict(self.request.user)
+            .filter(Q(order=order) | Q(confirmed_by=order))
+            .distinct()
+            .select_related("school")
+            .order_by("school__sort_name", "kind")
+        )
         ctx["ended"] = SchoolStatus.objects.restrict(self.request.user).filter(end_order=order).select_related("school")
         ctx["history"] = selectors.history_entries(order.history.all())
         return ctx
@@ -209,7 +216,7 @@ class StatusListSetView(LoginRequiredMixin, FormView):
             },
         )
         url = reverse("schools:status-movement")
-        return redirect(f"{url}?municipality={d['municipality'].pk}&kind={d['kind']}")
+        return redirect(f"{url}?municipality={d['municipality'].pk}&kind={d['kind']}&year={d['year']}")
 
 
 class StatusMovementView(LoginRequiredMixin, TemplateView):
@@ -231,7 +238,9 @@ class StatusMovementView(LoginRequiredMixin, TemplateView):
         ctx["kind_label"] = StatusKind(kind).label
         if muni is None:
             return ctx
-        rows = selectors.status_movement(muni, kind, selectors.status_years(muni, kind))
+        until = self.request.GET.get("year", "")
+        until = int(until) if until.isdigit() and 2000 <= int(until) <= 2100 else None
+        rows = selectors.status_movement(muni, kind, selectors.status_years(muni, kind, until=until))
         names = dict(School.objects.filter(municipality=muni).values_list("id", "short_name"))
         for r in rows:
             r["entered_names"] = sorted(names[i] for i in r["entered_ids"])

@@ -5,30 +5,38 @@ from schools.models import StatusKind
 
 
 def school_counts(schools: QuerySet) -> dict:
-    """Counts for the home page: schools in scope, active, rural, and ШНОР this year."""
-    year = current_academic_year()
-    current_low = Q(statuses__kind=StatusKind.LOW_RESULTS, statuses__year_from__lte=year) & (
-        Q(statuses__year_to__isnull=True) | Q(statuses__year_to__gte=year)
-    )
-    return schools.aggregate(
+    """Counts for the home page: schools in scope, active, rural, and ШНОР this year (the
+    last one is ``low_results_count``: the same figure as the lists, documents and API)."""
+    counts = schools.aggregate(
         total=Count("id", distinct=True),
         active=Count("id", filter=Q(is_active=True), distinct=True),
         rural=Count("id", filter=Q(is_rural=True), distinct=True),
-        low_results=Count("id", filter=current_low, distinct=True),
     )
+    counts["low_results"] = low_results_count(schools, current_academic_year())
+    return counts
 
 
-def status_sets_by_year(municipality, kind: str, years) -> dict[int, set[int]]:
-    """School ids holding ``kind`` in each year (one query)."""
+def _schools_of(scope) -> QuerySet:
+    """A municipality or a queryset of schools, as a queryset of schools."""
+    from schools.models import Municipality, School
+
+    if isinstance(scope, Municipality):
+        return School.objects.filter(municipality=scope)
+    return scope
+
+
+def status_sets_by_year(scope, kind: str, years) -> dict[int, set[int]]:
+    """School ids holding ``kind`` in each year (one query); ``scope`` is a municipality or
+    a queryset of schools."""
     from schools.models import SchoolStatus
 
     years = list(years)
     result: dict[int, set[int]] = {y: set() for y in years}
     if not years:
         return result
-    rows = SchoolStatus.objects.filter(school__municipality=municipality, kind=kind, year_from__lte=max(years)).filter(
-        Q(year_to__isnull=True) | Q(year_to__gte=min(years) - 1)
-    )
+    rows = SchoolStatus.objects.filter(
+        school__in=_schools_of(scope).values("id"), kind=kind, year_from__lte=max(years)
+    ).filter(Q(year_to__isnull=True) | Q(year_to__gte=min(years) - 1))
     for school_id, y_from, y_to in rows.values_list("school_id", "year_from", "year_to"):
         for y in years:
             if y_from <= y and (y_to is None or y_to >= y):
@@ -36,12 +44,13 @@ def status_sets_by_year(municipality, kind: str, years) -> dict[int, set[int]]:
     return result
 
 
-def status_movement(municipality, kind: str, years) -> list[dict]:
-    """Per year: how many schools held the status, entered, stayed and left."""
+def status_movement(scope, kind: str, years) -> list[dict]:
+    """Per year: how many schools held the status, entered, stayed and left (``scope``: a
+    municipality or a queryset of schools)."""
     years = sorted(years)
     if not years:
         return []
-    sets = status_sets_by_year(municipality, kind, [years[0] - 1, *years])
+    sets = status_sets_by_year(scope, kind, [years[0] - 1, *years])
     rows = []
     for y in years:
         now, before = sets[y], sets[y - 1]
@@ -59,18 +68,24 @@ def status_movement(municipality, kind: str, years) -> list[dict]:
     return rows
 
 
-def status_years(municipality, kind: str) -> list[int]:
-    """Academic years from the first status of ``kind`` in the municipality to now."""
+def status_years(municipality, kind: str, until: int | None = None) -> list[int]:
+    """Academic years from the first status of ``kind`` in the municipality to now — or to
+    the last year a list was already set for (a list for next year is set in spring), or to
+    ``until`` (the year of the list just saved)."""
+    from django.db.models import Max, Min
+
     from schools.models import SchoolStatus
 
-    first = (
-        SchoolStatus.objects.filter(school__municipality=municipality, kind=kind)
-        .order_by("year_from")
-        .values_list("year_from", flat=True)
-        .first()
+    span = SchoolStatus.objects.filter(school__municipality=municipality, kind=kind).aggregate(
+        first=Min("year_from"), last=Max("year_from"), last_end=Max("year_to")
     )
+    if span["first"] is None:
+        return []
     now = current_academic_year()
-    return list(range(first, now + 1)) if first else []
+    # A list that ends a status in a later year (year_to = year - 1) names that year too.
+    last_end = span["last_end"] + 1 if span["last_end"] is not None else now
+    last = max(now, span["last"], min(last_end, now + 1), until or now)
+    return list(range(span["first"], last + 1))
 
 
 def risk_heatmap(schools: QuerySet, year: int) -> dict:
@@ -149,3 +164,129 @@ def schools_with_status(schools: QuerySet, kind: str, year: int) -> QuerySet:
 
     holding = SchoolStatus.objects.filter(status_held_in(year), kind=kind)
     return schools.filter(id__in=holding.values("school_id"))
+
+
+# --- Figures: one selector per figure -------------------------------------------------
+# Every page, school card, home panel, document, export and API answer that shows one of
+# these numbers calls the selector below (tests/test_figures.py asserts that they agree).
+
+
+def low_results_schools(schools: QuerySet, year: int) -> QuerySet:
+    """ШНОР: the schools of ``schools`` holding the low-results status in academic ``year``."""
+    return schools_with_status(schools, StatusKind.LOW_RESULTS, year)
+
+
+def low_results_count(schools: QuerySet, year: int) -> int:
+    """The number of ШНОР among ``schools`` in ``year``."""
+    return low_results_schools(schools, year).count()
+
+
+def low_results_movement(scope, year: int) -> dict:
+    """ШНОР of ``year`` against the year before, for a municipality or a queryset of schools:
+    ``total`` (= ``low_results_count``), ``before_total``, ``entered``, ``stayed``, ``left``
+    and the ids of the schools that entered and left."""
+    before, now = status_movement(scope, StatusKind.LOW_RESULTS, [year - 1, year])
+    return {**now, "before_year": year - 1, "before_total": before["total"]}
+
+
+# A school's risk level: the highest level of any factor in its risk profile of the year (the
+# latest profile filled up to that year).  Ranks make it sortable and comparable in SQL.
+RISK_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
+RISK_BY_RANK = {rank: level for level, rank in RISK_RANK.items()}
+
+
+def risk_rank_subquery(year: int, school_ref: str = "pk"):
+    """Per school (``OuterRef(school_ref)``): the rank (0–3) of the highest risk level in its
+    latest risk profile of ``year`` or before; NULL where it has none."""
+    from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+
+    from schools.models import RiskAssessment
+
+    rank = Case(
+        *(When(level=level, then=Value(r)) for level, r in RISK_RANK.items()),
+        output_field=IntegerField(),
+    )
+    latest = (
+        RiskAssessment.objects.filter(school=OuterRef(school_ref), year__lte=year)
+        .annotate(rank=rank)
+        .order_by("-year", "-rank")
+        .values("rank")[:1]
+    )
+    return Subquery(latest, output_field=IntegerField())
+
+
+def school_risk_level(school, year: int) -> str | None:
+    """The school's risk level (``high``/``medium``/``low``/``none``) or None without a profile."""
+    from schools.models import School
+
+    rank = School.objects.filter(pk=school.pk).annotate(r=risk_rank_subquery(year)).values_list("r", flat=True)
+    return RISK_BY_RANK.get(rank.first())
+
+
+def working_table(schools: QuerySet, year: int | None = None, results_year: int | None = None) -> QuerySet:
+    """The coordinator's working table: ``schools`` annotated, in one query whatever their
+    number (correlated subqueries, no join fan-out), with the figures a coordinator works by —
+    each the same selector the card, panels, documents and API use:
+
+    - ``is_low_results``: ШНОР in ``year`` (``low_results_schools``); ``statuses_now``: every
+      status held in ``year`` (one prefetch query);
+    - ``school_index`` and ``flags_count`` of ``results_year`` (default: the latest year with
+      results among ``schools``; ``assessment.selectors``);
+    - ``risk_rank`` (``risk_rank_subquery``) and ``risk_level``, its name (``RISK_BY_RANK``);
+    - ``curators`` in force in ``year`` (``curators.selectors.current_curators_subquery``);
+    - ``last_visit`` (``curators.selectors.last_visit_subquery``);
+    - ``rm_planned``, ``rm_done``, ``roadmap_progress`` (``roadmaps.selectors.with_roadmap_progress``).
+    """
+    from django.db.models import Case, CharField, Exists, IntegerField, OuterRef, Prefetch, Value, When
+    from django.db.models import FloatField as Float
+
+    from assessment.selectors import flag_count_subquery, index_subquery
+    from assessment.selectors import results_year as latest_results_year
+    from curators.selectors import current_curators_subquery, last_visit_subquery
+    from roadmaps.selectors import with_roadmap_progress
+    from schools.models import SchoolStatus
+
+    year = year or current_academic_year()
+    if results_year is None:
+        results_year = latest_results_year(schools)
+    low = SchoolStatus.objects.filter(status_held_in(year), school=OuterRef("pk"), kind=StatusKind.LOW_RESULTS)
+    qs = schools.annotate(
+        is_low_results=Exists(low),
+        school_index=index_subquery(results_year) if results_year else Value(None, output_field=Float()),
+        flags_count=flag_count_subquery(results_year) if results_year else Value(0, output_field=IntegerField()),
+        risk_rank=risk_rank_subquery(year),
+        curators=current_curators_subquery(year),
+        last_visit=last_visit_subquery(),
+    )
+    qs = with_roadmap_progress(qs, year).annotate(
+        risk_level=Case(
+            *(When(risk_rank=rank, then=Value(level)) for rank, level in RISK_BY_RANK.items()),
+            default=None,
+            output_field=CharField(),
+        )
+    )
+    held = SchoolStatus.objects.filter(status_held_in(year)).order_by("kind")
+    return qs.prefetch_related(Prefetch("statuses", queryset=held, to_attr="statuses_now"))
+
+
+def school_figures(school, year: int | None = None) -> dict:
+    """One school's row of ``working_table`` (its own latest results year): what its card
+    shows at the top, the same numbers as the schools table and the API."""
+    from assessment.selectors import school_results_year
+    from schools.models import School
+
+    year = year or current_academic_year()
+    ry = school_results_year(school)
+    row = working_table(School.objects.filter(pk=school.pk), year, ry).get()
+    return {
+        "year": year,
+        "results_year": ry,
+        "statuses": row.statuses_now,
+        "is_low_results": row.is_low_results,
+        "index": row.school_index,
+        "flags": row.flags_count,
+        "risk_level": row.risk_level,
+        "curators": row.curators or "",
+        "last_visit": row.last_visit,
+        "roadmap_progress": row.roadmap_progress,
+    }

@@ -173,6 +173,8 @@ def status_list_set(
     for school in wanted.values():
         if school.pk in current:
             stayed.append(school)
+            if current[school.pk].order_id != order.pk:
+                current[school.pk].confirmed_by.add(order)  # the new list's order grounds it too
         else:
             SchoolStatus.objects.create(school=school, kind=kind, year_from=year, order=order)
             entered.append(school)

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from schools.models import School
+from schools.models import RiskLevel, School
 
 
 class SchoolColumn(tables.Column):
@@ -12,29 +12,167 @@ class SchoolColumn(tables.Column):
     attrs = {"td": {"class": "text-nowrap"}}
 
 
+class NullsLastColumn(tables.Column):
+    """Sorted with empty values last whichever way (a school without an index or a visit is
+    not «the lowest» nor «the highest»)."""
+
+    def __init__(self, *args, sort_field: str | None = None, **kwargs):
+        self.sort_field = sort_field
+        super().__init__(*args, **kwargs)
+
+    def order(self, queryset, is_descending):
+        from django.db.models import F
+
+        field = F(self.sort_field or self.accessor.replace(".", "__"))
+        key = field.desc(nulls_last=True) if is_descending else field.asc(nulls_last=True)
+        return queryset.order_by(key, "sort_name"), True
+
+
+class StatusesNowColumn(tables.Column):
+    """The statuses a school holds this year (``working_table``'s ``statuses_now``); sorted by
+    whether the school is a ШНОР."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("accessor", "pk")
+        kwargs.setdefault("empty_values", ())
+        super().__init__(**kwargs)
+
+    def order(self, queryset, is_descending):
+        from django.db.models import F
+
+        key = F("is_low_results").desc() if not is_descending else F("is_low_results").asc()
+        return queryset.order_by(key, "sort_name"), True
+
+    def render(self, record):
+        from django.utils.html import format_html_join
+
+        if not record.statuses_now:
+            return "—"
+        return format_html_join(
+            " ",
+            '<span class="badge {}" title="{}">{}</span>',
+            (
+                (
+                    "text-bg-danger" if st.kind == "low_results" else "text-bg-light border",
+                    st.get_kind_display(),
+                    st.short_label,
+                )
+                for st in record.statuses_now
+            ),
+        )
+
+    def value(self, record):
+        return ", ".join(str(st.get_kind_display()) for st in record.statuses_now)
+
+
 class SchoolTable(tables.Table):
-    code = tables.Column(verbose_name=_("Code"))
-    short_name = SchoolColumn(linkify=True, verbose_name=_("School"), order_by=("sort_name",))
-    municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
-    kind = tables.Column(verbose_name=_("Kind"))
-    is_rural = tables.BooleanColumn(verbose_name=_("Rural"))
-    students_count = tables.Column(verbose_name=_("Students"))
-    teachers_count = tables.Column(verbose_name=_("Teachers"))
-    is_active = tables.BooleanColumn(verbose_name=_("Active"))
+    """The coordinator's working table (``schools.selectors.working_table``): what a coordinator
+    works by, each column sortable and filterable, the same in the xlsx."""
+
+    short_name = SchoolColumn(
+        linkify=True,
+        verbose_name=_("School"),
+        order_by=("sort_name",),
+        attrs={"th": {"class": "sticky-col"}, "td": {"class": "text-nowrap sticky-col"}},
+    )
+    code = tables.Column(verbose_name=_("Code"), visible=False)
+    municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name", "sort_name"))
+    statuses_now = StatusesNowColumn(verbose_name=_("Status this year"))
+    school_index = NullsLastColumn(verbose_name=_("Index"), attrs={"td": {"class": "text-end text-nowrap"}})
+    flags_count = tables.Column(verbose_name=_("Flags"), attrs={"td": {"class": "text-end"}})
+    risk_rank = NullsLastColumn(verbose_name=_("Risk level"))
+    curators = tables.Column(verbose_name=_("Curators"), attrs={"td": {"class": "small"}})
+    last_visit = NullsLastColumn(verbose_name=_("Last visit"), attrs={"td": {"class": "text-nowrap"}})
+    roadmap_progress = NullsLastColumn(verbose_name=_("Roadmap progress"))
 
     class Meta:
         model = School
-        fields = [
-            "code",
+        fields = []
+        sequence = (
             "short_name",
+            "code",
             "municipality",
-            "kind",
-            "is_rural",
-            "students_count",
-            "teachers_count",
-            "is_active",
-        ]
+            "statuses_now",
+            "school_index",
+            "flags_count",
+            "risk_rank",
+            "curators",
+            "last_visit",
+            "roadmap_progress",
+        )
         order_by = ("municipality", "short_name")
+        attrs = {"class": "table table-sm table-hover align-middle working-table"}
+
+    def __init__(self, *args, year=None, results_year=None, **kwargs):
+        from core.years import academic_year_label
+
+        super().__init__(*args, **kwargs)
+        self.year, self.results_year = year, results_year
+        if results_year:
+            label = academic_year_label(results_year)
+            self.columns["school_index"].column.verbose_name = _("Index %(year)s") % {"year": label}
+            self.columns["flags_count"].column.verbose_name = _("Flags %(year)s") % {"year": label}
+
+    def render_school_index(self, value):
+        return f"{value:.2f}".replace(".", ",").replace("-", "−")
+
+    def value_school_index(self, value):
+        return round(value, 2)
+
+    def render_flags_count(self, record, value):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if not value or not self.results_year:
+            return "0"
+        url = reverse("assessment:flag-list") + f"?school={record.pk}&year={self.results_year}"
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def value_flags_count(self, value):
+        return value
+
+    def render_risk_rank(self, value):
+        from django.utils.html import format_html
+
+        from schools.selectors import RISK_BY_RANK
+
+        level = RISK_BY_RANK[value]
+        return format_html('<span class="badge heat-{}">{}</span>', level, RiskLevel(level).label)
+
+    def value_risk_rank(self, value):
+        from schools.selectors import RISK_BY_RANK
+
+        return str(RiskLevel(RISK_BY_RANK[value]).label)
+
+    def render_last_visit(self, value):
+        from django.utils import timezone
+        from django.utils.html import format_html
+
+        days = (timezone.localdate() - value).days
+        css = "text-danger" if days > 60 else ""
+        return format_html(
+            '<span class="{}" title="{}">{}</span>', css, _("%(n)s days ago") % {"n": days}, value.strftime("%d.%m.%Y")
+        )
+
+    def value_last_visit(self, value):
+        return value
+
+    def render_roadmap_progress(self, value):
+        from django.utils.html import format_html
+
+        share = round(value * 100)
+        return format_html(
+            '<div class="d-flex align-items-center gap-1"><div class="progress flex-grow-1" role="progressbar" '
+            'aria-label="{}" aria-valuenow="{}" aria-valuemin="0" aria-valuemax="100" style="min-width: 3rem; height: .5rem">'
+            '<div class="progress-bar" style="width: {}%"></div></div><span class="small text-nowrap">{} %</span></div>',
+            _("Roadmap progress"),
+            share,
+            share,
+            share,
+        )
+
+    def value_roadmap_progress(self, value):
+        return round(value * 100, 1)
 
 
 # --- Programme side ------------------------------------------------------------------
@@ -58,7 +196,9 @@ class DateColumn(tables.DateColumn):
 
 
 class OrderTable(tables.Table):
-    number = tables.Column(linkify=("schools:order-detail", [tables.A("pk")]), verbose_name=_("Number"))
+    number = tables.Column(
+        linkify=("schools:order-detail", [tables.A("pk")]), verbose_name=_("Number"), order_by=("sort_number",)
+    )
     date = DateColumn(verbose_name=_("Date"))
     kind = tables.Column(verbose_name=_("Kind"))
     title = tables.Column(verbose_name=_("Title"))

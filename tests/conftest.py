@@ -97,15 +97,21 @@ def _migration_data(request):
     if not (marker and marker.kwargs.get("transaction")):
         return
     request.getfixturevalue("transactional_db")
-    import importlib
-
-    from django.apps import apps
 
     from assessment.models import Procedure
     from schools.models import RiskFactor
 
     if RiskFactor.objects.exists() and Procedure.objects.exists():
         return
+    restore_migration_data()
+
+
+def restore_migration_data() -> None:
+    """Put back what data migrations put in, where a flush removed it (idempotent loaders)."""
+    import importlib
+
+    from django.apps import apps
+
     for module, name in MIGRATION_DATA_LOADERS:
         getattr(importlib.import_module(module), name)(apps, None)
 

@@ -31,7 +31,9 @@ class GroupResultSerializer(serializers.ModelSerializer):
 
 class FlagSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(
-        read_only=True, help_text="low_results, negative_dynamics, teacher_dynamics, non_objective"
+        read_only=True,
+        help_text="low_results, negative_dynamics, non_objective (a school's flags); teacher_dynamics in "
+        "/assessment/teacher-dynamics/ (a teacher's rows pooled over grades; grade is null)",
     )
     school_code = serializers.CharField(source="school.code", read_only=True)
     procedure = serializers.CharField(source="procedure.code", read_only=True)

@@ -18,6 +18,7 @@ from assessment.filters import (
     ImportBatchFilterSet,
     SchoolIndexFilterSet,
     SpreadFilterSet,
+    TeacherDynamicsFilterSet,
 )
 from assessment.models import ImportBatch
 
@@ -41,6 +42,16 @@ class FlagViewSet(_ReadOnly):
     serializer_class = FlagSerializer
     filterset_class = FlagFilterSet
     ordering_fields = ["year", "kind"]
+
+
+class TeacherDynamicsViewSet(_ReadOnly):
+    """Teachers' negative dynamics (RESULTS.md): a teacher's rows pooled over their grades
+    against the same teacher's pool of the previous year; never among a school's flags."""
+
+    selector = staticmethod(selectors.teacher_flags)
+    serializer_class = FlagSerializer
+    filterset_class = TeacherDynamicsFilterSet
+    ordering_fields = ["year"]
 
 
 class SchoolIndexViewSet(_ReadOnly):

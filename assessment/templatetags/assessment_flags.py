@@ -51,3 +51,15 @@ def flag_rule(flag) -> str:
         "lowered": percent(t.get("lowered")),
         "mismatch": percent(t.get("raised_plus_lowered")),
     }
+
+
+@register.filter
+def teacher_grades(flag) -> str:
+    """The grades a teacher's dynamics pools: «5», «5–7» (or the flag's own grade)."""
+    if flag.grade:
+        return str(flag.grade)
+    i = flag.inputs or {}
+    low, high = i.get("grade_min"), i.get("grade_max")
+    if low is None:
+        return "—"
+    return str(low) if low == high else f"{low}–{high}"

@@ -16,6 +16,7 @@ def _orders(request):
 
 class CuratorAssignmentSerializer(serializers.ModelSerializer):
     curator_name = serializers.CharField(source="curator.full_name", read_only=True)
+    in_force = serializers.BooleanField(read_only=True, help_text="in force today (this year, not ended, within dates)")
 
     class Meta:
         model = CuratorAssignment
@@ -23,6 +24,8 @@ class CuratorAssignmentSerializer(serializers.ModelSerializer):
             "id",
             "curator",
             "curator_name",
+            "workplace",
+            "position",
             "school",
             "year",
             "role",
@@ -30,6 +33,7 @@ class CuratorAssignmentSerializer(serializers.ModelSerializer):
             "date_from",
             "date_to",
             "is_active",
+            "in_force",
         ]
         validators = []  # the service reports duplicates in Russian
 

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.scoping import MANAGE, municipalities_for
@@ -12,7 +13,34 @@ class MunicipalitySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "region", "education_body", "methodical_centre"]
 
 
+class FigureField(serializers.ReadOnlyField):
+    """A figure of ``schools.selectors.working_table`` (read-only; empty on a school just
+    created or changed, which the response of a write reads without the figures)."""
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.source, None)
+
+
+def _figure(schema: dict, help_text: str) -> FigureField:
+    return extend_schema_field({**schema, "nullable": True, "readOnly": True})(type("Figure", (FigureField,), {}))(
+        help_text=help_text
+    )
+
+
 class SchoolSerializer(serializers.ModelSerializer):
+    # The coordinator's working table (schools.selectors.working_table): the same figures as
+    # the schools page, the card and the documents.
+    is_low_results = _figure({"type": "boolean"}, "ШНОР this academic year")
+    school_index = _figure({"type": "number"}, "index of the latest year with results in the caller's scope")
+    flags_count = _figure({"type": "integer"}, "school flags of that year (teachers' dynamics not included)")
+    risk_level = _figure(
+        {"type": "string", "enum": ["high", "medium", "low", "none", None]},
+        "the highest level of the school's latest risk profile",
+    )
+    curators = _figure({"type": "string"}, "curators in force this academic year, «Фамилия И.О.» joined by «, »")
+    last_visit = _figure({"type": "string", "format": "date"}, "date of the last visit")
+    roadmap_progress = _figure({"type": "number"}, "done ÷ planned activities of this year's roadmaps (0..1)")
+
     class Meta:
         model = School
         fields = [
@@ -30,8 +58,15 @@ class SchoolSerializer(serializers.ModelSerializer):
             "students_count",
             "teachers_count",
             "is_active",
+            "is_low_results",
+            "school_index",
+            "flags_count",
+            "risk_level",
+            "curators",
+            "last_visit",
+            "roadmap_progress",
         ]
-        plain_fields = True  # every field is a column: list pages are read with values()
+        plain_fields = True  # every field is a column or a figure: list pages are read with values()
 
     def get_fields(self):
         fields = super().get_fields()

@@ -16,11 +16,30 @@ class MunicipalityViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class SchoolViewSet(ScopedViewSet):
+    """Schools with the figures of the coordinator's working table (the schools page)."""
+
     queryset = School.objects.all().order_by("code")
     serializer_class = SchoolSerializer
     filterset_class = SchoolFilterSet
-    ordering_fields = ["code", "short_name", "students_count"]
+    ordering_fields = [
+        "code",
+        "short_name",
+        "students_count",
+        "school_index",
+        "flags_count",
+        "risk_rank",
+        "last_visit",
+        "roadmap_progress",
+    ]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        from schools.selectors import working_table
+
+        schools = super().get_queryset()
+        if self.request.method not in ("GET", "HEAD"):
+            return schools
+        return working_table(schools)
 
 
 # --- Programme side (issue 3) --------------------------------------------------------

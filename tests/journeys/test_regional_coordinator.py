@@ -55,7 +55,8 @@ def test_regional_coordinator_compares_municipalities_and_opens_a_school(
     # 2. The schools list, filtered by municipality А2.
     panel.get_by_role("link", name="Все школы").click()
     page.wait_for_url("**/schools/")
-    filters = page.locator("aside.filter-panel form")
+    page.locator("details.filter-panel > summary").click()  # the working table's filters fold above it
+    filters = page.locator("details.filter-panel form")
     filters.locator("select[name=municipality]").select_option(label="Округ А2")
     filters.get_by_role("button", name="Применить").click()
     page.wait_for_url("**/schools/?*municipality=*")

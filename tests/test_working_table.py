@@ -1,0 +1,181 @@
+"""The coordinator's working table (/schools/, issue 15.4): status this year, index, flags,
+risk level, curators, last visit and roadmap progress — each sortable and filterable, the
+same in the xlsx and the API, in a constant number of queries whatever the number of schools."""
+
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from assessment.models import Flag, FlagKind, GroupResult, Procedure, SchoolIndex, Subject
+from core.years import current_academic_year
+from curators.models import CuratorAssignment
+from roadmaps.models import Activity, ActivityStatus, Goal, Roadmap, Task
+from schools.models import RiskAssessment, RiskFactor, SchoolStatus, StatusKind
+from tests.curators.factories import VisitFactory
+from tests.factories import OrderFactory, SchoolFactory
+
+pytestmark = pytest.mark.django_db
+YEAR = current_academic_year()
+RESULTS = YEAR - 1
+COLUMNS = [
+    "short_name",
+    "statuses_now",
+    "school_index",
+    "flags_count",
+    "risk_rank",
+    "curators",
+    "last_visit",
+    "roadmap_progress",
+]
+
+
+def furnish(school, n: int, order, curator):
+    """Give a school every figure of the table, varying with ``n``."""
+    SchoolStatus.objects.create(school=school, kind=StatusKind.LOW_RESULTS, year_from=YEAR - n % 2, order=order)
+    procedure, subject = Procedure.objects.get(code="ВПР"), Subject.objects.get(name="Математика")
+    GroupResult.objects.create(
+        school=school,
+        year=RESULTS,
+        procedure=procedure,
+        subject=subject,
+        grade=5,
+        participants=10,
+        mean_score=10,
+        mean_percent=50 + n,
+        with_mark=10,
+        with_both=10,
+    )
+    SchoolIndex.objects.create(
+        school=school, municipality=school.municipality, year=RESULTS, value=-1 + n / 10, n_keys=3, p10=-1
+    )
+    for kind in (FlagKind.LOW_RESULTS, FlagKind.NEGATIVE_DYNAMICS)[: 1 + n % 2]:
+        Flag.objects.create(kind=kind, school=school, year=RESULTS, procedure=procedure, subject=subject, grade=5)
+    Flag.objects.create(  # a teacher's dynamics: never among the school's flags
+        kind=FlagKind.TEACHER_DYNAMICS,
+        school=school,
+        year=RESULTS,
+        procedure=procedure,
+        subject=subject,
+        teacher_code="T",
+    )
+    factor = RiskFactor.objects.order_by("position").first()
+    RiskAssessment.objects.create(school=school, year=YEAR, factor=factor, level=["low", "medium", "high"][n % 3])
+    CuratorAssignment.objects.get_or_create(curator=curator, school=school, year=YEAR, defaults={"order": order})
+    VisitFactory(school=school, curator=curator, date=timezone.localdate() - datetime.timedelta(days=10 + n))
+    roadmap = Roadmap.objects.create(
+        school=school,
+        year=YEAR,
+        title=f"Карта {n}",
+        start_date=datetime.date(YEAR, 9, 1),
+        end_date=datetime.date(YEAR + 1, 8, 31),
+    )
+    task = Task.objects.create(goal=Goal.objects.create(roadmap=roadmap, title="Цель"), title="Задача")
+    for i in range(4):
+        Activity.objects.create(
+            task=task,
+            title=f"Мероприятие {i}",
+            progress_status=ActivityStatus.DONE if i < n % 4 else ActivityStatus.NOT_STARTED,
+        )
+
+
+@pytest.fixture
+def table_world(world):
+    order = OrderFactory(municipality=world.a1)
+    for n, school in enumerate((world.a1_school1, world.a1_school2)):
+        furnish(school, n, order, world.curator)
+    return world
+
+
+def test_the_row_of_a_school(table_world, login):
+    w = table_world
+    page = login(w.coordinator).get("/schools/")
+    row = next(r.record for r in page.context["table"].rows if r.record.pk == w.a1_school2.pk)
+    assert row.is_low_results and [s.kind for s in row.statuses_now] == [StatusKind.LOW_RESULTS]
+    assert row.school_index == pytest.approx(-0.9)
+    assert row.flags_count == 2  # low results and negative dynamics; the teacher's dynamics not
+    assert row.risk_level == "medium" and row.curators.startswith(w.curator.last_name)
+    assert row.last_visit == timezone.localdate() - datetime.timedelta(days=11)
+    assert row.roadmap_progress == pytest.approx(0.25)
+    html = page.content.decode()
+    assert "Индекс 2025/2026" in html or f"Индекс {RESULTS}/{RESULTS + 1}" in html
+
+
+def test_constant_number_of_queries(table_world, login):
+    w = table_world
+    client = login(w.coordinator)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = (count("/schools/"), count("/schools/?export=xlsx"), count("/api/v1/schools/"))
+    order = OrderFactory(municipality=w.a1)
+    for n in range(2, 14):
+        furnish(SchoolFactory(municipality=w.a1), n, order, w.curator)
+    after = (count("/schools/"), count("/schools/?export=xlsx"), count("/api/v1/schools/"))
+    assert after == before
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+def test_every_column_sorts_both_ways(table_world, login, column):
+    client = login(table_world.coordinator)
+    up = [r.record.pk for r in client.get("/schools/", {"sort": column}).context["table"].rows]
+    down = [r.record.pk for r in client.get("/schools/", {"sort": f"-{column}"}).context["table"].rows]
+    assert len(up) == len(down) == 3
+    if column == "flags_count":  # 0, 1, 2
+        w = table_world
+        assert up == [w.a1_curator_school.pk, w.a1_school1.pk, w.a1_school2.pk] == list(reversed(down))
+    if column in ("school_index", "risk_rank", "last_visit", "roadmap_progress"):
+        w = table_world
+        # The two furnished schools in order, the bare one (no value) last either way.
+        assert up[-1] == down[-1] == w.a1_curator_school.pk
+        assert up[:2] == list(reversed(down[:2]))
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status": "low_results"}, {"a1_school1", "a1_school2"}),
+        ({"index_max": "-0.95"}, {"a1_school1"}),
+        ({"flags_min": "2"}, {"a1_school2"}),
+        ({"risk_level": "low"}, {"a1_school1"}),
+        ({"risk_level": "unfilled"}, {"a1_curator_school"}),
+        ({"has_curator": "false"}, {"a1_curator_school"}),
+        ({"curator": "иванова"}, {"a1_school1", "a1_school2"}),
+        ({"curator": "Петров"}, set()),
+        ({"visit": "never"}, {"a1_curator_school"}),
+        ({"visit": "recent"}, {"a1_school1", "a1_school2"}),
+        ({"progress": "low"}, {"a1_school1", "a1_school2"}),
+        ({"progress": "none"}, {"a1_curator_school"}),
+    ],
+)
+def test_filters_on_the_page_and_the_api(table_world, login, api, params, expected):
+    w = table_world
+    ids = {getattr(w, name).pk for name in expected}
+    page = login(w.coordinator).get("/schools/", params)
+    assert {r.record.pk for r in page.context["table"].rows} == ids
+    data = api(w.coordinator).get("/api/v1/schools/", params).json()
+    assert {r["id"] for r in data["results"]} == ids
+
+
+def test_the_same_columns_in_the_xlsx(table_world, login):
+    w = table_world
+    client = login(w.coordinator)
+    page = client.get("/schools/")
+    shown = [str(c.header) for c in page.context["table"].columns]
+    sheet = load_workbook(io.BytesIO(client.get("/schools/?export=xlsx").content)).active
+    headers = [c.value for c in sheet[1]]
+    assert [h for h in headers if h != "Код"] == shown
+    rows = {r[0]: dict(zip(headers, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    row = rows["СШ № 2"]
+    assert row["Статус в этом году"] == "Низкие образовательные результаты (ШНОР)"
+    assert row[f"Признаки {RESULTS}/{RESULTS + 1}"] == 2
+    assert row["Уровень риска"] == "средний"
+    assert row["Выполнение дорожной карты"] == 25.0
+    assert isinstance(row["Последний визит"], datetime.datetime)
