@@ -582,6 +582,11 @@ def analysis_run(years: list[int] | None = None, *, trigger: str = "manual", wai
         target = sorted({int(y) for y in years}) if years else analysis_years()
         run = AnalysisRun.objects.create(trigger=trigger[:40], years=target, thresholds=thresholds.as_dict())
         counts = analysis.compute(run.pk, target, thresholds)
+        # Results read against the school context (CONTEXT.md §2–§4) rest on the indices and flags
+        # just computed: the same run and transaction (every year with context data when nightly).
+        from socialcontext.services import context_analysis
+
+        counts.update(context_analysis(target if years else None))
         run.counts = counts
         run.status = AnalysisRun.Status.DONE
         run.finished = timezone.now()
