@@ -4,8 +4,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from assessment.tables import ImportBatchTable, NumberColumn, YearColumn
-from schools.tables import SchoolColumn
 from core.years import academic_year_label
+from schools.tables import SchoolColumn
 from socialcontext.models import ContextImport, PartnerSuggestion, SchoolContext, SchoolContextFigure
 
 
@@ -107,7 +107,9 @@ class SchoolContextTable(tables.Table):
     )
     school = SchoolCardColumn(verbose_name=_("School"))
     students = tables.Column(verbose_name=_("Students"), attrs={"td": {"class": "text-end"}})
-    higher_education = ShareColumn(**_short(_("Parents with higher ed., %"), _("Both parents with higher education, %")))
+    higher_education = ShareColumn(
+        **_short(_("Parents with higher ed., %"), _("Both parents with higher education, %"))
+    )
     single_parent = ShareColumn(**_short(_("Single-parent, %"), _("Single-parent families, %")))
     on_register = ShareColumn(**_short(_("Register, %"), _("On a prevention register, %")))
     non_native = ShareColumn(**_short(_("Non-native, %"), _("Russian not the first language, %")))
