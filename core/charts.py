@@ -376,9 +376,10 @@ def scatter_chart(
         else:
             parts.append(f"<g>{tip}{ring}{dot}</g>")
     ly = top + plot_h + 52
+    slot = (width - 28) / 3  # the legend spans the picture's width, three entries a row
     for i, (shape, color, label) in enumerate(legend):
         col, row = i % 3, i // 3
-        lx = left + col * (plot_w / 3)
+        lx = 14 + col * slot
         y = ly + row * 18
         if shape == "line":
             parts.append(
@@ -393,7 +394,7 @@ def scatter_chart(
             )
         else:
             parts.append(_marker(shape, lx + 7, y - 4, color))
-        parts.append(_legend_label(lx + 20, y, label, plot_w / 3 - 24))
+        parts.append(_legend_label(lx + 20, y, label, slot - 24))
     parts.append("</svg>")
     return mark_safe("".join(parts))
 

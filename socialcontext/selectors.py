@@ -331,8 +331,10 @@ def school_year_context(school, year: int) -> dict:
     row = SchoolContext.objects.filter(school=school, year=year).first()
     figure = SchoolContextFigure.objects.filter(school=school, year=year).first()
     fit = ContextFit.objects.filter(municipality_id=school.municipality_id, year=year).first()
+    shares = [(str(label).removesuffix(", %"), value) for label, value in row.indicator_values()] if row else []
     return {
         "context": row,
+        "shares": shares,  # (indicator without «, %», percent or None)
         "figure": figure,
         "fit": fit,
         "category_words": category_words(figure),
