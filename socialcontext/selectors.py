@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -347,26 +347,24 @@ def school_year_context(school, year: int) -> dict:
 
 def objectivity_checks(school_ids) -> dict[int, SchoolContextFigure]:
     """School id → its latest figure with a fit, where that figure is an anomaly («check
-    objectivity»: a prompt to look at during the next visit, with its numbers)."""
+    objectivity»: a prompt to look at during the next visit, with its numbers).  ``school_ids``:
+    ids or a queryset of them; two queries whatever their number."""
     latest = (
-        SchoolContextFigure.objects.filter(school_id__in=list(school_ids))
+        SchoolContextFigure.objects.filter(school_id=OuterRef("school_id"))
         .exclude(category="")
-        .values("school_id")
-        .annotate(y=Max("year"))
+        .order_by("-year")
+        .values("year")[:1]
     )
-    wanted = Q()
-    for row in latest:
-        wanted |= Q(school_id=row["school_id"], year=row["y"])
-    if not wanted:
+    found = list(SchoolContextFigure.objects.filter(school_id__in=school_ids, anomaly=True, year=Subquery(latest)))
+    if not found:
         return {}
-    result = {}
-    found = list(SchoolContextFigure.objects.filter(wanted, anomaly=True))
     fits = {
         (fit.municipality_id, fit.year): fit
         for fit in ContextFit.objects.filter(
             municipality_id__in={f.municipality_id for f in found}, year__in={f.year for f in found}
         )
     }
+    result = {}
     for f in found:
         f.words = anomaly_words(f, fits.get((f.municipality_id, f.year)))
         result[f.school_id] = f
@@ -375,7 +373,7 @@ def objectivity_checks(school_ids) -> dict[int, SchoolContextFigure]:
 
 def schools_to_check(schools) -> list[int]:
     """Ids of ``schools`` whose latest figure is a «check objectivity» prompt."""
-    return list(objectivity_checks(schools.values_list("id", flat=True)))
+    return list(objectivity_checks(schools.values("id")))
 
 
 # --- partner suggestions ------------------------------------------------------------------------

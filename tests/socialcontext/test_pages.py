@@ -228,3 +228,41 @@ def test_list_pages_for_each_role(world, login, fitted):
             assert client.get(url).status_code == 200, (user, url)
     data = login(world.school_admin).get("/socialcontext/data/").content.decode()
     assert "K СШ" not in data  # a school administrator sees the rows of their school only
+
+
+def test_pages_read_in_a_fixed_number_of_queries(world, login, fitted, schools_in, add_context, add_index, order):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from socialcontext.services import context_analysis_run
+    from tests.socialcontext.conftest import linear_row
+
+    urls = [
+        "/socialcontext/",
+        "/socialcontext/data/",
+        "/socialcontext/suggestions/",
+        "/curators/pairs/",
+        f"/curators/planner/?year={YEAR}",
+        f"/assessment/?municipality={world.a1.pk}",
+    ]
+    client = login(world.coordinator)
+
+    def queries():
+        out = {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out[url] = len(ctx.captured_queries)
+        return out
+
+    before = queries()
+    for i, school in enumerate(schools_in(world.a1, 8, "G")):
+        add_context(school, YEAR, **linear_row(12 + 9 * i))
+        add_index(school, YEAR, (-1) ** i * 0.3 * i, candidate=i % 3 == 0)
+    context_analysis_run()
+    assert PartnerSuggestion.objects.count() > 2
+    after = queries()
+    # No query per school: never more queries with more schools (the planner reads the fits of the
+    # «check objectivity» items only where there are any).
+    assert all(after[url] <= before[url] for url in urls), (before, after)
+    assert after["/socialcontext/"] == before["/socialcontext/"]
