@@ -23,11 +23,11 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run as base  # noqa: E402  (django.setup, the loaders and helpers of bench/assessment/run.py)
-from django.db import connection  # noqa: E402
+import run as base
+from django.db import connection
 
-from assessment import services  # noqa: E402
-from assessment.models import Result  # noqa: E402
+from assessment import services
+from assessment.models import Result
 
 
 def ensure_context(municipality, years) -> int:
@@ -123,7 +123,10 @@ def main():
         f"full ÷ results = {med['full'] / med['results']:.3f} (+{100 * (med['full'] / med['results'] - 1):.1f} %), "
         f"context alone ÷ results = {100 * med['context'] / med['results']:.1f} % (target ≤ 10 %)"
     )
-    print("counts of the full run:", {k: v for k, v in counts.items() if k.startswith(("context", "partner", "anom", "ind"))})
+    print(
+        "counts of the full run:",
+        {k: v for k, v in counts.items() if k.startswith(("context", "partner", "anom", "ind"))},
+    )
 
 
 if __name__ == "__main__":

@@ -168,7 +168,7 @@ def test_suggestions_beside_the_pairs_and_one_click_forms_the_pair(world, login,
     panel = page[page.index('id="h-suggestions"') :]
     suggestion = PartnerSuggestion.objects.get(school=fitted["K01"])
     assert suggestion.partner == fitted["K02"] and suggestion.rank == 1
-    assert f'/socialcontext/suggestions/{suggestion.pk}/pair/' in panel
+    assert f"/socialcontext/suggestions/{suggestion.pk}/pair/" in panel
     assert f"+{suggestion.index_gap:.2f}".replace(".", ",") in panel
     response = client.post(
         f"/socialcontext/suggestions/{suggestion.pk}/pair/",
@@ -203,7 +203,9 @@ def test_an_order_of_another_municipality_is_refused(world, login, fitted):
         municipality=world.b1, region=world.region_b, number="1", date="2024-09-01", issuer="УО", title="Чужой"
     )
     suggestion = PartnerSuggestion.objects.get(school=fitted["K01"])
-    login(world.coordinator).post(f"/socialcontext/suggestions/{suggestion.pk}/pair/", {"year": 2024, "order": other.pk})
+    login(world.coordinator).post(
+        f"/socialcontext/suggestions/{suggestion.pk}/pair/", {"year": 2024, "order": other.pk}
+    )
     assert not PartnerPair.objects.exists()
 
 
@@ -222,9 +224,21 @@ def test_suggestions_list_page_and_export(world, login, fitted):
 
 
 def test_list_pages_for_each_role(world, login, fitted):
-    for user in (world.superuser, world.regional, world.coordinator, world.methodist, world.curator, world.school_admin):
+    for user in (
+        world.superuser,
+        world.regional,
+        world.coordinator,
+        world.methodist,
+        world.curator,
+        world.school_admin,
+    ):
         client = login(user)
-        for url in ("/socialcontext/", "/socialcontext/data/", "/socialcontext/suggestions/", "/socialcontext/imports/"):
+        for url in (
+            "/socialcontext/",
+            "/socialcontext/data/",
+            "/socialcontext/suggestions/",
+            "/socialcontext/imports/",
+        ):
             assert client.get(url).status_code == 200, (user, url)
     data = login(world.school_admin).get("/socialcontext/data/").content.decode()
     assert "K СШ" not in data  # a school administrator sees the rows of their school only
