@@ -1,11 +1,10 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import MANAGE, schools_for
 from assessment.forms import ImportForm
 from core.years import current_academic_year
-from curators.forms import SchoolChoiceField, _apply_service_errors
+from curators.forms import SchoolChoiceField, ServiceCheckedForm
 from schools.forms import ScopedModelForm, YearChoiceField, orders_for
 from schools.models import School
 from socialcontext import services
@@ -27,9 +26,10 @@ class ContextImportForm(ImportForm):
         self.helper.inputs[0].value = _("Check the file")
 
 
-class SchoolContextForm(ScopedModelForm):
+class SchoolContextForm(ServiceCheckedForm, ScopedModelForm):
     """A coordinator enters or corrects one school's context row for a year."""
 
+    service_validate = staticmethod(services.school_context_validate)
     school = SchoolChoiceField(queryset=School.objects.none(), label=_("School"))
     year = YearChoiceField(label=_("Academic year"), initial=lambda: current_academic_year() - 1)
 
@@ -48,24 +48,6 @@ class SchoolContextForm(ScopedModelForm):
         if self.instance.pk:  # a correction keeps its school and year: another pair is another row
             for name in ("school", "year"):
                 self.fields[name].disabled = True
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        candidate = self.instance
-        for name in self.Meta.fields:
-            if name in data:
-                setattr(candidate, name, data[name])
-        try:
-            services.school_context_validate(candidate)
-        except ValidationError as exc:
-            _apply_service_errors(self, exc)
-        return data
-
-    def _post_clean(self):
-        if not self.errors:
-            super()._post_clean()
 
 
 class PairFromSuggestionForm(forms.Form):

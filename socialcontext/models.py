@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from assessment.models import ImportBatchQuerySet
 from core.models import ScopedQuerySet
 from core.years import academic_year_label
 
@@ -95,17 +96,6 @@ class ImportState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class ContextImportQuerySet(ScopedQuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Like results imports: coordinator-level, and always visible to the uploader."""
-        if user is not None and user.is_authenticated and user.is_superuser:
-            return self.all()
-        scoped = super().restrict(user, "manage")
-        if action == "view" and user and user.is_authenticated:
-            return self.filter(models.Q(pk__in=scoped.values("pk")) | models.Q(uploaded_by=user))
-        return scoped
-
-
 class ContextImport(models.Model):
     """One uploaded context file: checked on upload (a preview, or every error at once), then
     imported whole when the coordinator confirms (or at once from the command and the API)."""
@@ -136,7 +126,7 @@ class ContextImport(models.Model):
     message = models.CharField(_("message"), max_length=500, blank=True)
     years = models.JSONField(_("years"), default=list, blank=True)
 
-    objects = ContextImportQuerySet.as_manager()
+    objects = ImportBatchQuerySet.as_manager()  # as results imports: coordinators, and the uploader
     scope_municipality_field = "municipality"
 
     class Meta:

@@ -136,17 +136,6 @@ class SchoolContextTable(tables.Table):
 class ContextImportTable(ImportBatchTable):
     class Meta(ImportBatchTable.Meta):
         model = ContextImport
-        sequence = (
-            "created",
-            "original_name",
-            "uploaded_by",
-            "status",
-            "rows_total",
-            "rows_created",
-            "rows_updated",
-            "error_count",
-            "years",
-        )
 
 
 class SuggestionTable(tables.Table):

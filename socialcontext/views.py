@@ -53,11 +53,13 @@ class ContextResultsView(ObjectListView):
         kwargs = super().get_filterset_kwargs(filterset_class)
         data = self.request.GET.copy()
         self.municipality = selectors.municipality_for(self.request.user, data.get("municipality", ""))
-        if self.municipality is not None and "municipality" not in data and "year" not in data:
-            data["municipality"] = str(self.municipality.pk)
-            year = selectors.default_year(self.municipality)
-            if year is not None:
-                data["year"] = str(year)
+        if self.municipality is not None:
+            if "municipality" not in data and "year" not in data:
+                data["municipality"] = str(self.municipality.pk)
+            if "year" not in data:  # the latest year read against context, unless «all years» was chosen
+                year = selectors.default_year(self.municipality)
+                if year is not None:
+                    data["year"] = str(year)
         kwargs["data"] = data
         return kwargs
 

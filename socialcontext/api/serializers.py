@@ -1,7 +1,6 @@
-from django.conf import settings
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from assessment.api.serializers import ImportBatchSerializer
 from socialcontext.models import ContextFit, ContextImport, PartnerSuggestion, SchoolContextFigure
 
 
@@ -63,13 +62,4 @@ class ContextImportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = [f for f in fields if f not in ("file", "dry_run")]
 
-    def validate_file(self, value):
-        limit = settings.RESULTS_UPLOAD_MAX_BYTES
-        if value.size > limit:
-            raise serializers.ValidationError(
-                _("The file is too large: %(size).1f MB; the limit is %(limit).0f MB.")
-                % {"size": value.size / 2**20, "limit": limit / 2**20}
-            )
-        if not value.name.lower().endswith((".xlsx", ".csv")):
-            raise serializers.ValidationError(_("Only .xlsx and .csv files are accepted."))
-        return value
+    validate_file = ImportBatchSerializer.validate_file  # the same size and type rules
