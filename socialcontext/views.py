@@ -121,6 +121,8 @@ class SchoolContextDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["can_manage"] = can(self.request.user, MANAGE, self.object)
         ctx["history"] = history_entries(self.object.history.all())
+        batch = self.object.batch_id
+        ctx["batch_visible"] = bool(batch) and ContextImport.objects.restrict(self.request.user).filter(pk=batch).exists()
         ctx.update(selectors.school_year_context(self.object.school, self.object.year))
         return ctx
 

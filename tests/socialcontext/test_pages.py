@@ -280,3 +280,24 @@ def test_pages_read_in_a_fixed_number_of_queries(world, login, fitted, schools_i
     # «check objectivity» items only where there are any).
     assert all(after[url] <= before[url] for url in urls), (before, after)
     assert after["/socialcontext/"] == before["/socialcontext/"]
+
+
+def test_home_panel_for_those_who_oversee(world, login, fitted):
+    page = ru(login(world.coordinator), "/").content.decode()
+    panel = page[page.index('id="panel-context"') :][:2000]
+    assert "Резильентные школы: <strong>1</strong>" in panel
+    assert "Проверить объективность: <strong>2</strong>" in panel
+    assert "Предложения партнёров: <strong>2</strong>" in panel
+    assert 'id="panel-context"' not in ru(login(world.school_admin), "/").content.decode()
+
+
+def test_a_row_links_to_its_import_only_for_who_may_open_it(world, login, import_context):
+    from tests.socialcontext.conftest import to_csv
+
+    import_context(to_csv([["A1S1", "2023", 500, 30, 20, 2, 1, 1]]), user=world.coordinator)
+    row = SchoolContext.objects.get()
+    link = f'href="{row.batch.get_absolute_url()}"'
+    assert link in login(world.coordinator).get(row.get_absolute_url()).content.decode()
+    page = login(world.methodist).get(row.get_absolute_url())
+    assert page.status_code == 200 and link not in page.content.decode()
+    assert login(world.methodist).get(row.batch.get_absolute_url()).status_code == 404
