@@ -30,7 +30,7 @@ from socialcontext.models import (
 )
 
 LOCK_KEY = 6_060_617  # PostgreSQL advisory lock: one writer of the context outputs at a time
-TEMP_TABLES = ("ctx_z", "ctx_xy", "ctx_fit", "ctx_res", "ctx_pct", "ctx_pool")
+TEMP_TABLES = ("ctx_z", "ctx_xy", "ctx_fit", "ctx_res", "ctx_pct", "ctx_flags", "ctx_pool")
 
 
 @dataclass(frozen=True)
@@ -207,8 +207,11 @@ def compute(years: list[int], th: Thresholds) -> dict:
         # Every school with a context index; the fit's figures where its municipality-year has one.
         # Category: the first of resilient, below, above, expected that applies; anomaly: resilient
         # or above, and a residual ≥ anomaly_sigmas · σ_res or a non-objectivity flag that year.
-        flags = f"""(SELECT COUNT(*) FROM {_t(Flag)} fl
-                     WHERE fl.school_id = z.school_id AND fl.year = z.year AND fl.kind = %s)"""
+        c.execute(
+            f"""CREATE TEMP TABLE ctx_flags AS SELECT school_id, year, COUNT(*) AS n FROM {_t(Flag)}
+                WHERE year IN {Y} AND kind = %s GROUP BY school_id, year""",
+            [FlagKind.NON_OBJECTIVE],
+        )
         category = f"""CASE
             WHEN res.residual IS NULL THEN ''
             WHEN res.x <= p.p_ctx + {EPS} AND res.y >= p.p_idx - {EPS} THEN %s
@@ -228,11 +231,12 @@ def compute(years: list[int], th: Thresholds) -> dict:
                 SELECT z.school_id, z.municipality_id, z.year, z.ctx, z.z_n, i.value AS y, res.expected,
                        res.residual, {category} AS category,
                        CASE WHEN res.residual IS NOT NULL AND {big} THEN 1 ELSE 0 END AS big,
-                       {flags} AS n_flags
+                       COALESCE(fl.n, 0) AS n_flags
                 FROM ctx_z z
                 LEFT JOIN {SI} i ON i.school_id = z.school_id AND i.year = z.year
                 LEFT JOIN ctx_res res ON res.school_id = z.school_id AND res.year = z.year
                 LEFT JOIN ctx_pct p ON p.municipality_id = z.municipality_id AND p.year = z.year
+                LEFT JOIN ctx_flags fl ON fl.school_id = z.school_id AND fl.year = z.year
             ) fig
         """,
             [
@@ -248,7 +252,6 @@ def compute(years: list[int], th: Thresholds) -> dict:
                 Category.ABOVE,
                 Category.EXPECTED,
                 th.anomaly_sigmas,
-                FlagKind.NON_OBJECTIVE,
             ],
         )
         counts["context_indices"] = c.rowcount
@@ -270,35 +273,49 @@ def compute(years: list[int], th: Thresholds) -> dict:
         """,
             [StatusKind.LOW_RESULTS],
         )
+        # Gaps equal to nine decimals are ties (the same values reach them along different float
+        # roundings), decided by the next key; codes compare by their characters (no locale).
+        gap, step, keep = (
+            float(th.partner_max_context_gap) + EPS,
+            float(th.partner_min_index_gap) - EPS,
+            int(th.partner_suggestions),
+        )
+        keys = "ROUND((b.y - a.y) * 1e9) AS ig_key, ROUND(ABS(b.x - a.x) * 1e9) AS cg_key"
+        partners = f"""b.municipality_id = a.municipality_id AND b.year = a.year AND b.low = 0
+                       AND b.x BETWEEN a.x - {gap!r} AND a.x + {gap!r} AND b.y >= a.y + {step!r}"""
+        insert = f"""INSERT INTO {_t(PartnerSuggestion)} (school_id, partner_id, municipality_id, year, rank,
+                         context_gap, index_gap, computed)"""
         if connection.vendor == "postgresql":
+            # Each school's first ones straight from its window of partners (an index range on x and a
+            # top-N sort), instead of ranking every pair of the municipality.
             c.execute("CREATE INDEX ON ctx_pool (municipality_id, year, low, x)")
             c.execute("ANALYZE ctx_pool")
-        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
-        # Gaps equal to 9 decimals are ties (the same values reach them along different float
-        # roundings), decided by the next key; codes compare by their characters (no locale).
-        if connection.vendor == "postgresql":
-            ig_key, cg_key = "ROUND(CAST(b.y - a.y AS numeric), 9)", "ROUND(CAST(ABS(b.x - a.x) AS numeric), 9)"
+            c.execute(
+                f"""{insert}
+                SELECT a.school_id, p.school_id, a.municipality_id, a.year,
+                       ROW_NUMBER() OVER (PARTITION BY a.school_id, a.year ORDER BY p.ig_key DESC, p.cg_key, p.code),
+                       p.context_gap, p.index_gap, %s
+                FROM ctx_pool a CROSS JOIN LATERAL (
+                    SELECT b.school_id, b.code COLLATE "C" AS code, b.x - a.x AS context_gap, b.y - a.y AS index_gap, {keys}
+                    FROM ctx_pool b WHERE {partners}
+                    ORDER BY ig_key DESC, cg_key, code LIMIT {keep}
+                ) p
+                WHERE a.low = 1""",
+                [now],
+            )
         else:
-            ig_key, cg_key = "ROUND(b.y - a.y, 9)", "ROUND(ABS(b.x - a.x), 9)"
-        gap, step = float(th.partner_max_context_gap) + EPS, float(th.partner_min_index_gap) - EPS
-        c.execute(
-            f"""
-            INSERT INTO {_t(PartnerSuggestion)} (school_id, partner_id, municipality_id, year, rank, context_gap,
-                index_gap, computed)
-            SELECT school_id, partner_id, municipality_id, year, rn, context_gap, index_gap, %s FROM (
-                SELECT a.school_id, b.school_id AS partner_id, a.municipality_id, a.year,
-                       b.x - a.x AS context_gap, b.y - a.y AS index_gap,
-                       ROW_NUMBER() OVER (PARTITION BY a.school_id, a.year
-                                          ORDER BY {ig_key} DESC, {cg_key}, b.code{collate}) AS rn
-                FROM ctx_pool a JOIN ctx_pool b
-                  ON b.municipality_id = a.municipality_id AND b.year = a.year AND b.low = 0
-                 AND b.x BETWEEN a.x - {gap!r} AND a.x + {gap!r}
-                WHERE a.low = 1 AND b.y >= a.y + {step!r}
-            ) ranked
-            WHERE rn <= %s
-        """,
-            [now, int(th.partner_suggestions)],
-        )
+            c.execute(
+                f"""{insert}
+                SELECT school_id, partner_id, municipality_id, year, rn, context_gap, index_gap, %s FROM (
+                    SELECT a.school_id, b.school_id AS partner_id, a.municipality_id, a.year,
+                           b.x - a.x AS context_gap, b.y - a.y AS index_gap,
+                           ROW_NUMBER() OVER (PARTITION BY a.school_id, a.year ORDER BY ROUND((b.y - a.y) * 1e9) DESC,
+                                              ROUND(ABS(b.x - a.x) * 1e9), b.code) AS rn
+                    FROM ctx_pool a JOIN ctx_pool b ON {partners}
+                    WHERE a.low = 1
+                ) ranked WHERE rn <= {keep}""",
+                [now],
+            )
         counts["partner_suggestions"] = c.rowcount
 
         for name in TEMP_TABLES:

@@ -122,7 +122,9 @@ class SchoolContextDetailView(ObjectDetailView):
         ctx["can_manage"] = can(self.request.user, MANAGE, self.object)
         ctx["history"] = history_entries(self.object.history.all())
         batch = self.object.batch_id
-        ctx["batch_visible"] = bool(batch) and ContextImport.objects.restrict(self.request.user).filter(pk=batch).exists()
+        ctx["batch_visible"] = (
+            bool(batch) and ContextImport.objects.restrict(self.request.user).filter(pk=batch).exists()
+        )
         ctx.update(selectors.school_year_context(self.object.school, self.object.year))
         return ctx
 

@@ -94,7 +94,7 @@ def suggestions(ctx: dict[str, float], idx: dict[str, float], low: set[str]) -> 
             cg, ig = ctx[p] - ctx[s], idx[p] - idx[s]
             if abs(cg) <= 0.5 and ig >= 0.5:
                 found.append((p, cg, ig))
-        found.sort(key=lambda t: (-round(t[2], 9), round(abs(t[1]), 9), t[0]))  # equal to 9 decimals: a tie
+        found.sort(key=lambda t: (-round(t[2] * 1e9), round(abs(t[1]) * 1e9), t[0]))  # equal to 9 decimals: a tie
         if found:
             result[s] = found[:3]
     return result
