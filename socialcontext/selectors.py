@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.scoping import VIEW, municipalities_overseen
-from assessment.models import Flag, FlagKind, SchoolIndex
+from assessment.models import SchoolIndex
 from core.charts import PALETTE, ScatterPoint, scatter_chart
 from core.templatetags.opora import num
 from core.years import academic_year_label
@@ -31,14 +31,6 @@ from socialcontext.models import (
 )
 
 LOW_COLOR, CANDIDATE_COLOR, OTHER_COLOR, RING_COLOR = "#c0504d", "#a35200", PALETTE[0], "#6a3d9a"
-
-
-def school_contexts(user):
-    return (
-        SchoolContext.objects.restrict(user, VIEW)
-        .select_related("school", "school__municipality")
-        .order_by("-year", "school__municipality__name", "school__sort_name")
-    )
 
 
 def figures(user):
@@ -399,7 +391,3 @@ def partner_suggestions(user, year: int | None) -> list[dict]:
         entry = grouped.setdefault(s.school_id, {"school": s.school, "items": []})
         entry["items"].append(s)
     return list(grouped.values())
-
-
-def non_objectivity_flags(school, year: int) -> int:
-    return Flag.objects.filter(school=school, year=year, kind=FlagKind.NON_OBJECTIVE).count()
