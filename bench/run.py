@@ -1,8 +1,8 @@
 """Run every benchmark one after another (`make bench`), each in its own database.
 
-    .venv/bin/python bench/run.py [assessment] [reports] [load]
+    .venv/bin/python bench/run.py [assessment] [reports] [load] [pages] [scale]
 
-The databases (opora_bench_assessment, opora_bench) are created when missing on the
+The databases (opora_bench_assessment, opora_bench, opora_bench_scale) are created when missing on the
 PostgreSQL of BENCH_PG (default postgres://postgres@127.0.0.1:5432); the figures go to
 the console and bench/out/.  See bench/README.md for what each one measures."""
 
@@ -19,6 +19,10 @@ SUITES = {
     "assessment": ("opora_bench_assessment", ["bench/assessment/run.py", "--schools", "1000", "--years", "3"]),
     "reports": ("opora_bench", ["bench/reports/run.py"]),
     "load": ("opora_bench", ["bench/load/run.py"]),  # reuses the dataset the reports benchmark builds
+    # the cold pages in process: CPU time, query count and SQL time per page (cache off)
+    "pages": ("opora_bench", ["bench/load/inprocess.py", "--requests", "50"]),
+    # the full analysis at ≈ 5 M and ≈ 20 M result rows (3,000 schools, four years)
+    "scale": ("opora_bench_scale", ["bench/assessment/run.py", "--schools", "3000", "--scale"]),
 }
 
 

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.middleware.AuthenticationMiddleware",  # Django's, user row memoised per data generation
+    "core.db.ReplicaMiddleware",  # reads from the replica, a writer pinned to the primary (core/db.py)
     "core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -119,6 +120,21 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# A PostgreSQL streaming replica (hot standby) of the primary: pages' and documents' reads
+# go there, writes and a person's reads for a few seconds after their own write stay on
+# the primary (core/db.py).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_PIN_SECONDS = env.float("DATABASE_REPLICA_PIN_SECONDS", default=10)
+DATABASE_REPLICA_CACHE_SECONDS = env.int("DATABASE_REPLICA_CACHE_SECONDS", default=5)
+DATABASE_REPLICA_RETRY_SECONDS = env.float("DATABASE_REPLICA_RETRY_SECONDS", default=30)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -295,6 +311,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Queues per kind of work, so that workers on other hosts can each take one kind (the
+# compose file runs a worker per queue): a long import or analysis never holds up a
+# document someone is waiting for, nor a mail.  A worker started without -Q takes them all.
+# Routes by task name; the patterns catch the tasks other apps add (``*.import_*`` …).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+OPORA_QUEUES = ("default", "imports", "analysis", "documents", "mail")
+CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in OPORA_QUEUES}
+CELERY_TASK_ROUTES = {
+    "assessment.tasks.import_batch_task": {"queue": "imports"},
+    "assessment.tasks.analysis_run_task": {"queue": "analysis"},
+    "assessment.tasks.analysis_run_nightly": {"queue": "analysis"},
+    "reports.tasks.build_report": {"queue": "documents"},
+    "roadmaps.send_report_reminders": {"queue": "mail"},
+    "events.promotion_notify": {"queue": "mail"},
+    "*.import_*": {"queue": "imports"},
+    "*.analysis_*": {"queue": "analysis"},
+    "reports.*": {"queue": "documents"},
+    "*notify*": {"queue": "mail"},
+    "*remind*": {"queue": "mail"},
+}
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 LOGGING = {

@@ -7,11 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal core")
 
     def ready(self):
+        from celery.signals import task_prerun
+        from django.core.signals import request_started
         from django.db import connections
         from django.db.backends.signals import connection_created
 
         from core import tables
-        from core.cache import install_write_hook
+        from core.cache import forget_active, install_scoped_writes, install_write_hook
         from core.sqlite import unicode_case_functions
 
         tables.install()  # django-tables2 without a signature computation per cell
@@ -21,3 +23,7 @@ class CoreConfig(AppConfig):
         for connection in connections.all(initialized_only=True):
             install_write_hook(connection=connection)
         connection_created.connect(unicode_case_functions, dispatch_uid="opora-sqlite-case")
+        # … only its municipality's counters when it is a scoped model's (SCOPED_WRITE_MODELS).
+        install_scoped_writes()
+        request_started.connect(forget_active, dispatch_uid="opora-scope-reset")
+        task_prerun.connect(forget_active, dispatch_uid="opora-scope-reset", weak=False)

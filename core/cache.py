@@ -265,9 +265,36 @@ class TolerantRedisCache(RedisCache):
 
 # --- The data generation -------------------------------------------------------------------
 
-GENERATION_KEY = "generation"
+GENERATION_KEY = "generation"  # the global counter: writes whose scope is not known
 GENERATION_SECONDS = 86400  # a counter that expires starts again above its last value
 _MISSING = object()
+
+# Writes of these models are *scoped*: their rows are read only within the municipality of
+# their school (or their owning municipality) — by its people, its curators and the region
+# above it — so such a write moves only that municipality's counter, its region's and the
+# superuser's (``all``), and the other municipalities' cached pages stay warm.  Every other
+# write (schools, orders, statuses, assignments, events open to other municipalities'
+# schools, catalogues, users, imports and the analysis, ``queryset.update()``,
+# ``bulk_create``, raw SQL) moves the global counter, which every key carries.  Add a model
+# here only when no page of another municipality shows its rows.
+SCOPED_WRITE_MODELS = (
+    "curators.Visit",
+    "curators.LessonObservation",
+    "curators.Recommendation",
+    "roadmaps.SchoolDocument",
+    "roadmaps.Roadmap",
+    "roadmaps.Goal",
+    "roadmaps.Task",
+    "roadmaps.Activity",
+    "roadmaps.Indicator",
+    "roadmaps.IndicatorActual",
+    "roadmaps.ProgressReport",
+    "roadmaps.ReportEntry",
+    "roadmaps.Evidence",
+    "roadmaps.ReportTransition",
+    "schools.RiskAssessment",
+)
+ALL = "all"  # the counter of a reader who sees every municipality (superuser)
 
 
 def _backend(cache_backend=None):
@@ -297,7 +324,7 @@ def writes_pending(connection=None) -> bool:
         from django.db import connection
     if not connection.in_atomic_block:
         return False
-    return any(func is _bump_on_commit for _sids, func, *_rest in connection.run_on_commit)
+    return _pending_of(connection) is not None
 
 
 def _start_value() -> int:
@@ -315,23 +342,65 @@ def _bumps() -> int:
     return getattr(_local, "bumps", 0)
 
 
-def generation(request=None) -> int | None:
-    """The current data generation, or None when values must not be cached or read from
-    the cache (Redis down, no shared cache, or this connection has uncommitted writes).
-    Read it before reading the data a cached value is made of.  Memoised on ``request``
-    (one Redis round trip per request) until this thread writes."""
-    if writes_pending():
+def _counter_key(part: str = "") -> str:
+    return cache.make_and_validate_key(f"{GENERATION_KEY}:{part}" if part else GENERATION_KEY)
+
+
+def _read_generations(parts: tuple[str, ...] = ()) -> tuple[int, ...] | None:
+    """The global counter and those of ``parts`` in one round trip (a missing one starts)."""
+    client = redis_client()
+    keys = [_counter_key(), *(_counter_key(p) for p in parts)]
+    raws = client.mget(keys)
+    if any(raw is None for raw in raws):
+        pipe = client.pipeline(transaction=False)
+        for key, raw in zip(keys, raws, strict=True):
+            if raw is None:
+                pipe.set(key, _start_value(), nx=True, ex=GENERATION_SECONDS)
+        pipe.execute()
+        raws = client.mget(keys)
+    try:
+        values = tuple(int(raw) for raw in raws)
+    except (TypeError, ValueError) as exc:
+        logger.warning("cache: unreadable generation %r: %s", raws, exc)
         return None
-    if request is not None:
-        memo = getattr(request, "_opora_generation", None)
-        if memo is not None and memo[1] == _bumps():
-            return memo[0]
+    _saw_global(values[0])
+    return values
+
+
+def _read(parts: tuple[str, ...], request) -> tuple[int, ...] | None:
+    from core import db
+
+    if writes_pending() or db.cache_bypassed():
+        return None
+    memo = getattr(request, "_opora_generations", None) if request is not None else None
+    if memo is not None and memo.get("bumps") == _bumps() and parts in memo:
+        return memo[parts]
     value = None
     if enabled():
-        value = through_breaker("generation", _read_generation)
+        value = through_breaker("generation", lambda: _read_generations(parts))
     if request is not None:
-        request._opora_generation = (value, _bumps())
+        if memo is None or memo.get("bumps") != _bumps():
+            memo = request._opora_generations = {"bumps": _bumps()}
+        memo[parts] = value
     return value
+
+
+def generation(request=None) -> int | None:
+    """The current global data generation, or None when values must not be cached or read
+    from the cache (Redis down, no shared cache, or this connection has uncommitted
+    writes).  Read it before reading the data a cached value is made of.  Memoised on
+    ``request`` (one Redis round trip per request) until this thread writes.  What a
+    user's pages show also depends on their scope's counters: see ``scope_generation``."""
+    values = _read((), request)
+    return None if values is None else values[0]
+
+
+def scope_generation(user, request=None) -> str | None:
+    """The generation of what ``user`` sees: the global counter and the counters of the
+    municipalities (or the region, or ``all``) their scope rests on, as one string — or
+    None when nothing may be cached now (see ``generation``)."""
+    values = _read(reader_parts(user), request)
+    return None if values is None else ".".join(str(v) for v in values)
 
 
 def _move_generation(client, key) -> None:
@@ -341,51 +410,315 @@ def _move_generation(client, key) -> None:
     pipe.execute()
 
 
-def _read_generation() -> int | None:
+def _move_counters(parts) -> bool:
+    """Move the named counters on ("" is the global one) in one round trip."""
     client = redis_client()
-    key = cache.make_and_validate_key(GENERATION_KEY)
-    raw = client.get(key)
-    if raw is None:
-        client.set(key, _start_value(), nx=True, ex=GENERATION_SECONDS)
-        raw = client.get(key)
-    try:
-        return int(raw)
-    except (TypeError, ValueError) as exc:
-        logger.warning("cache: unreadable generation %r: %s", raw, exc)
-        return None
-
-
-def _write_generation() -> bool:
-    _move_generation(redis_client(), cache.make_and_validate_key(GENERATION_KEY))
-    breaker_for().bump_owed = False
+    pipe = client.pipeline(transaction=False)
+    for part in parts:
+        key = _counter_key(part)
+        pipe.set(key, _start_value(), nx=True, ex=GENERATION_SECONDS)
+        pipe.incr(key)
+    pipe.execute()
+    if "" in parts:
+        breaker_for().bump_owed = False
     return True
 
 
-def bump() -> None:
-    """Move the data generation on: every value cached so far becomes a miss."""
+def bump(municipalities=None) -> None:
+    """Move the data generation on.  Without arguments the global counter: every value
+    cached so far becomes a miss.  With ``municipalities`` (pairs of municipality and
+    region ids) only what readers of those municipalities, their regions and the
+    superuser see."""
     _local.bumps = _bumps() + 1
+    if municipalities is None:
+        _forget_scopes()
+        parts = [""]
+    else:
+        parts = [ALL]
+        for muni, region in municipalities:
+            parts += [f"m{muni}", f"r{region}"]
     if not enabled():
         return
-    if not through_breaker("bump", _write_generation, False):
-        # Redis skipped or down: nothing can be read from it either.  The move is owed and
-        # made as soon as Redis answers again (``_make_good``), so the other
-        # processes, which may have reached it all along, stop serving what this write
-        # changed; the lifetime bounds the rest.
+    if not through_breaker("bump", lambda: _move_counters(parts), False):
+        # Redis skipped or down: nothing can be read from it either.  The move is owed (as
+        # a global one) and made as soon as Redis answers again (``_make_good``), so the
+        # other processes, which may have reached it all along, stop serving what this
+        # write changed; the lifetime bounds the rest.
         breaker_for().bump_owed = True
 
 
-def _bump_on_commit() -> None:
+# --- Which municipalities a write touched --------------------------------------------------
+
+
+class _Pending:
+    """What the connection's open transaction has written: scoped rows (references to
+    resolve to their municipalities) and whether anything unscoped.  Registered with
+    ``on_commit`` at the first write; called once the transaction is committed."""
+
+    def __init__(self):
+        self.unscoped = False
+        self.refs: set[tuple] = set()
+
+    def __call__(self):
+        _flush(self.unscoped, self.refs)
+
+
+def _pending_of(connection) -> _Pending | None:
+    for _sids, func, *_rest in connection.run_on_commit:
+        if isinstance(func, _Pending):
+            return func
+    return None
+
+
+def _flush(unscoped: bool, refs: set[tuple]) -> None:
+    if not unscoped:
+        try:
+            munis = _resolve(refs)
+        except Exception as exc:  # a reference that cannot be resolved: be safe
+            logger.warning("cache: scope of a write not resolved (%s); moving the global generation", exc)
+            munis = None
+        if munis is not None:
+            bump(municipalities=munis)
+            return
     bump()
 
 
-def note_write(connection) -> None:
+def note_write(connection, table: str = "") -> None:
     """A write of an Opora table went through ``connection``."""
-    if not connection.in_atomic_block:
-        bump()  # autocommit: the write is committed already
+    from core import db
+
+    db.note_write()  # the writer's reads stay on the primary for a while (core/db.py)
+    if not enabled():  # nothing to invalidate: no need to know whose data it was
+        _local.bumps = _bumps() + 1
         return
-    if not writes_pending(connection):
-        bump()  # the first write of this transaction: immediately …
-        connection.on_commit(_bump_on_commit, robust=True)  # … and once it is committed
+    refs = _attributed(connection, table)
+    if not connection.in_atomic_block:  # autocommit: the write is committed already
+        _flush(refs is None, refs or set())
+        return
+    pending = _pending_of(connection)
+    if pending is None:
+        pending = _Pending()
+        connection.on_commit(pending, robust=True)
+    if refs is None:
+        pending.unscoped = True
+    else:
+        pending.refs |= refs
+
+
+def _attributed(connection, table: str) -> set | None:
+    """The scope references of a write of ``table`` made while a scoped model's instance is
+    being saved or deleted (its own table or its history's), or None (unscoped)."""
+    active = getattr(connection, "_opora_active", None)
+    if not active or not active.get(table):
+        return None
+    refs = set()
+    for item in active[table]:
+        refs |= item
+    return refs
+
+
+def _scoped_models():
+    from django.apps import apps
+
+    return [apps.get_model(label) for label in SCOPED_WRITE_MODELS]
+
+
+def _tables_of(model) -> list[str]:
+    tables = [model._meta.db_table]
+    history = getattr(model, "history", None)
+    if history is not None and hasattr(history, "model"):
+        tables.append(history.model._meta.db_table)
+    return tables
+
+
+_scope_paths: dict[type, tuple] = {}
+
+
+def _paths_of(model) -> tuple:
+    """(kind, attname of the first hop, its model's label, rest of the path) per declared
+    scope field of ``model``, computed once."""
+    paths = _scope_paths.get(model)
+    if paths is None:
+        found = []
+        for kind, path in (
+            ("school", getattr(model, "scope_school_field", None)),
+            ("municipality", getattr(model, "scope_municipality_field", None)),
+        ):
+            if path:
+                head, _sep, rest = path.partition("__")
+                field = model._meta.get_field(head)
+                found.append((kind, field.attname, field.related_model._meta.label, rest))
+        paths = _scope_paths[model] = tuple(found)
+    return paths
+
+
+def _refs_of(instance, values=None) -> set[tuple]:
+    """Where the instance's scope lives, without a query: a school or municipality id, or
+    the first object on the way to it and the rest of the path (``values``: the first hops'
+    ids as loaded, else as they are now)."""
+    refs = set()
+    paths = _paths_of(type(instance))
+    if values is None:
+        values = [instance.__dict__.get(attname) for _kind, attname, _label, _rest in paths]
+    for (kind, _attname, label, rest), pk in zip(paths, values, strict=True):
+        if pk is not None:
+            refs.add((kind, pk) if not rest else (label, pk, rest, kind))
+    return refs
+
+
+def _remember_loaded(sender, instance, **kwargs) -> None:
+    # The first hops' ids the row had when loaded (a few dict reads: this runs for every
+    # instance loaded); a save that moves the row elsewhere touches both scopes.
+    instance._opora_scope_loaded = [instance.__dict__.get(p[1]) for p in _paths_of(sender)]
+
+
+def _begin(sender, instance, **kwargs) -> None:
+    from django.db import connections, router
+
+    connection = connections[router.db_for_write(sender, instance=instance)]
+    loaded = instance.__dict__.get("_opora_scope_loaded")
+    refs = _refs_of(instance) | (_refs_of(instance, loaded) if loaded is not None else set())
+    if not refs:
+        return
+    active = connection.__dict__.setdefault("_opora_active", {})
+    for table in _tables_of(sender):
+        active.setdefault(table, []).append(frozenset(refs))
+    instance._opora_scope_begun = (connection, frozenset(refs))
+
+
+def _end(sender, instance, **kwargs) -> None:
+    begun = instance.__dict__.pop("_opora_scope_begun", None)
+    if begun is None:
+        return
+    connection, refs = begun
+    active = connection.__dict__.get("_opora_active", {})
+    for table in _tables_of(sender):
+        stack = active.get(table)
+        if stack and refs in stack:
+            stack.remove(refs)
+    _remember_loaded(sender, instance)
+
+
+def forget_active(**kwargs) -> None:
+    """A save that raised never sent ``post_save``: what it left on the connections is
+    dropped when a request or a task starts."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.__dict__.pop("_opora_active", None)
+
+
+def install_scoped_writes() -> None:
+    """Connect the signals that attribute a scoped model's writes to its scope.  Django
+    calls receivers in the order they were connected: django-simple-history's (which
+    writes the history row) were connected when the models were prepared, so ``_end``
+    runs after them and the history row is attributed too (tested)."""
+    from django.db.models import signals
+
+    for model in _scoped_models():
+        uid = f"opora-scope-{model._meta.label}"
+        signals.post_init.connect(_remember_loaded, sender=model, dispatch_uid=uid)
+        signals.pre_save.connect(_begin, sender=model, dispatch_uid=uid)
+        signals.post_save.connect(_end, sender=model, dispatch_uid=uid)
+        signals.pre_delete.connect(_begin, sender=model, dispatch_uid=uid)
+        signals.post_delete.connect(_end, sender=model, dispatch_uid=uid)
+
+
+# Per process: school → (municipality, region), municipality → region, curator → their
+# assignments' municipalities.  Forgotten whenever the global generation moves (schools,
+# municipalities and assignments are written only by unscoped writes).
+_schools: dict[int, tuple[int, int]] = {}
+_municipalities: dict[int, int] = {}
+_curators: dict[tuple, tuple[str, ...]] = {}
+_seen_global: list[int | None] = [None]
+
+
+def _forget_scopes() -> None:
+    _schools.clear()
+    _municipalities.clear()
+    _curators.clear()
+
+
+def _saw_global(value: int) -> None:
+    if _seen_global[0] != value:
+        _seen_global[0] = value
+        _forget_scopes()
+
+
+def _school_scopes(ids) -> dict[int, tuple[int, int]]:
+    from schools.models import School
+
+    missing = [i for i in ids if i not in _schools]
+    if missing:
+        for pk, muni, region in School._base_manager.filter(pk__in=missing).values_list(
+            "id", "municipality_id", "municipality__region_id"
+        ):
+            _schools[pk] = (muni, region)
+    return {i: _schools[i] for i in ids if i in _schools}
+
+
+def _municipality_regions(ids) -> dict[int, int]:
+    from schools.models import Municipality
+
+    missing = [i for i in ids if i not in _municipalities]
+    if missing:
+        _municipalities.update(Municipality._base_manager.filter(pk__in=missing).values_list("id", "region_id"))
+    return {i: _municipalities[i] for i in ids if i in _municipalities}
+
+
+def _resolve(refs: set[tuple]) -> set[tuple[int, int]] | None:
+    """(municipality, region) pairs of the references, or None when one cannot be resolved
+    (its row is gone): then the write counts as unscoped."""
+    from django.apps import apps
+
+    schools, munis, paths = set(), set(), {}
+    for ref in refs:
+        if len(ref) == 2:
+            (schools if ref[0] == "school" else munis).add(ref[1])
+        else:
+            label, pk, rest, kind = ref
+            paths.setdefault((label, rest, kind), set()).add(pk)
+    for (label, rest, kind), pks in paths.items():
+        rows = dict(apps.get_model(label)._base_manager.filter(pk__in=pks).values_list("pk", rest))
+        if set(rows) != pks:
+            return None
+        (schools if kind == "school" else munis).update(v for v in rows.values() if v is not None)
+    found = _school_scopes(schools)
+    regions = _municipality_regions(munis)
+    if len(found) != len(schools) or len(regions) != len(munis):
+        return None
+    return set(found.values()) | set(regions.items())
+
+
+def reader_parts(user) -> tuple[str, ...]:
+    """The counters (besides the global one) that what ``user`` sees depends on."""
+    if not (user and user.is_authenticated and user.is_active):
+        return ()
+    if user.is_superuser:
+        return (ALL,)
+    role = user.role
+    if role == "regional":
+        return (f"r{user.region_id}",)
+    if role in ("municipal", "methodist"):
+        return (f"m{user.municipality_id}",)
+    if role == "school_admin":
+        scope = _school_scopes([user.school_id]).get(user.school_id) if user.school_id else None
+        return (f"m{scope[0]}",) if scope else ()
+    if role == "curator":
+        return _curator_parts(user)
+    return ()
+
+
+def _curator_parts(user) -> tuple[str, ...]:
+    from curators.models import CuratorAssignment
+
+    key = (user.pk, timezone.localdate())
+    parts = _curators.get(key)
+    if parts is None:
+        munis = CuratorAssignment.objects.current().filter(curator_id=user.pk)
+        ids = sorted(set(munis.values_list("school__municipality_id", flat=True)))
+        parts = _curators[key] = tuple(f"m{m}" for m in ids)
+    return parts
 
 
 _WRITE = re.compile(
@@ -408,22 +741,32 @@ def _portal_prefixes() -> tuple[str, ...]:
     return _prefixes
 
 
-def is_portal_write(sql: str) -> bool:
+def written_table(sql: str) -> str | None:
+    """The Opora table an INSERT / UPDATE / DELETE / TRUNCATE writes, else None."""
     head = sql.lstrip()[:6].upper()
     if not head.startswith(_WRITE_HEADS):
-        return False
+        return None
     if sql.startswith(_IGNORED):
-        return False
+        return None
     match = _WRITE.match(sql)
-    return bool(match) and match.group(1).lower().startswith(_portal_prefixes())
+    if not match:
+        return None
+    table = match.group(1).lower()
+    return table if table.startswith(_portal_prefixes()) else None
+
+
+def is_portal_write(sql: str) -> bool:
+    return written_table(sql) is not None
 
 
 def write_hook(execute, sql, params, many, context):
     """Database execute wrapper: after a successful write of an Opora table, move the
     generation on (see ``note_write``)."""
     result = execute(sql, params, many, context)
-    if isinstance(sql, str) and is_portal_write(sql):
-        note_write(context["connection"])
+    if isinstance(sql, str):
+        table = written_table(sql)
+        if table is not None:
+            note_write(context["connection"], table)
     return result
 
 
@@ -453,7 +796,7 @@ def scope_key(user) -> str:
 def fragment_key(name: str, user, *parts, request=None) -> str | None:
     """A key for a cached value of ``name`` as ``user`` sees it today in the active
     language, or None when nothing may be cached now (see ``generation``)."""
-    gen = generation(request)
+    gen = scope_generation(user, request)
     if gen is None:
         return None
     tail = ":".join(str(p) for p in parts)
@@ -464,7 +807,15 @@ def fragment_key(name: str, user, *parts, request=None) -> str | None:
 
 
 def lifetime() -> int:
-    return getattr(settings, "OPORA_CACHE_SECONDS", 300)
+    """How long a cached value lives: ``OPORA_CACHE_SECONDS``, or the shorter
+    ``DATABASE_REPLICA_CACHE_SECONDS`` for a value computed from the replica (core/db.py),
+    which may lag behind the write that moved the generation it is stored under."""
+    from core import db
+
+    seconds = getattr(settings, "OPORA_CACHE_SECONDS", 300)
+    if db.reading_replica():
+        seconds = min(seconds, getattr(settings, "DATABASE_REPLICA_CACHE_SECONDS", 5))
+    return seconds
 
 
 def cached(key: str | None, compute):

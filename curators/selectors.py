@@ -3,7 +3,9 @@ the visit planner, each a handful of set-based queries."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+import datetime
+
+from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -120,33 +122,73 @@ def _score(high: int, medium: int, days: int | None, overdue: int) -> int:
 
 def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) -> tuple[list[dict], int]:
     """The home page's part of the visit planner: the ``limit`` first rows of
-    ``visit_planner`` and how many of the schools were not visited for 60+ days — the
-    scores come from one aggregate query over the schools; only the first rows are built."""
+    ``visit_planner`` and how many of the schools were not visited for 60+ days — scored,
+    ranked and counted by the database in one query (``_score`` in SQL, the count a window
+    over the same rows), so the page does the same work for 10 schools or 3,000; only the
+    first rows are built."""
+    from django.db import connection
+    from django.db.models import Case, ExpressionWrapper, When, Window
+    from django.db.models.functions import Cast, Collate, Floor, Least
+
     from schools.models import School
 
     year = year or current_academic_year()
     today = timezone.localdate()
     risks = RiskAssessment.objects.filter(year=year)
     open_recs = Recommendation.objects.filter(status=RecommendationStatus.OPEN, due_date__lt=today)
-    facts = (
-        School.objects.filter(id__in=schools.values("id"))
-        .annotate(
-            last_visit=Subquery(Visit.objects.filter(school=OuterRef("pk")).order_by("-date").values("date")[:1]),
-            n_high=_count(risks.filter(level=RiskLevel.HIGH)),
-            n_medium=_count(risks.filter(level=RiskLevel.MEDIUM)),
-            n_overdue=_count(open_recs, "visit__school"),
-        )
-        .values_list("id", "short_name", "last_visit", "n_high", "n_medium", "n_overdue")
+    facts = School.objects.filter(id__in=schools.values("id")).annotate(
+        last_visit=Subquery(Visit.objects.filter(school=OuterRef("pk")).order_by("-date").values("date")[:1]),
+        n_high=_count(risks.filter(level=RiskLevel.HIGH)),
+        n_medium=_count(risks.filter(level=RiskLevel.MEDIUM)),
+        n_overdue=_count(open_recs, "visit__school"),
     )
-    ranked = []
-    unvisited = 0
-    for pk, short_name, last_visit, high, medium, overdue in facts:
-        days = (today - last_visit).days if last_visit else None
-        unvisited += days is None or days > 60
-        ranked.append((-_score(high, medium, days, overdue), short_name, pk))
-    top = [pk for _score_, _name, pk in sorted(ranked)[:limit]]
-    rows = {r["school"].pk: r for r in school_rows(School.objects.filter(id__in=top), year)}
-    return [rows[pk] for pk in top], unvisited
+    never = Q(last_visit__isnull=True)
+    days = _DaysSince(F("last_visit"), today)
+    # _score: risks × 2 + min(days, 365) // 15 (never visited: 365) + overdue × 5
+    visit_part = Case(
+        When(never, then=Value(365 // 15)),
+        default=Cast(Floor(Least(days, Value(365)) / Value(15.0)), IntegerField()),
+        output_field=IntegerField(),
+    )
+    score = ExpressionWrapper(
+        (F("n_high") * LEVEL_WEIGHT["high"] + F("n_medium") * LEVEL_WEIGHT["medium"]) * 2
+        + visit_part
+        + F("n_overdue") * 5,
+        output_field=IntegerField(),
+    )
+    unvisited = Window(Count("pk", filter=never | Q(last_visit__lt=today - datetime.timedelta(days=60))))
+    # names in code-point order, as Python sorts them (the database's collation would not)
+    name = Collate("short_name", "C") if connection.vendor == "postgresql" else F("short_name")
+    top = list(
+        facts.annotate(score=score, unvisited=unvisited)
+        .order_by(F("score").desc(), name, "pk")
+        .values_list("pk", "unvisited")[:limit]
+    )
+    if not top:
+        return [], 0
+    rows = {r["school"].pk: r for r in school_rows(School.objects.filter(id__in=[pk for pk, _n in top]), year)}
+    return [rows[pk] for pk, _n in top], top[0][1]
+
+
+class _DaysSince(Func):
+    """Whole days from a date column to a given date (``today`` minus the column)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, column, today):
+        super().__init__(Value(today), column)
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
 
 
 def my_schools(user, year: int | None = None) -> list[dict]:

@@ -110,8 +110,62 @@ def warm(base: str, paths: list[str], **env) -> None:
         urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=60).read()
 
 
-def run_wrk(base: str, paths: list[str], **env) -> dict:
+class Writer:
+    """One committed write a second while wrk runs: a curator's visit logged at a school
+    (a scoped write: core/cache.py moves only that school's municipality's counters), or,
+    with ``unscoped``, a school's row changed (every counter moves, as any write did before
+    generations per scope)."""
+
+    def __init__(self, school_id: int, curator_id: int, unscoped: bool = False):
+        import threading
+
+        self.school_id, self.curator_id, self.unscoped = school_id, curator_id, unscoped
+        self.stop, self.writes = threading.Event(), 0
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def loop(self) -> None:
+        import datetime
+
+        from django.db import connection
+
+        from curators.models import Visit
+        from schools.models import School
+
+        try:
+            while not self.stop.wait(1.0):
+                if self.unscoped:
+                    School.objects.filter(pk=self.school_id).update(teachers_count=20 + self.writes % 7)
+                else:
+                    Visit.objects.create(
+                        school_id=self.school_id,
+                        curator_id=self.curator_id,
+                        kind="consultation",
+                        date=datetime.date.today(),
+                        findings=f"bench write {self.writes}",
+                    )
+                self.writes += 1
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(10)
+
+
+def run_wrk(base: str, paths: list[str], writer: Writer | None = None, **env) -> dict:
     warm(base, paths, **env)
+    if writer is not None:
+        with writer:
+            result = _wrk(base, paths, **env)
+        return {**result, "writes": writer.writes}
+    return _wrk(base, paths, **env)
+
+
+def _wrk(base: str, paths: list[str], **env) -> dict:
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", str(Path(__file__).with_name("mixed.lua")), base]
     out = subprocess.run(
         cmd, capture_output=True, text=True, check=True, env={**os.environ, "PATHS": ",".join(paths), **env}
@@ -134,6 +188,8 @@ def main() -> None:
     muni, user, _year = build_dataset()
     _token, key = ApiToken.issue(user, read_only=True)
     school_ids = list(muni.schools.order_by("id").values_list("id", flat=True)[:50])
+    global WRITE_TARGETS
+    WRITE_TARGETS = write_targets(muni, school_ids)
 
     # The planner's statistics, as autovacuum would have them on a production server
     # (autovacuum is off on this machine, and the dataset was just bulk-inserted).
@@ -152,17 +208,54 @@ def main() -> None:
     else:
         # Production runs with Redis (the shared cache); cache-warm figures, then the same
         # scenarios with the generation cache off: every request computes (the cold figure).
-        results["cached"] = measure(user, key, school_ids, cache=True)
+        only = tuple(filter(None, os.environ.get("BENCH_SCENARIOS", "").split(",")))
+        results["cached"] = measure(user, key, school_ids, cache=True, scenarios=only or None)
+        cold = ("minimal_view", "dashboard", "school_card", "school_list_page", "api_lists")
         results["uncached"] = measure(
-            user, key, school_ids, cache=False, scenarios=("dashboard", "school_card", "school_list_page", "api_lists")
+            user, key, school_ids, cache=False, scenarios=tuple(s for s in cold if not only or s in only)
         )
         for mode in ("cached", "uncached"):
             part = results[mode]
-            part["api_vs_minimal"] = round(part["api_lists"]["rps"] / results["cached"]["minimal_view"]["rps"], 3)
+            if "api_lists" in part and "minimal_view" in part:
+                # against the minimal view of the same server, measured in the same run
+                part["api_vs_minimal"] = round(part["api_lists"]["rps"] / part["minimal_view"]["rps"], 3)
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / ("load-compare.json" if "--compare" in sys.argv else "load.json")).write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
+
+
+WRITE_TARGETS: dict = {}
+
+
+def write_targets(muni, school_ids) -> dict:
+    """Where the mixed scenarios write: a school of a second municipality of the same
+    region (its own coordinator's pages are not measured), a school of the measured one,
+    and the curator who logs the visits."""
+    from accounts.models import Role, User
+    from schools.models import Municipality, School, sort_key
+
+    other, _ = Municipality.objects.get_or_create(region=muni.region, name="Бенчмарк-округ 2")
+    school, _ = School.objects.get_or_create(
+        code="BENCH-OTHER-1",
+        defaults={"municipality": other, "short_name": "СШ № 1", "sort_name": sort_key("СШ № 1"), "name": "СШ № 1"},
+    )
+    curator, _ = User.objects.get_or_create(
+        username="bench_curator", defaults={"role": Role.CURATOR, "school_id": school_ids[-1]}
+    )
+    return {"elsewhere": school.pk, "here": school_ids[1], "curator": curator.pk}
+
+
+def writer(kind: str) -> Writer:
+    """``elsewhere``: a visit in the other municipality; ``here``: in the measured one;
+    ``unscoped``: a school row (every counter moves)."""
+    target = WRITE_TARGETS["here" if kind == "here" else "elsewhere"]
+    return Writer(target, WRITE_TARGETS["curator"], unscoped=kind == "unscoped")
+
+
+# The mixed scenario's paths, also under one write a second (cache on): a write elsewhere
+# leaves them warm, a write here or an unscoped one turns them cold once a second.
+MIXED_WRITE_SCENARIOS = ("writes_elsewhere", "writes_here", "writes_unscoped")
 
 
 def scenarios_for(school_ids: list[int]) -> dict[str, tuple[list[str], str]]:
@@ -242,7 +335,18 @@ def start_server(cache: bool, app_dir: Path | None = None):
 def measure(user, key, school_ids, *, cache: bool, scenarios=None) -> dict:
     server, base = start_server(cache)
     results = {"load_before": os.getloadavg()[0]}
-    wanted = set(scenarios or ("minimal_view", "dashboard", "school_card", "school_list_page", "api_lists", "mixed"))
+    wanted = set(
+        scenarios
+        or (
+            "minimal_view",
+            "dashboard",
+            "school_card",
+            "school_list_page",
+            "api_lists",
+            "mixed",
+            *MIXED_WRITE_SCENARIOS,
+        )
+    )
     try:
         cookie = session_cookie(base, user.username, "bench-password-1")
         check_signed_in(base, cookie, key)
@@ -261,10 +365,13 @@ def measure(user, key, school_ids, *, cache: bool, scenarios=None) -> dict:
             results["api_lists"] = run_wrk(
                 base, ["/api/v1/schools/", "/api/v1/municipalities/", "/api/v1/schools/?page=5"], TOKEN=key
             )
+        mixed_paths = ["/", f"/schools/{school_ids[0]}/", "/schools/", "/api/v1/schools/"]
         if "mixed" in wanted:
-            results["mixed"] = run_wrk(
-                base, ["/", f"/schools/{school_ids[0]}/", "/schools/", "/api/v1/schools/"], COOKIE=cookie
-            )
+            results["mixed"] = run_wrk(base, mixed_paths, COOKIE=cookie)
+        for scenario in MIXED_WRITE_SCENARIOS:
+            if scenario in wanted:
+                kind = scenario.removeprefix("writes_")
+                results[scenario] = run_wrk(base, mixed_paths, writer=writer(kind), COOKIE=cookie)
     finally:
         server.terminate()
         server.wait(10)

@@ -1,0 +1,107 @@
+"""Where a cold request's time goes: the pages of the load benchmark in process (Django test
+client, production settings, the generation cache OFF), each asked N times as the
+benchmark's coordinator: median and p95 in ms, the query count and the time in SQL, and
+with ``--profile`` the functions that take the most (cProfile, cumulative).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opora_bench .venv/bin/python bench/load/inprocess.py
+    DATABASE_URL=… .venv/bin/python bench/load/inprocess.py --profile / /schools/
+
+Uses the dataset of bench/reports (built if missing)."""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "reports"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opora_bench")
+os.environ["OPORA_CACHE_ENABLED"] = "0"
+import run as _reports_bench  # noqa: E402,F401  (the production environment)
+
+
+def pages(school_ids: list[int]) -> dict[str, tuple[str, dict]]:
+    return {
+        "home": ("/", {}),
+        "school_card": (f"/schools/{school_ids[0]}/", {}),
+        "schools_list": ("/schools/", {}),
+        "schools_list_p3": ("/schools/?page=3", {}),
+        "results_municipal": ("/assessment/", {}),
+        "results_school": (f"/assessment/school/{school_ids[0]}/", {}),
+        "api_schools": ("/api/v1/schools/", {"token": True}),
+        "api_municipalities": ("/api/v1/municipalities/", {"token": True}),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("paths", nargs="*", help="only these names or paths")
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sql", action="store_true", help="print each query with its time")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from run import build_dataset
+
+    from accounts.models import ApiToken
+
+    muni, user, _year = build_dataset()
+    school_ids = list(muni.schools.order_by("id").values_list("id", flat=True)[:50])
+    _t, key = ApiToken.issue(user, read_only=True)
+    client = Client(HTTP_X_FORWARDED_PROTO="https", SERVER_NAME="127.0.0.1")
+    client.force_login(user)
+    chosen = pages(school_ids)
+    if args.paths:
+        chosen = {n: v for n, v in chosen.items() if n in args.paths or v[0] in args.paths}
+    for name, (path, opts) in chosen.items():
+        headers = {"HTTP_AUTHORIZATION": f"Token {key}"} if opts.get("token") else {}
+        c = Client(HTTP_X_FORWARDED_PROTO="https", SERVER_NAME="127.0.0.1") if opts.get("token") else client
+        status = c.get(path, **headers).status_code
+        times, cpu = [], []
+        for _ in range(args.requests):
+            t, p = time.perf_counter(), time.process_time()
+            c.get(path, **headers)
+            times.append(1000 * (time.perf_counter() - t))
+            cpu.append(1000 * (time.process_time() - p))
+        with CaptureQueriesContext(connection) as ctx:
+            c.get(path, **headers)
+        sql_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+        times.sort()
+        p95 = times[max(0, int(0.95 * len(times)) - 1)]
+        print(
+            f"{name:20} {status} median {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  "
+            f"CPU of this process {statistics.median(cpu):5.1f} ms  "
+            f"{len(ctx.captured_queries):3d} queries, SQL {sql_ms:5.1f} ms  load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(5):
+                c.get(path, **headers)
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+            print(out.getvalue())
+        if args.sql:
+            for q in ctx.captured_queries:
+                print(f"  {float(q['time']) * 1000:6.1f} ms  {q['sql'][:400]}")
+
+
+if __name__ == "__main__":
+    main()
