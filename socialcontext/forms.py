@@ -17,7 +17,8 @@ class ContextImportForm(ImportForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["dry_run"]
+        for name in [n for n in self.fields if n != "file"]:  # the file alone: no «check only» box
+            del self.fields[name]
         self.fields["file"].label = _("Context file")
         self.fields["file"].help_text = _(
             "xlsx (first sheet) or csv (UTF-8 or Windows-1251); up to 50 MB. It is checked first: you see the rows "
