@@ -56,7 +56,7 @@ def test_import_read_the_chart_and_form_a_pair(world, fitted, browser_login, liv
     assert (pair.school.code, pair.leader.code) == ("K01", "K02")
 
 
-def test_phone_chart_scrolls_sideways(world, fitted, browser_login, live_server, artifact_dir, page):
+def test_phone_chart_and_suggestions_scroll_sideways(world, fitted, browser_login, live_server, artifact_dir, page):
     page.set_viewport_size({"width": 375, "height": 800})
     browser_login(world.coordinator)
     page.goto(f"{live_server.url}/socialcontext/?year={YEAR}&municipality={world.a1.pk}")
@@ -64,3 +64,8 @@ def test_phone_chart_scrolls_sideways(world, fitted, browser_login, live_server,
     assert box["width"] >= 520  # drawn at reading size; its container scrolls
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1  # the page itself does not
     page.screenshot(path=str(artifact_dir / "context_results_375.png"), full_page=True)
+    # The suggestions beside the pairs: their table scrolls, the page does not.
+    page.goto(f"{live_server.url}/curators/pairs/")
+    assert page.locator("#h-suggestions").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+    page.screenshot(path=str(artifact_dir / "context_pairs_375.png"), full_page=True)
