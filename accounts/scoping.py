@@ -7,6 +7,11 @@ Actions:
                the school's administrators and the coordinators above them;
 - ``manage`` — coordinator-level changes (schools, statuses, lists, assignments, imports).
 
+The regional coordinator reads every municipality of their region and changes nothing of a
+municipality's own workflow (statuses, lists, approvals, reviews stay municipal): their
+``edit`` and ``manage`` scope over schools and municipalities is empty.  What they change is
+the region's own: regional events and the regional part of the bank (``regions_for``).
+
 Out-of-scope objects are simply absent from the queryset, so detail views answer 404.
 """
 
@@ -36,7 +41,8 @@ def schools_for(user, action: str = VIEW) -> QuerySet:
         return qs
     role = user.role
     if role == Role.REGIONAL_COORDINATOR:
-        return qs.filter(municipality__region_id=user.region_id)
+        # Reads the whole region; a municipality's own workflow stays with the municipality.
+        return qs.filter(municipality__region_id=user.region_id) if action == VIEW else qs.none()
     if role == Role.MUNICIPAL_COORDINATOR:
         return qs.filter(municipality_id=user.municipality_id)
     if action == MANAGE:
@@ -67,7 +73,7 @@ def municipalities_for(user, action: str = VIEW) -> QuerySet:
     if user.is_superuser:
         return qs
     if user.role == Role.REGIONAL_COORDINATOR:
-        return qs.filter(region_id=user.region_id)
+        return qs.filter(region_id=user.region_id) if action == VIEW else qs.none()
     if user.role == Role.MUNICIPAL_COORDINATOR:
         return qs.filter(id=user.municipality_id)
     if action != VIEW:
@@ -95,15 +101,58 @@ def municipalities_overseen(user) -> QuerySet:
     return qs.none()
 
 
+def regions_for(user, action: str = VIEW) -> QuerySet:
+    """Regions whose own objects (regional events, the regional part of the bank) the user
+    may see (``view``: everyone of the region — its schools, municipalities and regional
+    coordinators) or change (``edit``/``manage``: the region's coordinators)."""
+    from schools.models import Region
+
+    assert action in ACTIONS, action
+    qs = Region.objects.all()
+    if not _usable(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if action != VIEW:
+        return qs.filter(id=user.region_id) if user.role == Role.REGIONAL_COORDINATOR else qs.none()
+    # User.save() keeps the chain school → municipality → region filled in.
+    return qs.filter(id=user.region_id) if user.role and user.region_id else qs.none()
+
+
+def regions_overseen(user) -> QuerySet:
+    """Regions the user oversees as a whole — every municipality and school visible: the
+    scope of the regional dashboard, the region-wide lists and the regional report."""
+    from schools.models import Region
+
+    qs = Region.objects.all()
+    if not _usable(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.REGIONAL_COORDINATOR:
+        return qs.filter(id=user.region_id)
+    return qs.none()
+
+
+def may_compare_municipalities(user) -> bool:
+    """Whether the user reads the regional comparison pages (dashboard, region-wide lists,
+    regional report) — whoever oversees a region; the municipality summary of the API is
+    open to those who oversee a municipality (``municipalities_overseen``)."""
+    return regions_overseen(user).exists()
+
+
 def restrict(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
     """Filter any scoped queryset by the model's declared scope fields.
 
-    A model with both fields (e.g. an event hosted by a school of a municipality) is
-    visible through either."""
+    A model with several fields (e.g. an event hosted by a school of a municipality, or a
+    regional event) is visible through any of them.  ``scope_region_field`` names a region
+    whose everyone sees the object (``regions_for``): a row that leaves it empty (a
+    municipal event) is not widened by it."""
     model = qs.model
     school_field = getattr(model, "scope_school_field", None)
     muni_field = getattr(model, "scope_municipality_field", None)
-    if not school_field and not muni_field:
+    region_field = getattr(model, "scope_region_field", None)
+    if not school_field and not muni_field and not region_field:
         raise TypeError(f"{model.__name__} declares no scope field")
     condition = Q()
     if school_field:
@@ -112,6 +161,9 @@ def restrict(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
     if muni_field:
         lookup = "id__in" if muni_field == "id" else f"{muni_field}__in"
         condition |= Q(**{lookup: municipalities_for(user, action).values("id")})
+    if region_field:
+        lookup = "id__in" if region_field == "id" else f"{region_field}__in"
+        condition |= Q(**{lookup: regions_for(user, action).values("id")})
     return qs.filter(condition)
 
 

@@ -405,12 +405,13 @@ class RiskZoneCount(models.Model):
         return f"{self.school_id} {academic_year_label(self.year)}: {self.students}"
 
 
-class SchoolIndex(models.Model):
-    """A school's index for a year (mean z of its group mean_percent) and candidate status."""
+class IndexFigures(models.Model):
+    """A school's index for a year among the schools it is compared with (its municipality's,
+    or its region's: regional.RegionalSchoolIndex), the 10th percentile of theirs and whether
+    it is a low-result candidate (≤ that percentile, or below the limit)."""
 
     run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
-    municipality = models.ForeignKey("schools.Municipality", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField(_("academic year"))
     value = models.FloatField(_("index"))
     n_keys = models.PositiveIntegerField(_("groups compared"))
@@ -423,13 +424,41 @@ class SchoolIndex(models.Model):
     scope_school_field = "school"
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {academic_year_label(self.year)}: {self.value:.2f}"
+
+
+class SpreadFigures(models.Model):
+    """P90 − P10 of the school indices of a year (a municipality's, or a region's)."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    year = models.PositiveSmallIntegerField(_("academic year"))
+    schools = models.PositiveIntegerField(_("schools with an index"))
+    p10 = models.FloatField("P10")
+    p90 = models.FloatField("P90")
+    spread = models.FloatField(_("spread"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class SchoolIndex(IndexFigures):
+    """A school's index for a year (mean z of its group mean_percent) and candidate status."""
+
+    municipality = models.ForeignKey("schools.Municipality", on_delete=models.CASCADE, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_school_field = "school"
+
+    class Meta:
         verbose_name = _("school index")
         verbose_name_plural = _("school indices")
         ordering = ["year", "value"]
         constraints = [models.UniqueConstraint(fields=["school", "year"], name="assessment_index_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.school_id} {academic_year_label(self.year)}: {self.value:.2f}"
 
     @property
     def candidate_reason(self) -> str:
@@ -443,18 +472,12 @@ class SchoolIndex(models.Model):
         return "; ".join(reasons)
 
 
-class Spread(models.Model):
+class Spread(SpreadFigures):
     """P90 − P10 of the municipality's school indices in a year."""
 
-    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
     municipality = models.ForeignKey(
         "schools.Municipality", on_delete=models.CASCADE, related_name="+", verbose_name=_("municipality")
     )
-    year = models.PositiveSmallIntegerField(_("academic year"))
-    schools = models.PositiveIntegerField(_("schools with an index"))
-    p10 = models.FloatField("P10")
-    p90 = models.FloatField("P90")
-    spread = models.FloatField(_("spread"))
 
     objects = ScopedQuerySet.as_manager()
     scope_municipality_field = "municipality"

@@ -27,6 +27,7 @@ from accounts.scoping import MANAGE, can, schools_for
 from assessment import analysis
 from assessment.fileformat import FileRefused, RowChecker, Table, read_table
 from assessment.models import RESULT_COLUMNS, AnalysisRun, ImportBatch, ImportStatus, ReplacedResultPack, Result
+from assessment.signals import analysis_computed
 from schools.models import School
 
 log = logging.getLogger(__name__)
@@ -582,11 +583,8 @@ def analysis_run(years: list[int] | None = None, *, trigger: str = "manual", wai
         target = sorted({int(y) for y in years}) if years else analysis_years()
         run = AnalysisRun.objects.create(trigger=trigger[:40], years=target, thresholds=thresholds.as_dict())
         counts = analysis.compute(run.pk, target, thresholds)
-        # Results read against the school context (CONTEXT.md §2–§4) rest on the indices and flags
-        # just computed: the same run and transaction (every year with context data when nightly).
-        from socialcontext.services import context_analysis
-
-        counts.update(context_analysis(target if years else None))
+        for _receiver, extra in analysis_computed.send(sender=AnalysisRun, run=run, years=target):
+            counts.update(extra or {})
         run.counts = counts
         run.status = AnalysisRun.Status.DONE
         run.finished = timezone.now()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
-from accounts.scoping import MANAGE, VIEW, can, schools_for
+from accounts.scoping import MANAGE, VIEW, can, municipalities_overseen, schools_for
 from assessment import selectors, services
 from assessment.fileformat import template_bytes
 from assessment.filters import FlagFilterSet, GroupResultFilterSet, ImportBatchFilterSet, SchoolIndexFilterSet
@@ -251,6 +251,8 @@ class MunicipalityResultsView(ObjectListView):
         ctx["effects"] = effects = list(self._municipality_filter(selectors.programme_effects(self.request.user)))
         ctx["run"] = selectors.last_run()
         ctx["show_municipality"] = len({s.municipality_id for s in [*spreads, *effects]}) > 1
+        if municipalities_overseen(self.request.user).count() > 1:
+            ctx["title"] = _("Results of the municipalities")  # a region's coordinator reads several
         ctx.update(_trend_charts(spreads, effects))
         return ctx
 

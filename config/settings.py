@@ -74,9 +74,10 @@ INSTALLED_APPS = [
     "assessment",
     "socialcontext",
     "reports",
+    "regional",
 ]
 # The Opora apps, in the order their dashboard panels, navigation and API appear.
-OPORA_APPS = ["schools", "curators", "roadmaps", "events", "assessment", "socialcontext", "reports"]
+OPORA_APPS = ["schools", "curators", "roadmaps", "events", "regional", "assessment", "socialcontext", "reports"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

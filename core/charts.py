@@ -411,3 +411,66 @@ def _clip_line(line: tuple[float, float], x0: float, x1: float, y0: float, y1: f
     if hi <= lo:
         return None
     return (lo, a + b * lo), (hi, a + b * hi)
+
+
+def small_multiples(
+    panels: Sequence[tuple[str, Sequence[float | None]]],
+    series: Sequence[str],
+    *,
+    title: str = "",
+    columns: int = 4,
+    width: int = 640,
+    panel_height: int = 92,
+    max_value: float | None = None,
+    unit: str = "",
+    highlight: str = "",
+) -> str:
+    """A grid of small bar charts on one shared scale: one panel per item (e.g. a
+    municipality), one bar per series (e.g. last year and this year) with its value, so the
+    panels compare at a glance.  ``highlight`` names a panel drawn with a frame (a total)."""
+    columns = max(1, min(columns, len(panels) or 1))
+    rows = max(1, math.ceil(len(panels) / columns))
+    top = 26 if title else 4
+    height = top + rows * panel_height + 18
+    values = [v for _name, vals in panels for v in vals if v is not None]
+    vmax = max_value or _nice_max(max(values, default=0))
+    cell_w = width / columns
+    bars = max(len(series), 1)
+    parts = [_open(width, height, title)]
+    for k, (name, vals) in enumerate(panels):
+        x0 = (k % columns) * cell_w
+        y0 = top + (k // columns) * panel_height
+        chart_top, chart_h = y0 + 16, panel_height - 36
+        base = chart_top + chart_h
+        if name == highlight:
+            parts.append(
+                f'<rect x="{x0 + 2:.1f}" y="{y0:.1f}" width="{cell_w - 4:.1f}" height="{panel_height - 4}" '
+                'fill="none" stroke="#1f4e79" stroke-width="1"/>'
+            )
+        parts.append(
+            _legend_label(x0 + 6, y0 + 11, name, cell_w - 10).replace('class="l"', 'class="l" font-weight="bold"')
+        )
+        slot = (cell_w - 16) / bars
+        bar_w = min(slot * 0.7, 34)
+        parts.append(
+            f'<line x1="{x0 + 6:.1f}" x2="{x0 + cell_w - 6:.1f}" y1="{base:.1f}" y2="{base:.1f}" stroke="#888"/>'
+        )
+        for i, v in enumerate(vals):
+            cx = x0 + 8 + i * slot + slot / 2
+            color = PALETTE[0] if i == len(vals) - 1 else "#9db7d5"
+            if v is None:
+                parts.append(f'<text x="{cx:.1f}" y="{base - 3:.1f}" text-anchor="middle" class="v">—</text>')
+                continue
+            h = chart_h * min(max(v, 0), vmax) / vmax if vmax else 0
+            label = escape(series[i] if i < len(series) else "")
+            parts.append(
+                f'<rect x="{cx - bar_w / 2:.1f}" y="{base - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                f'fill="{color}"><title>{escape(name)}, {label}: {_fmt(v)}{escape(unit)}</title></rect>'
+            )
+            parts.append(
+                f'<text x="{cx:.1f}" y="{max(base - h - 2, chart_top + 8):.1f}" text-anchor="middle" class="v">'
+                f"{_fmt(v)}</text>"
+            )
+            parts.append(f'<text x="{cx:.1f}" y="{base + 11:.1f}" text-anchor="middle" class="l">{label}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.scoping import schools_for
+from core.filters import YesNoFilter
 from events.models import AudienceKind, Event, EventFormat, EventStatus, Material, MaterialKind, Theme
 from events.selectors import materials_search
 from schools.models import School
@@ -29,10 +30,11 @@ class EventFilterSet(filters.FilterSet):
     status = filters.ChoiceFilter(choices=EventStatus.choices, label=pgettext_lazy("events", "Status"))
     date_from = filters.DateFilter(label=_("From"), field_name="end", lookup_expr="date__gte")
     date_to = filters.DateFilter(label=_("To"), field_name="start", lookup_expr="date__lte")
+    regional = YesNoFilter(label=_("Regional events"), field_name="region", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = Event
-        fields = ["q", "event_format", "audience_kind", "school", "theme", "status", "date_from", "date_to"]
+        fields = ["q", "event_format", "audience_kind", "school", "theme", "status", "date_from", "date_to", "regional"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -54,10 +56,13 @@ class MaterialFilterSet(filters.FilterSet):
     school = filters.ModelChoiceFilter(
         queryset=School.objects.filter(materials__isnull=False).distinct(), label=_("Authors' school")
     )
+    regional = YesNoFilter(
+        label=_("Regional part of the bank"), field_name="region", lookup_expr="isnull", exclude=True
+    )
 
     class Meta:
         model = Material
-        fields = ["q", "kind", "theme", "school"]
+        fields = ["q", "kind", "theme", "school", "regional"]
 
     def search(self, queryset, name, value):
         return materials_search(queryset, value)

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import User
 from core.files import UploadValidator
 from events.models import AgendaStep, Event, EventMaterial, Material, QuestionKind, Theme
-from events.services import Person, event_municipalities_managed, registration_schools_for
+from events.services import Person, level_choices, registration_schools_for, schools_of_levels
 from schools.forms import ScopedModelForm
 from schools.models import School
 
@@ -21,6 +21,7 @@ class EventForm(ScopedModelForm):
         model = Event
         fields = [
             "municipality",
+            "region",
             "format",
             "title",
             "status",
@@ -59,17 +60,15 @@ class EventForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        municipalities = event_municipalities_managed(self.user)
+        municipalities, regions = level_fields(self)
         self.fields["title"].label = pgettext_lazy("events", "Title")
-        self.fields["municipality"].queryset = municipalities
-        schools = School.objects.filter(municipality__in=municipalities).order_by("sort_name")
+        schools = schools_of_levels(municipalities, regions)
         self.fields["host_school"].queryset = schools
         self.fields["organiser_schools"].queryset = schools
         self.fields["organisers"].queryset = User.objects.filter(
-            Q(municipality__in=municipalities) | Q(school__municipality__in=municipalities), is_active=True
+            Q(municipality__in=municipalities) | Q(school__municipality__in=municipalities) | Q(region__in=regions),
+            is_active=True,
         ).distinct()
-        if municipalities.count() == 1 and not self.instance.pk:
-            self.fields["municipality"].initial = municipalities.first()
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
@@ -88,6 +87,7 @@ class EventForm(ScopedModelForm):
         host, municipality = data.get("host_school"), data.get("municipality")
         if host and municipality and host.municipality_id != municipality.pk:
             self.add_error("host_school", _("The host school must belong to the event's municipality."))
+        clean_level(self, data)
         return data
 
 
@@ -210,6 +210,7 @@ class MaterialForm(ScopedModelForm):
             "description",
             "authors",
             "municipality",
+            "region",
             "school",
             "themes",
             "events",
@@ -221,17 +222,16 @@ class MaterialForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        municipalities = event_municipalities_managed(self.user)
+        municipalities, regions = level_fields(self)
         self.fields["title"].label = pgettext_lazy("events", "Title")
-        self.fields["municipality"].queryset = municipalities
-        self.fields["school"].queryset = School.objects.filter(municipality__in=municipalities).order_by("sort_name")
+        self.fields["school"].queryset = schools_of_levels(municipalities, regions)
         self.fields["themes"].queryset = Theme.objects.all()
         self.fields["events"].queryset = (
-            Event.objects.filter(municipality__in=municipalities).select_related("municipality").order_by("-start")
+            Event.objects.filter(Q(municipality__in=municipalities) | Q(region__in=regions))
+            .select_related("municipality", "region")
+            .order_by("-start")
         )
         self.fields["events"].help_text = _("Events where the material was presented.")
-        if municipalities.count() == 1 and not self.instance.pk:
-            self.fields["municipality"].initial = municipalities.first()
 
     def clean(self):
         data = super().clean()
@@ -240,4 +240,40 @@ class MaterialForm(ScopedModelForm):
         school, municipality = data.get("school"), data.get("municipality")
         if school and municipality and school.municipality_id != municipality.pk:
             self.add_error("school", _("The school must belong to the material's municipality."))
+        clean_level(self, data)
         return data
+
+
+def level_fields(form) -> tuple:
+    """Offer the municipalities and the regions the user may place the event or material in;
+    a field with nothing to offer is dropped (a municipal coordinator sees no region, a
+    regional coordinator no municipality), a single choice is preselected on a new object."""
+    municipalities, regions = level_choices(form.user)
+    form.fields["municipality"].queryset = municipalities
+    form.fields["region"].queryset = regions
+    form.fields["region"].help_text = _("A regional event or material is open to every municipality of the region.")
+    for name, qs in (("municipality", municipalities), ("region", regions)):
+        current = getattr(form.instance, f"{name}_id")
+        if not qs.exists() and not current:
+            form.fields.pop(name)
+        elif qs.count() == 1 and not form.instance.pk and not (name == "region" and "municipality" in form.fields):
+            form.fields[name].initial = qs.first()
+    return municipalities, regions
+
+
+def clean_level(form, data: dict) -> None:
+    """Exactly one of the municipality and the region."""
+    municipality, region = data.get("municipality"), data.get("region")
+    if "municipality" not in form.fields:
+        municipality = form.instance.municipality if form.instance.municipality_id else None
+    if "region" not in form.fields:
+        region = form.instance.region if form.instance.region_id else None
+    if municipality and region:
+        form.add_error(
+            "region" if "region" in form.fields else None, _("Choose either the municipality or the region, not both.")
+        )
+    elif not municipality and not region:
+        form.add_error(
+            "municipality" if "municipality" in form.fields else "region",
+            _("Choose the municipality, or the region for a regional one."),
+        )

@@ -65,6 +65,60 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# Exactly one of municipality (a municipal event or material) and region (a regional one).
+ONE_LEVEL = Q(municipality__isnull=False, region__isnull=True) | Q(municipality__isnull=True, region__isnull=False)
+
+
+class Level(models.Model):
+    """Where an event or a bank material belongs: a municipality (its own), or a region — a
+    regional one, open to every municipality of the region and run by the region's
+    coordinators.  Exactly one of the two (``ONE_LEVEL``)."""
+
+    municipality = models.ForeignKey(
+        "schools.Municipality",
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+    )
+    region = models.ForeignKey(
+        "schools.Region",
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",
+        verbose_name=_("region (a regional one)"),
+        null=True,
+        blank=True,
+    )
+
+    scope_municipality_field = "municipality"
+    scope_region_field = "region"
+
+    class Meta:
+        abstract = True
+
+    @property
+    def organiser(self):
+        """The municipality, or the region of a regional event or material."""
+        return self.region if self.region_id else self.municipality
+
+
+def level_errors(obj) -> None:
+    """A municipal object names its municipality, a regional one its region — never both."""
+    if obj.municipality_id and obj.region_id:
+        raise ValidationError({"region": _("Choose either the municipality or the region, not both.")})
+    if not obj.municipality_id and not obj.region_id:
+        raise ValidationError({"municipality": _("Choose the municipality, or the region for a regional one.")})
+    if obj.region_id and getattr(obj, "school_id", None) and obj.school.municipality.region_id != obj.region_id:
+        raise ValidationError({"school": _("The school must belong to the region.")})
+    if (
+        obj.region_id
+        and getattr(obj, "host_school_id", None)
+        and obj.host_school.municipality.region_id != obj.region_id
+    ):
+        raise ValidationError({"host_school": _("The host school must belong to the region.")})
+
+
 class Theme(models.Model):
     """A theme of the bank and of events (formative assessment, functional literacy, …): data."""
 
@@ -80,10 +134,7 @@ class Theme(models.Model):
         return self.name
 
 
-class Event(models.Model):
-    municipality = models.ForeignKey(
-        "schools.Municipality", on_delete=models.PROTECT, related_name="events", verbose_name=_("municipality")
-    )
+class Event(Level):
     host_school = models.ForeignKey(
         "schools.School",
         on_delete=models.PROTECT,
@@ -124,7 +175,6 @@ class Event(models.Model):
 
     history = HistoricalRecords(excluded_fields=["created_at"])
     objects = ScopedQuerySet.as_manager()
-    scope_municipality_field = "municipality"
     scope_school_field = "host_school"
 
     class Meta:
@@ -132,7 +182,10 @@ class Event(models.Model):
         verbose_name_plural = _("events")
         ordering = ["-start"]
         indexes = [models.Index(fields=["start"]), models.Index(fields=["format"])]
-        constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="event_end_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="event_end_after_start"),
+            models.CheckConstraint(condition=ONE_LEVEL, name="event_municipal_or_regional"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} «{self.title}»"
@@ -148,6 +201,7 @@ class Event(models.Model):
             raise ValidationError({"registration_deadline": _("The registration deadline must not be after the end.")})
         if self.host_school_id and self.municipality_id and self.host_school.municipality_id != self.municipality_id:
             raise ValidationError({"host_school": _("The host school must belong to the event's municipality.")})
+        level_errors(self)
 
     @staticmethod
     def lines(text: str) -> list[str]:
@@ -380,17 +434,14 @@ class MaterialQuerySet(ScopedQuerySet):
             regions.add(user.region_id)
         if user.school_id:
             regions.add(user.school.municipality.region_id)
-        return self.filter(municipality__region_id__in=regions)
+        return self.filter(Q(municipality__region_id__in=regions) | Q(region_id__in=regions))
 
 
-class Material(models.Model):
+class Material(Level):
     kind = models.CharField(_("kind"), max_length=20, choices=MaterialKind.choices, default=MaterialKind.PRACTICE)
     title = models.CharField(_("title"), max_length=500)
     description = models.TextField(_("description"), blank=True)
     authors = models.CharField(_("authors"), max_length=500, blank=True)
-    municipality = models.ForeignKey(
-        "schools.Municipality", on_delete=models.PROTECT, related_name="materials", verbose_name=_("municipality")
-    )
     school = models.ForeignKey(
         "schools.School",
         on_delete=models.PROTECT,
@@ -413,13 +464,13 @@ class Material(models.Model):
 
     history = HistoricalRecords(excluded_fields=["created_at"])
     objects = MaterialQuerySet.as_manager()
-    scope_municipality_field = "municipality"
     scope_school_field = "school"
 
     class Meta:
         verbose_name = _("material")
         verbose_name_plural = _("bank of practices and materials")
         ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=ONE_LEVEL, name="material_municipal_or_regional")]
 
     def __str__(self) -> str:
         return self.title
@@ -431,3 +482,4 @@ class Material(models.Model):
         super().clean()
         if self.school_id and self.municipality_id and self.school.municipality_id != self.municipality_id:
             raise ValidationError({"school": _("The school must belong to the material's municipality.")})
+        level_errors(self)

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.scoping import EDIT, MANAGE, VIEW, can, municipalities_for, schools_for
+from accounts.scoping import EDIT, MANAGE, VIEW, can, municipalities_for, regions_for, schools_for
 from events.models import (
     DEFAULT_QUESTIONS,
     AgendaStep,
@@ -47,14 +47,52 @@ def event_municipalities_managed(user):
     return qs.distinct()
 
 
-def can_manage_event(user, event: Event) -> bool:
+def event_regions_managed(user):
+    """Regions whose regional events and bank materials the user plans and edits: the
+    region's coordinators (``accounts.scoping.regions_for``)."""
+    return regions_for(user, MANAGE)
+
+
+def may_plan_events(user) -> bool:
+    """Whether the user plans events and publishes to the bank somewhere (a municipality or a region)."""
+    return event_municipalities_managed(user).exists() or event_regions_managed(user).exists()
+
+
+def level_choices(user):
+    """The municipalities and the regions where the user may place an event or a bank material."""
+    return event_municipalities_managed(user), event_regions_managed(user)
+
+
+def schools_of_levels(municipalities, regions):
+    """The schools of those municipalities and regions (host, organisers, authors)."""
+    from django.db.models import Q
+
+    from schools.models import School
+
+    return School.objects.filter(Q(municipality__in=municipalities) | Q(municipality__region__in=regions)).order_by(
+        "sort_name"
+    )
+
+
+def can_manage_level(user, obj) -> bool:
+    """Whether the user runs an event or edits a bank material (or may create one so placed):
+    a municipal one — the municipality's coordinators and methodists; a regional one — the
+    region's coordinators."""
     if not (user and user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
         return True
+    if obj.region_id:
+        return event_regions_managed(user).filter(id=obj.region_id).exists()
+    if not obj.municipality_id:
+        return False
     if user.role == Role.METHODIST:
-        return user.municipality_id == event.municipality_id
-    return municipalities_for(user, MANAGE).filter(id=event.municipality_id).exists()
+        return user.municipality_id == obj.municipality_id
+    return municipalities_for(user, MANAGE).filter(id=obj.municipality_id).exists()
+
+
+def can_manage_event(user, event: Event) -> bool:
+    return can_manage_level(user, event)
 
 
 def registration_schools_for(user, event: Event):
@@ -87,7 +125,7 @@ def event_save(user, form) -> Event:
     is_new = form.instance.pk is None
     with transaction.atomic():
         event = form.save(commit=False)
-        if not event_municipalities_managed(user).filter(id=event.municipality_id).exists():
+        if not can_manage_level(user, event):
             raise PermissionDenied
         if is_new:
             event.created_by = user
@@ -112,6 +150,7 @@ def event_copy(user, source: Event, *, start: datetime.datetime, end: datetime.d
     with transaction.atomic():
         event = Event.objects.create(
             municipality=source.municipality,
+            region=source.region,
             host_school=source.host_school,
             format=source.format,
             title=title or source.title,

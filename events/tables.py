@@ -28,6 +28,14 @@ class EventTable(tables.Table):
         fields = ["start", "title", "format", "host_school", "audience", "registered", "capacity", "status"]
         order_by = ("-start",)
 
+    def render_title(self, record, value):
+        if record.region_id:
+            return format_html('{} <span class="badge text-bg-info">{}</span>', value, _("regional"))
+        return value
+
+    def value_title(self, record, value):
+        return value
+
     def render_audience(self, record):
         text = record.audience or record.get_audience_kind_display() or "—"
         short = textwrap.shorten(text, self.AUDIENCE_CHARS, placeholder="…")  # at a word
@@ -41,7 +49,11 @@ class MaterialTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("events", "Title"))
     kind = tables.Column(verbose_name=pgettext_lazy("events", "Kind"))
     school = SchoolColumn(verbose_name=_("Authors' school"))
-    municipality = tables.Column(verbose_name=pgettext_lazy("events", "Municipality"), order_by=("municipality__name",))
+    municipality = tables.Column(
+        verbose_name=pgettext_lazy("events", "Municipality"),
+        accessor="organiser",
+        order_by=("municipality__name", "region__name"),
+    )
     themes = tables.ManyToManyColumn(verbose_name=_("Themes"), orderable=False)
     year = tables.Column(verbose_name=pgettext_lazy("events", "Year"))
 

@@ -76,7 +76,7 @@ class EventListView(ObjectListView):
     create_url_name = "events:event-create"
 
     def can_create(self) -> bool:
-        return services.event_municipalities_managed(self.request.user).exists()
+        return services.may_plan_events(self.request.user)
 
 
 class EventCalendarView(LoginRequiredMixin, TemplateView):
@@ -112,7 +112,7 @@ class EventCalendarView(LoginRequiredMixin, TemplateView):
 
 
 class EventDetailView(ObjectDetailView):
-    queryset = Event.objects.select_related("municipality", "host_school", "created_by").prefetch_related(
+    queryset = Event.objects.select_related("municipality", "region", "host_school", "created_by").prefetch_related(
         "agenda", "materials", "themes", "organiser_schools", "organisers", "bank_materials"
     )
 
@@ -190,7 +190,7 @@ class EventCreateView(ObjectCreateView):
     success_message = gettext_lazy("The event has been created.")
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.event_municipalities_managed(request.user).exists():
+        if request.user.is_authenticated and not services.may_plan_events(request.user):
             raise Http404
         return super(ObjectCreateView, self).dispatch(request, *args, **kwargs)
 
@@ -531,7 +531,7 @@ def calendar_subscribe(request):
 
 
 class MaterialListView(ObjectListView):
-    queryset = Material.objects.select_related("school", "municipality").prefetch_related("themes")
+    queryset = Material.objects.select_related("school", "municipality", "region").prefetch_related("themes")
     table_class = MaterialTable
     filterset_class = MaterialFilterSet
     title = gettext_lazy("Bank of practices and materials")
@@ -539,16 +539,16 @@ class MaterialListView(ObjectListView):
     create_url_name = "events:material-create"
 
     def can_create(self) -> bool:
-        return services.event_municipalities_managed(self.request.user).exists()
+        return services.may_plan_events(self.request.user)
 
 
 class MaterialDetailView(ObjectDetailView):
-    queryset = Material.objects.select_related("school", "municipality").prefetch_related("themes", "events")
+    queryset = Material.objects.select_related("school", "municipality", "region").prefetch_related("themes", "events")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["can_edit"] = services.event_municipalities_managed(user).filter(id=self.object.municipality_id).exists()
+        ctx["can_edit"] = services.can_manage_level(user, self.object)
         ctx["events"] = selectors.events_visible(user).filter(bank_materials=self.object)
         return ctx
 
@@ -560,7 +560,7 @@ class MaterialCreateView(ObjectCreateView):
     success_message = gettext_lazy("The material has been published in the bank.")
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.event_municipalities_managed(request.user).exists():
+        if request.user.is_authenticated and not services.may_plan_events(request.user):
             raise Http404
         return super(ObjectCreateView, self).dispatch(request, *args, **kwargs)
 
@@ -578,7 +578,7 @@ class MaterialUpdateView(ScopedMixin, ScopedFormMixin, UpdateView):
 
     def get_object(self, queryset=None):
         material = super().get_object(queryset)
-        if not services.event_municipalities_managed(self.request.user).filter(id=material.municipality_id).exists():
+        if not services.can_manage_level(self.request.user, material):
             raise Http404
         return material
 

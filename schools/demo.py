@@ -21,6 +21,7 @@ EXTRA_SCHOOLS = {
     "город Смоленск": [f"СШ № {n}" for n in range(1, 41)]
     + ["Гимназия № 1 им. Н.М. Пржевальского", "Гимназия № 4", "Лицей № 1"],
     "муниципальное образование город-курорт Геленджик": [f"СОШ № {n}" for n in range(1, 17)],
+    "город Канск": [f"СШ № {n}" for n in (2, 3, 4, 5, 6, 7, 11, 15, 18, 19, 21)] + ["Лицей № 1"],
 }
 
 
@@ -196,6 +197,31 @@ DEMO_USERS = {
         ("school", (KAMENSK, "СШ № 34")),
     ),
     "school": (Role.SCHOOL_ADMIN, "Егорова", "Татьяна", "Андреевна", "Директор", ("school", (KAMENSK, "Лицей № 9"))),
+    # Красноярский край (issue 18): the region compared across Kansk and Kazachinsky district.
+    "region_krasnoyarsk": (
+        Role.REGIONAL_COORDINATOR,
+        "Шубина",
+        "Лариса",
+        "Владимировна",
+        "Региональный координатор, ККИПК",
+        ("region", "Красноярский край"),
+    ),
+    "coordinator_kansk": (
+        Role.MUNICIPAL_COORDINATOR,
+        "Рябова",
+        "Оксана",
+        "Николаевна",
+        "Муниципальный координатор",
+        ("municipality", "город Канск"),
+    ),
+    "coordinator_kazachinsky": (
+        Role.MUNICIPAL_COORDINATOR,
+        "Киселёва",
+        "Надежда",
+        "Фёдоровна",
+        "Главный специалист отдела образования",
+        ("municipality", "Казачинский район"),
+    ),
 }
 
 

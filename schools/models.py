@@ -15,6 +15,9 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     code = models.CharField(_("code"), max_length=10, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    scope_region_field = "id"
+
     class Meta:
         verbose_name = _("region")
         verbose_name_plural = _("regions")

@@ -300,11 +300,19 @@ def context_years() -> list[int]:
 
 def context_analysis(years: list[int] | None = None) -> dict:
     """Recompute §2–§4 for ``years`` (every year with context data by default) in the caller's
-    transaction.  The results analysis calls it after its own figures, in its transaction."""
+    transaction."""
     target = sorted({int(y) for y in years}) if years else context_years()
     counts = analysis.compute(target, analysis.Thresholds.from_settings())
     log.info("context analysis: years %s, %s", target, counts)
     return counts
+
+
+def on_analysis_computed(sender, run, years, **kwargs) -> dict:
+    """The results analysis has stored its indices and flags (``assessment.signals``): recompute
+    the context figures of the same years in its transaction — every year with context data
+    when it is the nightly run."""
+    target = sorted(set(years) | set(context_years())) if run.trigger == "nightly" else years
+    return context_analysis(target) if target else {}
 
 
 def context_analysis_run(years: list[int] | None = None, *, trigger: str = "manual") -> dict:

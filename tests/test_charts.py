@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from core.charts import line_chart
 
 
@@ -47,3 +49,22 @@ def test_legend_labels_are_cut_to_their_room_and_keep_the_whole_name_as_a_toolti
     assert tip1 == long and text1.endswith("…") and len(text1) < len(long)
     assert x1 + len(text1) * LEGEND_CHAR_PX <= x2  # the first label ends before the second begins
     assert text2 == "Русский язык"
+
+
+def test_small_multiples_share_one_scale_and_mark_the_total():
+    from core.charts import small_multiples
+
+    svg = small_multiples(
+        [("Округ А1", [2, 4]), ("Округ А2", [None, 1]), ("Регион, всего", [2, 5])],
+        ["2024/2025", "2025/2026"],
+        title="ШНОР",
+        columns=2,
+        highlight="Регион, всего",
+    )
+    assert svg.startswith("<svg") and svg.count("<rect") == 5 + 1, "five bars and the total's frame"
+    heights = [float(h) for h in re.findall(r'height="([^"]+)" fill="#', svg)]
+    assert len(heights) == 5
+    assert max(heights) == pytest.approx(5 * min(heights), rel=0.02), "5 is as tall as five 1s: one scale"
+    assert ">—</text>" in svg, "a year without a value"
+    assert "Регион, всего, 2025/2026: 5" in svg
+    assert 'aria-label="ШНОР"' in svg

@@ -1,10 +1,11 @@
 """Walk every URL pattern of the portal as each role and as an anonymous visitor, with the
 ids of another municipality's objects, and assert nothing out of scope comes back.
 
-The data is the demo (four municipalities in four regions).  Users of Smolensk — a
-coordinator, a methodist, a curator and a school administrator — must never see anything of
-Kamensk-Uralsky: no page, JSON or export of theirs may contain its name or a school code
-of its schools, whatever id is put in the URL."""
+The data is the demo (five municipalities in four regions).  Users of Smolensk — a
+coordinator, a methodist, a curator and a school administrator — and the regional
+coordinator of Красноярский край (the regional pages, the region-wide lists, the regional
+report) must never see anything of Kamensk-Uralsky: no page, JSON or export of theirs may
+contain its name or a school code of its schools, whatever id is put in the URL."""
 
 import re
 
@@ -77,6 +78,7 @@ def demo(db):
         "methodist": User.objects.create(username="walk_methodist", role=Role.METHODIST, municipality=smolensk),
         "school_admin": User.objects.create(username="walk_school", role=Role.SCHOOL_ADMIN, school=school),
         "curator": User.objects.create(username="walk_curator", role=Role.CURATOR, school=curator_school),
+        "regional": User.objects.get(username="region_krasnoyarsk"),
     }
     from curators.models import CuratorAssignment
 

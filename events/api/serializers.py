@@ -1,9 +1,9 @@
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from events.models import AgendaStep, Event, FeedbackAnswer, FeedbackResponse, Material, Registration
-from events.services import event_municipalities_managed
-from schools.models import School
+from events.services import level_choices, schools_of_levels
 
 
 class AgendaStepSerializer(serializers.ModelSerializer):
@@ -23,6 +23,7 @@ class EventSerializer(serializers.ModelSerializer):
             "id",
             "url",
             "municipality",
+            "region",
             "host_school",
             "format",
             "title",
@@ -55,9 +56,10 @@ class EventSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            municipalities = event_municipalities_managed(request.user)
+            municipalities, regions = level_choices(request.user)
             fields["municipality"].queryset = municipalities
-            schools = School.objects.filter(municipality__in=municipalities)
+            fields["region"].queryset = regions
+            schools = schools_of_levels(municipalities, regions)
             fields["host_school"].queryset = schools
             fields["organiser_schools"].child_relation.queryset = schools
         return fields
@@ -73,6 +75,7 @@ class EventSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"host_school": _("The host school must belong to the event's municipality.")}
             )
+        validate_level(self.instance, attrs)
         return attrs
 
 
@@ -139,6 +142,7 @@ class MaterialSerializer(serializers.ModelSerializer):
             "description",
             "authors",
             "municipality",
+            "region",
             "school",
             "themes",
             "events",
@@ -153,8 +157,27 @@ class MaterialSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            municipalities = event_municipalities_managed(request.user)
+            municipalities, regions = level_choices(request.user)
             fields["municipality"].queryset = municipalities
-            fields["school"].queryset = School.objects.filter(municipality__in=municipalities)
-            fields["events"].child_relation.queryset = Event.objects.filter(municipality__in=municipalities)
+            fields["region"].queryset = regions
+            fields["school"].queryset = schools_of_levels(municipalities, regions)
+            fields["events"].child_relation.queryset = Event.objects.filter(
+                Q(municipality__in=municipalities) | Q(region__in=regions)
+            )
         return fields
+
+    def validate(self, attrs):
+        validate_level(self.instance, attrs)
+        return attrs
+
+
+def validate_level(instance, attrs: dict) -> None:
+    """Exactly one of the municipality and the region (a regional event or material)."""
+    municipality = attrs.get("municipality", getattr(instance, "municipality", None))
+    region = attrs.get("region", getattr(instance, "region", None))
+    if municipality and region:
+        raise serializers.ValidationError({"region": _("Choose either the municipality or the region, not both.")})
+    if not municipality and not region:
+        raise serializers.ValidationError(
+            {"municipality": _("Choose the municipality, or the region for a regional one.")}
+        )

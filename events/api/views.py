@@ -24,7 +24,7 @@ class EventManagerMixin:
     """Events (and the bank) are written by the municipality's coordinators and methodists."""
 
     def _may_write(self, obj) -> bool:
-        return services.event_municipalities_managed(self.request.user).filter(id=obj.municipality_id).exists()
+        return services.can_manage_level(self.request.user, obj)
 
     def check_object_permissions(self, request, obj):
         viewsets.GenericViewSet.check_object_permissions(self, request, obj)
@@ -55,16 +55,15 @@ class EventViewSet(EventManagerMixin, ScopedViewSet):
 
     def perform_create(self, serializer):
         with transaction.atomic():
-            if not self._may_write_municipality(serializer.validated_data.get("municipality")):
+            if not self._may_write(Event(**_level(serializer.validated_data))):
                 raise exceptions.PermissionDenied()
             event = serializer.save(created_by=self.request.user)
             services.event_questions_add_defaults(event)
 
-    def _may_write_municipality(self, municipality) -> bool:
-        return (
-            municipality is not None
-            and services.event_municipalities_managed(self.request.user).filter(id=municipality.pk).exists()
-        )
+
+def _level(data: dict) -> dict:
+    """The municipality or region a new event or material is placed in."""
+    return {"municipality": data.get("municipality"), "region": data.get("region")}
 
 
 class RegistrationViewSet(
@@ -153,7 +152,6 @@ class MaterialViewSet(EventManagerMixin, ScopedViewSet):
     filterset_class = MaterialFilterSet
 
     def perform_create(self, serializer):
-        municipality = serializer.validated_data.get("municipality")
-        if not services.event_municipalities_managed(self.request.user).filter(id=municipality.pk).exists():
+        if not self._may_write(Material(**_level(serializer.validated_data))):
             raise exceptions.PermissionDenied()
         serializer.save(created_by=self.request.user)

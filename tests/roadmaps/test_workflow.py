@@ -116,8 +116,9 @@ def test_curator_returns_with_reasons_and_school_resubmits(plan, world):
     assert report.status == ReportStatus.SUBMITTED
 
 
-@pytest.mark.parametrize("who", ["school_admin", "curator", "coordinator_a2", "methodist"])
+@pytest.mark.parametrize("who", ["school_admin", "curator", "coordinator_a2", "methodist", "regional"])
 def test_only_a_coordinator_approves(plan, world, who):
+    """Approval stays municipal: the regional coordinator reads the report but approves nothing."""
     report = to_state(plan.report, world, "accepted")
     with pytest.raises(PermissionDenied):
         services.progress_report_approve(getattr(world, who), report)
@@ -131,7 +132,7 @@ def test_coordinator_approves_only_after_curator_acceptance(plan, world):
         services.progress_report_approve(world.coordinator, report)
     assert exc.value.messages == ["Куратор ещё не принял этот отчёт."]
     report = services.progress_report_accept(world.curator, report)
-    assert services.progress_report_approve(world.regional, report).status == ReportStatus.APPROVED
+    assert services.progress_report_approve(world.coordinator, report).status == ReportStatus.APPROVED
 
 
 def test_coordinator_may_return_an_accepted_report(plan, world):
