@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessment.tables import ImportBatchTable, NumberColumn, YearColumn
 from core.years import academic_year_label
@@ -79,7 +80,11 @@ class FigureTable(tables.Table):
     def render_anomaly(self, value):
         if not value:
             return "—"
-        return format_html('<span class="badge text-bg-warning">{}</span>', _("check objectivity"))
+        return format_html(
+            '<span class="badge text-bg-warning" title="{}">{}</span>',
+            _("check objectivity"),
+            pgettext_lazy("context anomaly", "check"),
+        )
 
     def value_anomaly(self, value):
         return bool(value)

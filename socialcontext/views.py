@@ -63,6 +63,16 @@ class ContextResultsView(ObjectListView):
         kwargs["data"] = data
         return kwargs
 
+    def get_table_kwargs(self):
+        """A municipality or a year the filter names is not repeated on every row of the page
+        (the export keeps both)."""
+        kwargs = super().get_table_kwargs()
+        form = self.filterset.form
+        if self.request.GET.get("export") != "xlsx" and form.is_valid():
+            named = [name for name in ("municipality", "year") if form.cleaned_data.get(name) not in (None, "")]
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), *named)
+        return kwargs
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         form = self.filterset.form
