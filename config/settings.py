@@ -72,11 +72,12 @@ INSTALLED_APPS = [
     "roadmaps",
     "events",
     "assessment",
+    "socialcontext",
     "reports",
     "regional",
 ]
 # The Opora apps, in the order their dashboard panels, navigation and API appear.
-OPORA_APPS = ["schools", "curators", "roadmaps", "events", "regional", "assessment", "reports"]
+OPORA_APPS = ["schools", "curators", "roadmaps", "events", "regional", "assessment", "socialcontext", "reports"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -364,6 +365,17 @@ ASSESSMENT_MAX_ROWS = env.int("ASSESSMENT_MAX_ROWS", default=1_000_000)
 # offers to run it again; after this many claims it is refused instead.
 ASSESSMENT_IMPORT_STALE_SECONDS = env.int("ASSESSMENT_IMPORT_STALE_SECONDS", default=600)
 ASSESSMENT_IMPORT_MAX_ATTEMPTS = env.int("ASSESSMENT_IMPORT_MAX_ATTEMPTS", default=3)
+# School context (CONTEXT.md defaults): the context index needs this many indicators; a fit needs
+# this many schools; the resilient corner, the anomaly and the partner suggestions' thresholds.
+CONTEXT_MIN_INDICATORS = env.int("CONTEXT_MIN_INDICATORS", default=3)
+CONTEXT_MIN_SCHOOLS = env.int("CONTEXT_MIN_SCHOOLS", default=8)
+CONTEXT_RESILIENT_CONTEXT_PERCENTILE = env.float("CONTEXT_RESILIENT_CONTEXT_PERCENTILE", default=0.25)
+CONTEXT_RESILIENT_INDEX_PERCENTILE = env.float("CONTEXT_RESILIENT_INDEX_PERCENTILE", default=0.50)
+CONTEXT_ANOMALY_SIGMAS = env.float("CONTEXT_ANOMALY_SIGMAS", default=2.0)
+CONTEXT_PARTNER_MAX_CONTEXT_GAP = env.float("CONTEXT_PARTNER_MAX_CONTEXT_GAP", default=0.5)
+CONTEXT_PARTNER_MIN_INDEX_GAP = env.float("CONTEXT_PARTNER_MIN_INDEX_GAP", default=0.5)
+CONTEXT_PARTNER_SUGGESTIONS = env.int("CONTEXT_PARTNER_SUGGESTIONS", default=3)
+CONTEXT_MAX_ROWS = env.int("CONTEXT_MAX_ROWS", default=100_000)
 # events: name its choice sets in the API schema (append-only).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {

@@ -8,6 +8,7 @@ value, so a reader who cannot see the picture hears what it shows."""
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 from django.utils.safestring import mark_safe
@@ -262,6 +263,177 @@ def _x_label(x: float, y: float, label: str, n: int) -> str:
             f'<text x="{x:.1f}" y="{y}" text-anchor="end" class="l" transform="rotate(-35 {x:.1f} {y})">{text}</text>'
         )
     return f'<text x="{x:.1f}" y="{y}" text-anchor="middle" class="l">{text}</text>'
+
+
+# --- scatter --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScatterPoint:
+    """One dot: its position, its name (the tooltip and the link's accessible name), where it
+    links to (or nothing), its marker (``circle``, ``square``, ``triangle``) and colour, and
+    whether it is ringed (a dot to look at)."""
+
+    x: float
+    y: float
+    label: str
+    url: str = ""
+    marker: str = "circle"
+    color: str = PALETTE[0]
+    ring: bool = False
+
+
+def _nice_range(lo: float, hi: float) -> tuple[float, float, float]:
+    """An axis from ``lo`` to ``hi`` widened to whole nice steps: (start, end, step)."""
+    if hi - lo < 1e-9:
+        lo, hi = lo - 1, hi + 1
+    step = _nice_step(hi - lo, 6)
+    return step * math.floor(lo / step + 1e-9), step * math.ceil(hi / step - 1e-9), step
+
+
+def _marker(shape: str, x: float, y: float, color: str, r: float = 4.5) -> str:
+    if shape == "square":
+        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" fill="{color}"/>'
+    if shape == "triangle":
+        h = r * 1.25
+        return (
+            f'<polygon points="{x:.1f},{y - h:.1f} {x - h:.1f},{y + h * 0.8:.1f} {x + h:.1f},{y + h * 0.8:.1f}" '
+            f'fill="{color}"/>'
+        )
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{color}"/>'
+
+
+def scatter_chart(
+    points: Sequence[ScatterPoint],
+    *,
+    title: str = "",
+    description: str = "",
+    x_label: str = "",
+    y_label: str = "",
+    line: tuple[float, float] | None = None,
+    line_label: str = "",
+    corner: tuple[float, float] | None = None,
+    corner_label: str = "",
+    legend: Sequence[tuple[str, str, str]] = (),
+    width: int = 560,
+    height: int = 400,
+    min_width: int = 0,
+) -> str:
+    """Dots on two numeric axes, optionally with a line y = a + b·x (``line`` = (a, b)) across
+    the plot and a shaded corner: left of x ≤ ``corner[0]`` and above y ≥ ``corner[1]``.
+
+    Accessible: the picture's title and ``description`` are its ``<title>`` and ``<desc>``
+    (its name and description for a screen reader); each dot with a ``url`` is a link named
+    by its label and reachable by the keyboard (an outline shows the focused one); a page
+    showing the chart gives the data as a table too.  ``legend``: (marker, colour, label);
+    ``min_width``: the narrowest the picture is drawn (px; a phone scrolls it sideways rather
+    than shrink its dots and labels below reading size)."""
+    left, right, top = 56, 14, 34 if title else 14
+    bottom = 48 + (18 if legend else 0) * math.ceil(len(legend) / 3)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    xs = [p.x for p in points] + ([corner[0]] if corner else [])
+    ys = [p.y for p in points] + ([corner[1]] if corner else [])
+    x0, x1, x_step = _nice_range(min(xs, default=-1), max(xs, default=1))
+    y0, y1, y_step = _nice_range(min(ys, default=-1), max(ys, default=1))
+
+    def px(x: float) -> float:
+        return left + plot_w * (x - x0) / (x1 - x0)
+
+    def py(y: float) -> float:
+        return top + plot_h - plot_h * (y - y0) / (y1 - y0)
+
+    style = f' style="min-width:{min_width}px"' if min_width else ""
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%"{style} role="group" '
+        f'aria-label="{escape(title)}" class="opora-chart opora-scatter" font-family="DejaVu Sans, sans-serif" '
+        'font-size="11">'
+        f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
+        "<style>.v{font-size:10px;fill:#222}.l{font-size:10px;fill:#333}.t{font-size:12px;font-weight:bold;fill:#111}"
+        "a:focus{outline:none}a:focus .dot{stroke:#000;stroke-width:3}a:hover .dot{stroke:#000;stroke-width:1.5}</style>"
+    ]
+    if title:
+        parts.append(f'<text x="{width / 2}" y="16" text-anchor="middle" class="t">{escape(title)}</text>')
+    if corner is not None:
+        cx, cy = min(max(px(corner[0]), left), left + plot_w), min(max(py(corner[1]), top), top + plot_h)
+        parts.append(
+            f'<rect x="{left}" y="{top}" width="{cx - left:.1f}" height="{cy - top:.1f}" fill="#e2efda"/>'
+            f'<text x="{left + 4}" y="{top + 12}" class="l">{escape(corner_label)}</text>'
+        )
+    k = 0
+    while (v := x0 + k * x_step) <= x1 + 1e-9:
+        x = px(v)
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" stroke="#e4e4e4"/>')
+        parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 14}" text-anchor="middle" class="l">{_tick(v)}</text>')
+        k += 1
+    k = 0
+    while (v := y0 + k * y_step) <= y1 + 1e-9:
+        y = py(v)
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e4e4e4"/>')
+        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" class="l">{_tick(v)}</text>')
+        k += 1
+    parts.append(
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#888"/>'
+        f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 32}" text-anchor="middle" class="l">{escape(x_label)}</text>'
+        f'<text x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" class="l" '
+        f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">{escape(y_label)}</text>'
+    )
+    if line is not None:
+        segment = _clip_line(line, x0, x1, y0, y1)
+        if segment:
+            (ax, ay), (bx, by) = segment
+            parts.append(
+                f'<line x1="{px(ax):.1f}" y1="{py(ay):.1f}" x2="{px(bx):.1f}" y2="{py(by):.1f}" stroke="#444" '
+                'stroke-width="1.5" stroke-dasharray="6 3"/>'
+            )
+    for p in points:
+        x, y = px(p.x), py(p.y)
+        dot = _marker(p.marker, x, y, p.color).replace("/>", ' class="dot"/>', 1)
+        ring = (
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="8.5" fill="none" stroke="#6a3d9a" stroke-width="2"/>'
+            if p.ring
+            else ""
+        )
+        tip = f"<title>{escape(p.label)}</title>"
+        if p.url:
+            parts.append(f'<a href="{escape(p.url)}" aria-label="{escape(p.label)}">{tip}{ring}{dot}</a>')
+        else:
+            parts.append(f"<g>{tip}{ring}{dot}</g>")
+    ly = top + plot_h + 52
+    slot = (width - 28) / 3  # the legend spans the picture's width, three entries a row
+    for i, (shape, color, label) in enumerate(legend):
+        col, row = i % 3, i // 3
+        lx = 14 + col * slot
+        y = ly + row * 18
+        if shape == "line":
+            parts.append(
+                f'<line x1="{lx:.1f}" x2="{lx + 14:.1f}" y1="{y - 4}" y2="{y - 4}" stroke="{color}" stroke-width="1.5" '
+                'stroke-dasharray="6 3"/>'
+            )
+        elif shape == "area":
+            parts.append(f'<rect x="{lx:.1f}" y="{y - 10}" width="14" height="11" fill="{color}" stroke="#999"/>')
+        elif shape == "ring":
+            parts.append(
+                f'<circle cx="{lx + 7:.1f}" cy="{y - 4}" r="6" fill="none" stroke="{color}" stroke-width="2"/>'
+            )
+        else:
+            parts.append(_marker(shape, lx + 7, y - 4, color))
+        parts.append(_legend_label(lx + 20, y, label, slot - 24))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def _clip_line(line: tuple[float, float], x0: float, x1: float, y0: float, y1: float):
+    """The part of y = a + b·x inside the box [x0, x1] × [y0, y1], or None."""
+    a, b = line
+    lo, hi = x0, x1
+    if abs(b) > 1e-12:
+        ends = sorted(((y0 - a) / b, (y1 - a) / b))
+        lo, hi = max(lo, ends[0]), min(hi, ends[1])
+    elif not y0 <= a <= y1:
+        return None
+    if hi <= lo:
+        return None
+    return (lo, a + b * lo), (hi, a + b * hi)
 
 
 def small_multiples(

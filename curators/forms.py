@@ -35,7 +35,34 @@ def _apply_service_errors(form, exc: ValidationError) -> None:
             form.add_error(None, e)
 
 
-class AssignmentForm(ScopedModelForm):
+class ServiceCheckedForm:
+    """A model form whose rules live in a service: once the fields are clean, the object they
+    make is checked by ``service_validate`` and its errors land on their fields.  The model's own
+    validation runs only when the service found nothing, so no message appears twice."""
+
+    service_validate = None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        candidate = self.instance
+        for name in self.Meta.fields:
+            if name in data:
+                setattr(candidate, name, data[name])
+        try:
+            type(self).service_validate(candidate)
+        except ValidationError as exc:
+            _apply_service_errors(self, exc)
+        return data
+
+    def _post_clean(self):
+        if not self.errors:
+            super()._post_clean()
+
+
+class AssignmentForm(ServiceCheckedForm, ScopedModelForm):
+    service_validate = staticmethod(services.assignment_validate)
     year = YearChoiceField(label=_("Academic year"), initial=current_academic_year)
     school = SchoolChoiceField(queryset=School.objects.none(), label=_("School"))
     curator = UserChoiceField(queryset=User.objects.none(), label=_("Curator"))
@@ -76,26 +103,6 @@ class AssignmentForm(ScopedModelForm):
         self.fields["order"].queryset = orders_for(self.user)
         self.fields["order"].required = True
         self.fields["order"].error_messages["required"] = _("An appointment must rest on an order: choose the order.")
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        candidate = self.instance
-        for name in self.Meta.fields:
-            if name in data:
-                setattr(candidate, name, data[name])
-        try:
-            services.assignment_validate(candidate)
-        except ValidationError as exc:
-            _apply_service_errors(self, exc)
-        return data
-
-    def _post_clean(self):
-        # The service has already reported the same rules the model checks; run the model's
-        # validation only when the service found nothing, so no message appears twice.
-        if not self.errors:
-            super()._post_clean()
 
 
 class PartnerPairForm(ScopedModelForm):

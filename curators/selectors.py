@@ -13,6 +13,7 @@ from core.years import current_academic_year
 from curators.models import CuratorAssignment, Recommendation, RecommendationStatus, Visit
 from schools.models import RiskAssessment, RiskLevel, SchoolStatus
 from schools.selectors import LEVEL_WEIGHT
+from socialcontext.selectors import objectivity_checks
 
 
 def overdue_q(prefix: str = "") -> Q:
@@ -62,6 +63,7 @@ def school_rows(schools: QuerySet, year: int | None = None) -> list[dict]:
     ids = [s.pk for s in annotated]
     risks = _risk_summary(ids, year)
     statuses = _statuses_now(ids, year)
+    checks = objectivity_checks(ids)  # results read against context: «check objectivity» items
     rows = []
     for s in annotated:
         days = (today - s.last_visit).days if s.last_visit else None
@@ -79,6 +81,7 @@ def school_rows(schools: QuerySet, year: int | None = None) -> list[dict]:
                 "last_visit": s.last_visit,
                 "days_since_visit": days,
                 "score": score,
+                "objectivity_check": checks.get(s.pk),
             }
         )
     return rows

@@ -37,6 +37,7 @@ from curators.tables import CuratorAssignmentTable, PartnerPairTable, Recommenda
 from schools.models import StatusKind
 from schools.programme_views import chosen_municipality
 from schools.selectors import history_entries, status_sets_by_year
+from socialcontext.selectors import schools_to_check
 
 
 def _year(request) -> int:
@@ -451,11 +452,13 @@ class PlannerView(LoginRequiredMixin, TemplateView):
         schools = schools_for(self.request.user, VIEW).filter(is_active=True)
         low = self.request.GET.get("all") != "1"
         if low:
-            schools = schools.filter(
+            programme = schools.filter(
                 Q(statuses__year_to__isnull=True) | Q(statuses__year_to__gte=year),
                 statuses__year_from__lte=year,
                 statuses__kind__in=[StatusKind.LOW_RESULTS, StatusKind.ADVERSE, StatusKind.PARTICIPANT_500],
-            ).distinct()
+            )
+            # … and the schools whose results, read against their context, are to be checked for objectivity.
+            schools = schools.filter(Q(id__in=programme.values("id")) | Q(id__in=schools_to_check(schools)))
         ctx.update(rows=selectors.visit_planner(schools, year), year=year, only_low=low)
         return ctx
 

@@ -1,0 +1,65 @@
+from rest_framework import serializers
+
+from assessment.api.serializers import ImportBatchSerializer
+from socialcontext.models import ContextFit, ContextImport, PartnerSuggestion, SchoolContextFigure
+
+
+class SchoolContextFigureSerializer(serializers.ModelSerializer):
+    """CONTEXT.md §5: a row for every school with a context index; the fit's fields are null
+    where its municipality-year has no fit."""
+
+    school_code = serializers.CharField(source="school.code", read_only=True)
+    category = serializers.SerializerMethodField(help_text="resilient, below, above, expected; null without a fit")
+
+    class Meta:
+        model = SchoolContextFigure
+        fields = ["school_code", "year", "context_index", "school_index", "expected", "residual", "category", "anomaly"]
+
+    def get_category(self, obj) -> str | None:
+        return obj.category or None
+
+
+class ContextFitSerializer(serializers.ModelSerializer):
+    municipality = serializers.CharField(source="municipality.name", read_only=True)
+
+    class Meta:
+        model = ContextFit
+        fields = ["municipality", "year", "schools", "intercept", "slope", "r2", "sigma_residual"]
+
+
+class PartnerSuggestionSerializer(serializers.ModelSerializer):
+    school_code = serializers.CharField(source="school.code", read_only=True)
+    partner_code = serializers.CharField(source="partner.code", read_only=True)
+
+    class Meta:
+        model = PartnerSuggestion
+        fields = ["school_code", "year", "partner_code", "rank", "context_gap", "index_gap"]
+
+
+class ContextImportSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="checked, done, failed, cancelled")
+    file = serializers.FileField(write_only=True)
+    dry_run = serializers.BooleanField(default=False, write_only=True)
+
+    class Meta:
+        model = ContextImport
+        fields = [
+            "id",
+            "file",
+            "dry_run",
+            "original_name",
+            "checksum",
+            "status",
+            "created",
+            "finished",
+            "rows_total",
+            "rows_created",
+            "rows_updated",
+            "error_count",
+            "errors",
+            "message",
+            "years",
+        ]
+        read_only_fields = [f for f in fields if f not in ("file", "dry_run")]
+
+    validate_file = ImportBatchSerializer.validate_file  # the same size and type rules

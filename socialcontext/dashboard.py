@@ -1,0 +1,48 @@
+"""The context app's panel on the home page and its section of the school card."""
+
+from django.db.models import Count, Max, Q
+from django.utils.translation import gettext as _
+
+from accounts.scoping import MANAGE, VIEW, municipalities_overseen, schools_for
+from core.dashboard import Panel, can_see
+from socialcontext import selectors
+from socialcontext.models import Category, PartnerSuggestion, SchoolContextFigure
+
+
+def panels(user) -> list[Panel]:
+    """For those who oversee a municipality: the latest year read against context — resilient
+    schools, schools below expected, «check objectivity» prompts, partner suggestions."""
+    if not municipalities_overseen(user).exists():
+        return []
+    figures = SchoolContextFigure.objects.restrict(user, VIEW).exclude(category="")
+    year = figures.aggregate(y=Max("year"))["y"]
+    counts = {}
+    if year is not None:
+        counts = figures.filter(year=year).aggregate(
+            resilient=Count("id", filter=Q(category=Category.RESILIENT)),
+            below=Count("id", filter=Q(category=Category.BELOW)),
+            anomalies=Count("id", filter=Q(anomaly=True)),
+        )
+        counts["suggestions"] = PartnerSuggestion.objects.restrict(user, VIEW).filter(year=year).count()
+    return [
+        Panel(
+            "socialcontext/_panel_home.html",
+            {"year": year, "counts": counts, "can_import": schools_for(user, MANAGE).exists()},
+            order=52,
+        )
+    ]
+
+
+def school_sections(user, school) -> list[Panel]:
+    data = selectors.school_context(school)
+    can_manage = can_see(user, MANAGE, school)
+    if not data["rows"] and not can_manage:
+        return []
+    return [
+        Panel(
+            "socialcontext/_school_section.html",
+            {"school": school, **data, "can_manage": can_manage, "title": _("Social context of the school")},
+            order=55,
+            width="col-12",
+        )
+    ]
