@@ -622,7 +622,7 @@ class RowChecker:
             return _NO if bad else None
         if plan is None:
             i, label, title, cell, _score = filled[0]
-            errors.append(_error(n, title, cell, _("нет плана заданий для %(work)s.") % {"work": self._work(key)}))
+            errors.append(_error(n, title, cell, _("No task plan for %(work)s.") % {"work": self._work(key)}))
             return _NO
         scores: list = [None] * plan.width
         for _i, label, title, cell, score in filled:

@@ -5,9 +5,8 @@ from core.navigation import NavItem
 
 OVERSEERS = (Role.REGIONAL_COORDINATOR, Role.MUNICIPAL_COORDINATOR, Role.METHODIST)
 
-TITLE = _("Skills")
-
-MENU = [
+# Under the «Результаты» menu (assessment/navigation.py): the bar has no room for one more app.
+RESULTS_ITEMS = [
     NavItem(_("Weak skills"), "skills:weak-skills", icon="bullseye", roles=OVERSEERS),
     NavItem(_("Skill deficits"), "skills:deficit-list", icon="exclamation-diamond", roles=OVERSEERS),
     NavItem(_("Did the help help?"), "skills:help-effect", icon="arrow-left-right", roles=OVERSEERS),

@@ -19,6 +19,9 @@ class SkillProfileColumn(SchoolColumn):
         return str(value)
 
 
+SKILL_ATTRS = {"td": {"style": "min-width: 16rem"}}
+
+
 class YesColumn(tables.Column):
     def render(self, value):
         return _("yes") if value else "—"
@@ -33,7 +36,7 @@ class SkillResultTable(tables.Table):
     procedure = tables.Column(verbose_name=_("Procedure"), order_by=("procedure__code",))
     subject = tables.Column(verbose_name=_("Subject"), order_by=("subject__name",))
     grade = tables.Column(verbose_name=_("Grade"))
-    skill = tables.Column(verbose_name=_("Skill"), order_by=("skill__key",))
+    skill = tables.Column(verbose_name=_("Skill"), order_by=("skill__key",), attrs=SKILL_ATTRS)
     tasks = tables.Column(verbose_name=_("Tasks"), orderable=False)
     participants = tables.Column(verbose_name=_("Participants"), attrs={"td": {"class": "text-end"}})
     completion = NumberColumn(verbose_name=_("Completion, %"))
@@ -66,7 +69,7 @@ class MunicipalSkillTable(tables.Table):
     procedure = tables.Column(verbose_name=_("Procedure"), order_by=("procedure__code",))
     subject = tables.Column(verbose_name=_("Subject"), order_by=("subject__name",))
     grade = tables.Column(verbose_name=_("Grade"))
-    skill = tables.Column(verbose_name=_("Skill"), order_by=("skill__key",))
+    skill = tables.Column(verbose_name=_("Skill"), order_by=("skill__key",), attrs=SKILL_ATTRS)
     tasks = tables.Column(verbose_name=_("Tasks"), orderable=False)
     participants = tables.Column(verbose_name=_("Participants"), attrs={"td": {"class": "text-end"}})
     completion = NumberColumn(verbose_name=_("Completion, %"))

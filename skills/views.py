@@ -55,6 +55,18 @@ class _LatestYearDefault:
         kwargs["data"] = data
         return kwargs
 
+    def get_table_kwargs(self):
+        """A value the filter names (year, municipality, the flag) is not repeated on every row of
+        the page (the export keeps them)."""
+        kwargs = super().get_table_kwargs()
+        form = self.filterset.form
+        if self.request.GET.get("export") != "xlsx" and form.is_valid():
+            named = [
+                n for n in ("year", "municipality", *self.default_filters) if form.cleaned_data.get(n) not in (None, "")
+            ]
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), *named)
+        return kwargs
+
 
 class WeakSkillsView(_LatestYearDefault, ObjectListView):
     """The municipality's skills by completion: the weak ones (below 50 %) first, with the
