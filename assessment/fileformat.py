@@ -562,16 +562,16 @@ class RowChecker:
         if self.task_columns:
             self.width = max(self.width, max(i for i, _l, _t in self.task_columns) + 1)
         self.pg_arrays = connection.vendor == "postgresql"
-        self.work_names: dict[tuple, str] = {}
         self.task_cell_memo: dict = {}
+        # Names of the works for the messages, read now: iterating rows() touches no database
+        # (the PostgreSQL import writes over the same connection from another thread meanwhile).
+        self.procedure_codes = dict(Procedure.objects.values_list("id", "code"))
+        self.subject_names = dict(Subject.objects.values_list("id", "name"))
 
     def _work(self, key: tuple) -> str:
-        name = self.work_names.get(key)
-        if name is None:
-            from skills.services import work_label
+        from skills.services import work_label
 
-            name = self.work_names[key] = work_label(key)
-        return name
+        return work_label(key, self.procedure_codes, self.subject_names)
 
     def _task_cell(self, value):
         """A task cell → a whole number ≥ 0, None when empty, or _NO when it is not one."""

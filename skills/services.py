@@ -61,11 +61,16 @@ def plan_shapes(years=None) -> dict[tuple, PlanShape]:
     return result
 
 
-def work_label(key: tuple) -> str:
-    """«2024/2025, ВПР, Математика, 5 класс» for a (year, procedure_id, subject_id, grade)."""
+def work_label(key: tuple, procedures: dict | None = None, subjects: dict | None = None) -> str:
+    """«2024/2025, ВПР, Математика, 5 класс» for a (year, procedure_id, subject_id, grade);
+    ``procedures`` and ``subjects`` (id → code, id → name) spare the queries."""
     year, procedure_id, subject_id, grade = key
-    procedure = Procedure.objects.filter(pk=procedure_id).values_list("code", flat=True).first() or procedure_id
-    subject = Subject.objects.filter(pk=subject_id).values_list("name", flat=True).first() or subject_id
+    if procedures is None:
+        procedures = dict(Procedure.objects.filter(pk=procedure_id).values_list("id", "code"))
+    if subjects is None:
+        subjects = dict(Subject.objects.filter(pk=subject_id).values_list("id", "name"))
+    procedure = procedures.get(procedure_id, procedure_id)
+    subject = subjects.get(subject_id, subject_id)
     return _("%(year)s, %(procedure)s, %(subject)s, grade %(grade)s") % {
         "year": academic_year_label(year),
         "procedure": procedure,
