@@ -26,6 +26,7 @@ def task_header() -> list[str]:
     """The results file's header with the task columns (``generate(..., tasks=True)``)."""
     return HEADER + [f"Задание {label}" for label in all_task_labels()]
 
+
 # A teacher teaches a subject in a band of grades (a primary teacher grade 4 in both subjects;
 # one teacher per subject for 5–6, for 7–8 and for the exam grades 9 and 11), so a teacher's
 # results pool several groups (RESULTS.md: teachers' dynamics pooled over their grades).
@@ -102,7 +103,17 @@ def plan_rows(years: Sequence[int]) -> list[list]:
     return rows
 
 
-PLAN_HEADER = ["Учебный год", "Процедура", "Предмет", "Класс", "Задание", "Максимальный балл", "Умение", "Код КЭС", "Тема"]
+PLAN_HEADER = [
+    "Учебный год",
+    "Процедура",
+    "Предмет",
+    "Класс",
+    "Задание",
+    "Максимальный балл",
+    "Умение",
+    "Код КЭС",
+    "Тема",
+]
 
 
 def all_task_labels() -> list[str]:
@@ -150,9 +161,7 @@ def generate(
     rnd = random.Random(seed)
     trnd = random.Random(seed * 7919 + 1)
     labels = all_task_labels() if tasks else []
-    plans = {
-        (p, s, g): task_plan(p, s, g, m) for p, s, g, m in PLAN if tasks and (p, s, g) in TASK_WORKS
-    }
+    plans = {(p, s, g): task_plan(p, s, g, m) for p, s, g, m in PLAN if tasks and (p, s, g) in TASK_WORKS}
     schools = []
     n_nonobjective = max(1, len(school_codes) // 30) if len(school_codes) >= 5 else 0
     nonobjective = set(rnd.sample(range(len(school_codes)), n_nonobjective)) if n_nonobjective else set()
