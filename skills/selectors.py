@@ -96,7 +96,7 @@ def school_profile(school, procedure_id=None, subject_id=None) -> dict:
     """The school's skills × years: per skill (a thread across grades) and year, the completion
     pooled over the school's grades, the municipality's beside it, the tasks behind it and
     whether any grade has a deficit."""
-    qs = SkillResult.objects.filter(school=school).select_related("skill", "subject", "procedure")
+    qs = SkillResult.objects.filter(school=school).select_related("skill__subject", "subject", "procedure")
     if procedure_id:
         qs = qs.filter(procedure_id=procedure_id)
     if subject_id:
@@ -127,7 +127,7 @@ def school_profile(school, procedure_id=None, subject_id=None) -> dict:
     years = sorted({y for _s, y in pooled})
     rows = []
     for skill_id, skill in skills.items():
-        row = ProfileRow(skill=skill, subject=skill.subject.name if hasattr(skill, "subject") else "")
+        row = ProfileRow(skill=skill, subject=skill.subject.name)
         for y in years:
             cell = pooled.get((skill_id, y))
             if cell is None or not cell[1]:
