@@ -13,13 +13,26 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from assessment.fileformat import FileRefused, Table, _catalogue, _number, _text, _year, error_report, read_table
+from assessment.fileformat import FileRefused, Table, _catalogue, _number, _text, _year, error_report
+from assessment.fileformat import read_table as _read_table
 from assessment.models import Procedure, Subject, normalise_name
+from core.spreadsheets import Limits
 from skills.models import normalise_label, normalise_skill
 
 SHEET = "План"
 
 __all__ = ["COLUMNS", "Checked", "FileRefused", "check_table", "plan_error_report", "read_table", "template_bytes"]
+
+
+def read_table(data: bytes, name: str) -> Table:
+    """The plan file's header and rows, measured first (``core.spreadsheets.check_spreadsheet``,
+    through the results reader): at most SKILLS_PLAN_MAX_ROWS tasks, a dozen columns."""
+    limits = Limits(
+        max_bytes=settings.RESULTS_UPLOAD_MAX_BYTES,
+        max_rows=max(settings.SKILLS_PLAN_MAX_ROWS + 1, 100_000),
+        max_columns=64,
+    )
+    return _read_table(data, name, limits)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import pytest
 from assessment.models import ImportStatus, Result
 from skills.models import TaskPlan
 from tests.skills.conftest import A1S1, PLAN_HEADER, PLAN_ROWS, TASK_HEADER, result_rows
+from tests.test_spreadsheets import calamine_guard  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,17 @@ def test_plan_header_errors(import_plan):
     assert batch.status == "failed"
     assert {e["column"] for e in batch.errors} >= {"Процедура", "Задание", "Умение"}
     assert PLAN_HEADER  # the template's header
+
+
+def test_plan_file_is_measured_before_any_parser(world, tmp_path, calamine_guard):  # noqa: F811
+    """The far-cell xlsx (tests/test_spreadsheets.py) is refused by the shape check: calamine
+    never sees it."""
+    from skills.services import import_plan_file
+    from tests.test_spreadsheets import far_cell_xlsx
+
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(far_cell_xlsx())
+    batch = import_plan_file(str(path))
+    assert batch.status == "failed"
+    assert "Лист доходит до столбца XFD" in batch.message
+    assert not TaskPlan.objects.exists()
