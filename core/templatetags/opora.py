@@ -129,12 +129,18 @@ def table_rows(context, table):
 
     # A cell's attributes are its column's, computed once, unless they depend on the record
     # (a callable): then per cell.
-    per_cell = {c.name for c in table.columns if any(map(callable, (c.column.attrs.get("td") or {}).values()))}
+    from core.tables import CellRenderer
+
+    columns = [(column, CellRenderer(column)) for column in table.columns]
+    per_cell = {c.name for c, _r in columns if any(map(callable, (c.column.attrs.get("td") or {}).values()))}
     fixed: dict[str, str] = {}
     parts = []
     for row in table.paginated_rows:
         cells = []
-        for column, cell in row.items():
+        for column, renderer in columns:
+            # as BoundRow.items(): a column's callable attributes may read the current cell
+            column.current_value = cell = renderer(row)
+            column.current_record = row.record
             td = fixed.get(column.name)
             if td is None:
                 td = column.attrs["td"].as_html()
