@@ -204,10 +204,16 @@ def timed(client, url: str, params: dict) -> dict:
         assert response.status_code == 200, response.status_code
         queries = len(ctx)
     times.sort()
+    from bench.cpu import measure
+
+    cpu = measure(lambda: client.get(url, params, secure=True), connection, RUNS)
     return {
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
         "queries": queries,
+        "cpu_ms": cpu["cpu_mean_ms"],
+        "pg_cpu_ms": cpu["pg_cpu_ms"],
+        "total_cpu_ms": cpu["total_cpu_ms"],
     }
 
 
@@ -238,7 +244,9 @@ def main() -> None:
     }
     for name, figures in result.items():
         print(
-            f"{name:28} p50 {figures['p50_ms']:7.1f} ms   p95 {figures['p95_ms']:7.1f} ms   {figures['queries']} queries"
+            f"{name:28} p50 {figures['p50_ms']:7.1f} ms   p95 {figures['p95_ms']:7.1f} ms   {figures['queries']} queries   "
+            f"CPU {figures['cpu_ms']:6.1f} + PostgreSQL {figures['pg_cpu_ms']:5.1f} = {figures['total_cpu_ms']:6.1f} ms  "
+            f"load {os.getloadavg()[0]:.1f}"
         )
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
