@@ -304,22 +304,26 @@ def working_table_rows(ids, fields, year: int, results_year: int | None) -> list
 
 def school_figures(school, year: int | None = None) -> dict:
     """One school's row of ``working_table`` (its own latest results year): what its card
-    shows at the top, the same numbers as the schools table and the API."""
+    shows at the top, the same numbers as the schools table and the API (the table's SQL,
+    compiled once: ``working_table_rows``)."""
     from assessment.selectors import school_results_year
-    from schools.models import School
+    from schools.models import SchoolStatus
 
     year = year or current_academic_year()
     ry = school_results_year(school)
-    row = working_table(School.objects.filter(pk=school.pk), year, ry).get()
+    fields = ["id", "is_low_results", "school_index", "flags_count", "risk_level", "curators", "last_visit"]
+    (row,) = working_table_rows([school.pk], [*fields, "roadmap_progress"], year, ry)
+    # working_table's prefetch of the statuses held in the year, for this one school
+    statuses = list(SchoolStatus.objects.filter(status_held_in(year)).order_by("kind").filter(school=school.pk))
     return {
         "year": year,
         "results_year": ry,
-        "statuses": row.statuses_now,
-        "is_low_results": row.is_low_results,
-        "index": row.school_index,
-        "flags": row.flags_count,
-        "risk_level": row.risk_level,
-        "curators": row.curators or "",
-        "last_visit": row.last_visit,
-        "roadmap_progress": row.roadmap_progress,
+        "statuses": statuses,
+        "is_low_results": row["is_low_results"],
+        "index": row["school_index"],
+        "flags": row["flags_count"],
+        "risk_level": row["risk_level"],
+        "curators": row["curators"] or "",
+        "last_visit": row["last_visit"],
+        "roadmap_progress": row["roadmap_progress"],
     }

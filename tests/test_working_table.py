@@ -204,3 +204,34 @@ def test_api_pages_without_filters_are_the_rows_of_the_one_queryset(table_world,
             row = next(r for r in fast["results"] if r["id"] == w.a1_school2.pk)
             assert row["flags_count"] == 2 and row["risk_level"] == "medium" and row["roadmap_progress"] == 0.25
     assert selectors._COMPILED  # the fast path was taken
+
+
+def test_the_card_figures_are_the_schools_row(table_world):
+    """``school_figures`` (the card) runs the table's compiled SQL for one school: the same
+    figures as that school's row of the working table, its statuses the prefetched ones."""
+    from schools.models import School
+    from schools.selectors import school_figures, working_table
+
+    w = table_world
+    for school in (w.a1_school1, w.a1_school2, w.a1_curator_school, w.b1_school1):
+        figures = school_figures(school)
+        row = working_table(School.objects.filter(pk=school.pk), YEAR, figures["results_year"]).get()
+        assert figures["results_year"] == (RESULTS if school in (w.a1_school1, w.a1_school2) else None)
+        assert (
+            figures["is_low_results"],
+            figures["index"],
+            figures["flags"],
+            figures["risk_level"],
+            figures["curators"],
+            figures["last_visit"],
+            figures["roadmap_progress"],
+        ) == (
+            row.is_low_results,
+            row.school_index,
+            row.flags_count,
+            row.risk_level,
+            row.curators or "",
+            row.last_visit,
+            row.roadmap_progress,
+        )
+        assert figures["statuses"] == row.statuses_now

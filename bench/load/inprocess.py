@@ -20,12 +20,20 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+# --root DIR: measure another checkout's code (e.g. `git archive` of main) with this harness
+CODE = Path(sys.argv[sys.argv.index("--root") + 1]).resolve() if "--root" in sys.argv else ROOT
+sys.path.insert(0, str(ROOT / "bench"))  # cpu.py
 sys.path.insert(0, str(ROOT / "bench" / "reports"))
+sys.path.insert(0, str(CODE))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opora_bench")
 os.environ["OPORA_CACHE_ENABLED"] = "0"
 import run as _reports_bench  # noqa: E402,F401  (the production environment)
+
+if CODE != ROOT:  # run.py put this checkout first again; set-up adds the working directory
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT]
+    sys.path.insert(0, str(CODE))
+    os.chdir(CODE)
 
 
 def pages(school_ids: list[int]) -> dict[str, tuple[str, dict]]:
@@ -49,19 +57,24 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="cumulative", help="cProfile's order: cumulative, tottime, …")
     parser.add_argument("--lines", type=int, default=45)
+    parser.add_argument("--root", help="the checkout whose code is measured (default: this one)")
+    parser.add_argument("--json", help="write the figures here (default: bench/out/pages.json)")
     parser.add_argument("--sql", action="store_true", help="print each query with its time")
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    import schools
+
+    print(f"code under test: {Path(schools.__file__).parent.parent}", flush=True)
+    from cpu import measure
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from run import build_dataset
 
     from accounts.models import ApiToken
-    from bench.cpu import measure
 
     muni, user, _year = build_dataset()
     school_ids = list(muni.schools.order_by("id").values_list("id", flat=True)[:50])
@@ -109,7 +122,7 @@ def main() -> None:
                 )
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "pages.json").write_text(json.dumps(results, indent=2))
+    Path(args.json or out / "pages.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":
