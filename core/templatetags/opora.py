@@ -124,7 +124,6 @@ def table_rows(context, table):
     nodes, look-ups and filters — a third of a 50-row list page's time (bench/README.md)."""
     from django.template.base import render_value_in_context
     from django.utils import formats
-    from django.utils.html import format_html
     from django.utils.safestring import mark_safe
 
     # A cell's attributes are its column's, computed once, unless they depend on the record
@@ -148,6 +147,8 @@ def table_rows(context, table):
                     fixed[column.name] = td
             if column.localize is not None:
                 cell = str(formats.localize(cell, use_l10n=bool(column.localize)))
-            cells.append(format_html("<td {}>{}</td>", td, render_value_in_context(cell, context)))
-        parts.append(format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe("".join(cells))))
+            # td: the attributes' HTML (safe); the value escaped by render_value_in_context —
+            # what format_html("<td {}>{}</td>", …) would give, without escaping them again
+            cells.append(f"<td {td}>{render_value_in_context(cell, context)}</td>")
+        parts.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
     return mark_safe("\n".join(parts))
