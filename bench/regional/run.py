@@ -21,7 +21,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+# --root DIR: time another checkout's code (e.g. `git archive` of main) with this harness
+CODE = Path(sys.argv[sys.argv.index("--root") + 1]).resolve() if "--root" in sys.argv else ROOT
+sys.path.insert(0, str(ROOT / "bench"))  # cpu.py
+sys.path.insert(0, str(CODE))
+os.chdir(CODE)  # Django's set-up puts the working directory on the path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opora_bench_regional")
 os.environ["OPORA_CACHE_ENABLED"] = "0"
@@ -204,7 +208,7 @@ def timed(client, url: str, params: dict) -> dict:
         assert response.status_code == 200, response.status_code
         queries = len(ctx)
     times.sort()
-    from bench.cpu import measure
+    from cpu import measure
 
     cpu = measure(lambda: client.get(url, params, secure=True), connection, RUNS)
     return {
@@ -224,8 +228,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
+    import schools
     from core.years import current_academic_year
 
+    print(f"code under test: {Path(schools.__file__).parent.parent}")
     call_command("migrate", verbosity=0)
     year = current_academic_year() - 1
     t = time.perf_counter()
