@@ -126,8 +126,10 @@ def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) 
     """The home page's part of the visit planner: the ``limit`` first rows of
     ``visit_planner`` and how many of the schools were not visited for 60+ days — scored,
     ranked and counted by the database in one query (``_score`` in SQL, the count a window
-    over the same rows), so the page does the same work for 10 schools or 3,000; only the
-    first rows are built."""
+    over the same rows), so the page does the same work for 10 schools or 3,000.  The rows
+    come from that query too: the school and the planner's figures (``score``,
+    ``risk_high``, ``risk_medium``, ``overdue_recs``, ``last_visit``, ``days_since_visit``),
+    not the full planner row (statuses, top risks, objectivity prompts: the planner page)."""
     from django.db import connection
     from django.db.models import Case, ExpressionWrapper, When, Window
     from django.db.models.functions import Cast, Collate, Floor, Least
@@ -168,15 +170,22 @@ def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) 
     unvisited = Window(Count("pk", filter=never | Q(last_visit__lt=today - datetime.timedelta(days=60))))
     # names in code-point order, as Python sorts them (the database's collation would not)
     name = Collate("short_name", "C") if connection.vendor == "postgresql" else F("short_name")
-    top = list(
-        facts.annotate(score=score, unvisited=unvisited)
-        .order_by(F("score").desc(), name, "pk")
-        .values_list("pk", "unvisited")[:limit]
-    )
+    top = list(facts.annotate(score=score, unvisited=unvisited).order_by(F("score").desc(), name, "pk")[:limit])
     if not top:
         return [], 0
-    rows = {r["school"].pk: r for r in school_rows(School.objects.filter(id__in=[pk for pk, _n in top]), year)}
-    return [rows[pk] for pk, _n in top], top[0][1]
+    rows = [
+        {
+            "school": s,
+            "score": s.score,
+            "risk_high": s.n_high,
+            "risk_medium": s.n_medium,
+            "overdue_recs": s.n_overdue,
+            "last_visit": s.last_visit,
+            "days_since_visit": (today - s.last_visit).days if s.last_visit else None,
+        }
+        for s in top
+    ]
+    return rows, top[0].unvisited
 
 
 class _DaysSince(Func):
