@@ -93,6 +93,7 @@ def test_the_planner_puts_a_deficit_into_the_priority(tagged):
     top, _n = planner_summary(schools, limit=2)
     assert [r["school"].code for r in top] == ["A1S1", "A1S2"]
     assert [r["score"] for r in top] == [rows["A1S1"]["score"], rows["A1S2"]["score"]]
+    assert [r["skill_deficits"] for r in top] == [2, 0]
 
 
 def test_help_effect_by_hand(tagged, import_plan, import_results):
