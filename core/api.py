@@ -80,21 +80,9 @@ def restrict_serializer_fields(serializer, user) -> None:
         target.queryset = queryset.restrict(user, VIEW)
 
 
-class ScopedViewSet(CachedListMixin, viewsets.ModelViewSet):
-    """A viewset whose queryset is restricted by accounts.scoping.
-
-    Reads use the ``view`` scope.  Writes need ``write_action`` (``manage`` by default,
-    ``edit`` for school-owned content) on the object; an object visible but not writable
-    answers 403, an invisible one 404; a created or changed object that falls outside the
-    user's write scope is rolled back.
-
-    Lists are the hot path of integrations: they are cached (``CachedListMixin``), and
-    where every field of the serializer is a plain model column (``Meta.plain_fields =
-    True``) a list page is read with ``values()`` and rendered as it is, skipping
-    per-field serializer work (same JSON as the serializer)."""
-
-    write_action = MANAGE
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+class ScopedQueryMixin:
+    """Reads restricted to the ``view`` scope, relations of the bodies restricted alike, and
+    the plain-columns fast path of lists (see ScopedViewSet)."""
 
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, VIEW)
@@ -111,6 +99,28 @@ class ScopedViewSet(CachedListMixin, viewsets.ModelViewSet):
         rows = self.filter_queryset(self.get_queryset()).values(*meta.fields)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(page) if page is not None else Response(list(rows))
+
+
+class ScopedReadViewSet(ScopedQueryMixin, CachedListMixin, viewsets.ReadOnlyModelViewSet):
+    """Scoped list and detail, and whatever ``@action`` a viewset adds (its writes go through
+    services): no default create, update or destroy is routed, nor documented."""
+
+
+class ScopedViewSet(ScopedQueryMixin, CachedListMixin, viewsets.ModelViewSet):
+    """A viewset whose queryset is restricted by accounts.scoping.
+
+    Reads use the ``view`` scope.  Writes need ``write_action`` (``manage`` by default,
+    ``edit`` for school-owned content) on the object; an object visible but not writable
+    answers 403, an invisible one 404; a created or changed object that falls outside the
+    user's write scope is rolled back.
+
+    Lists are the hot path of integrations: they are cached (``CachedListMixin``), and
+    where every field of the serializer is a plain model column (``Meta.plain_fields =
+    True``) a list page is read with ``values()`` and rendered as it is, skipping
+    per-field serializer work (same JSON as the serializer)."""
+
+    write_action = MANAGE
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def check_object_permissions(self, request, obj):
         """Writes need the write scope (403 where the object is visible); a change or a
@@ -147,4 +157,4 @@ class ScopedViewSet(CachedListMixin, viewsets.ModelViewSet):
         instance.delete()
 
 
-__all__ = ["EDIT", "MANAGE", "VIEW", "CachedListMixin", "ScopedViewSet"]
+__all__ = ["EDIT", "MANAGE", "VIEW", "CachedListMixin", "ScopedReadViewSet", "ScopedViewSet"]

@@ -3,6 +3,7 @@ must not import viewsets)."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -30,6 +31,10 @@ def exception_handler(exc, context):
     language: the one mapping of the services' errors (core/errors.py) to API answers."""
     if isinstance(exc, Frozen):
         exc = Conflict(str(exc))
+    elif isinstance(exc, IntegrityError):
+        # A constraint a serializer did not say first (a race between two requests): the
+        # write was rolled back with its transaction; the client hears why, not a 500.
+        exc = Conflict(_("The record conflicts with one already saved (it may exist already)."), code="conflict")
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
     elif isinstance(exc, Http404):

@@ -30,6 +30,13 @@ from roadmaps.filters import (
 from roadmaps.models import Activity, Goal, Indicator, ProgressReport, Roadmap, SchoolDocument, Task
 
 
+def _reason(request) -> str:
+    """The body's ``reason``: a body that is not an object (``null``, a list, a string) is a 400."""
+    body = ReasonSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data["reason"]
+
+
 class SchoolDocumentViewSet(ScopedViewSet):
     queryset = SchoolDocument.objects.select_related("school").order_by("-year", "id")
     serializer_class = SchoolDocumentSerializer
@@ -48,12 +55,12 @@ class SchoolDocumentViewSet(ScopedViewSet):
     @extend_schema(request=ReasonSerializer, responses=SchoolDocumentSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._do(request, services.document_approve, request.data.get("reason", ""))
+        return self._do(request, services.document_approve, _reason(request))
 
     @extend_schema(request=ReasonSerializer, responses=SchoolDocumentSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        return self._do(request, services.document_return, request.data.get("reason", ""))
+        return self._do(request, services.document_return, _reason(request))
 
     def check_object_permissions(self, request, obj):
         # Transitions check their role rules in the services (a curator may review).
