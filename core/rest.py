@@ -7,10 +7,33 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from rest_framework import exceptions, pagination, serializers
+from rest_framework import exceptions, pagination, renderers, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import Frozen
+
+
+class FileRenderer(renderers.BaseRenderer):
+    """Content negotiation for actions that answer with a file (a PDF, a .docx, an .xlsx): a
+    client that asks for the document's type (``Accept: application/pdf``) gets the document
+    instead of 406.  The file itself is a Django ``FileResponse`` (no rendering); an error on
+    the way (404, 403) is written as the API's JSON error body."""
+
+    media_type = "*/*"
+    format = "file"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes | bytearray):
+            return bytes(data)
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)
+
+
+# The renderers of a file-download action: JSON when asked for (or for */*), the file otherwise.
+FILE_RENDERERS = [renderers.JSONRenderer, FileRenderer]
 
 
 class Pagination(pagination.PageNumberPagination):

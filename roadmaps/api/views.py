@@ -1,5 +1,6 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -7,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.scoping import EDIT
 from core.api import ScopedViewSet
+from core.rest import FILE_RENDERERS
 from roadmaps import selectors, services
 from roadmaps.api.serializers import (
     ActivitySerializer,
@@ -163,8 +165,8 @@ class ProgressReportViewSet(ScopedViewSet):
         """The report as plan and actuals (the frozen snapshot once approved)."""
         return Response(selectors.report_document(self.get_object()))
 
-    @extend_schema(responses={(200, "application/pdf"): bytes})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=FILE_RENDERERS)
     def pdf(self, request, pk=None):
         """The report as an official PDF (the approved snapshot; a draft before approval)."""
         from reports.pdf import pdf_response
