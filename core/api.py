@@ -61,6 +61,31 @@ def _if_none_match(request) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
+class ModelCleanMixin:
+    """The model's own ``clean()`` runs on what a body asks for, so the API keeps every rule
+    the model and its form keep (one rule, one place): the values are set on a copy of the
+    instance (a new one for a create) and its errors become the 400's field errors."""
+
+    def validate(self, attrs):
+        import copy
+
+        from django.core.exceptions import ValidationError as DjangoValidationError
+        from rest_framework import serializers as drf
+
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        many = {f.name for f in model._meta.many_to_many}
+        for name, value in attrs.items():
+            if name not in many:
+                setattr(instance, name, value)
+        try:
+            instance.clean()
+        except DjangoValidationError as exc:
+            raise drf.ValidationError(drf.as_serializer_error(exc)) from None
+        return attrs
+
+
 def restrict_serializer_fields(serializer, user) -> None:
     """NetBox's ``restrict_form_fields`` for serializers: every writable relation to a scoped
     model offers only what ``user`` may see, so an object out of scope named in a body is as
