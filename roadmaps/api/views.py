@@ -1,8 +1,8 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -82,6 +82,13 @@ class RoadmapViewSet(ScopedViewSet):
             return
         super().check_object_permissions(request, obj)
 
+    @extend_schema(
+        responses=inline_serializer(
+            "RoadmapQualityProblem",
+            {"activity": serializers.IntegerField(allow_null=True), "message": serializers.CharField()},
+            many=True,
+        )
+    )
     @action(detail=True, methods=["get"])
     def quality(self, request, pk=None):
         problems = selectors.roadmap_quality_problems(self.get_object())
@@ -160,6 +167,7 @@ class ProgressReportViewSet(ScopedViewSet):
         )
         return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def document(self, request, pk=None):
         """The report as plan and actuals (the frozen snapshot once approved)."""
