@@ -37,9 +37,27 @@ def report_subject(user, kind: str, pk: int):
     return obj
 
 
-def document_build(kind: str, subject, year: int) -> Document:
+def document_build(kind: str, subject, year: int, user=None) -> Document:
     builder, _about_school = BUILDERS[kind]
-    return builder(subject, year)
+    return builder(subject, year, user=user)
+
+
+ORDER_KINDS = {ReportKind.ORDER_LOW_RESULTS, ReportKind.ORDER_CURATORS, ReportKind.ORDER_PARTNERS}
+
+
+def document_check(kind: str, subject, year: int, user) -> None:
+    """Refuse (``DocumentRefused``) a document that could not be signed as made: an order
+    without its requisites, executor or appendix; a report of an authority without its
+    head in office today.  Called before anything is recorded."""
+    from django.utils import timezone
+
+    from reports.requisites import municipal_requisites
+
+    if kind in ORDER_KINDS:
+        document_build(kind, subject, year, user=user)
+        return
+    municipality = subject.municipality if BUILDERS[kind][1] else subject
+    municipal_requisites(municipality, timezone.localdate()).require()
 
 
 def document_render(doc: Document, fmt: str) -> tuple[bytes, str, int | None]:
@@ -50,7 +68,14 @@ def document_render(doc: Document, fmt: str) -> tuple[bytes, str, int | None]:
         return render_docx(doc), "", None
     from reports.pdf import render_html, render_pdf_html
 
-    html = render_html(doc.template, doc.context, municipality=doc.municipality, title=doc.title, number=doc.number)
+    html = render_html(
+        doc.template,
+        doc.context,
+        municipality=doc.requisites or doc.municipality,
+        title=doc.title,
+        number=doc.number,
+        doc_date=doc.doc_date,
+    )
     pdf, pages = render_pdf_html(html)
     match = re.search(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", html)
     return pdf, match.group(0) if match else "", pages
@@ -60,6 +85,7 @@ def report_request(user, kind: str, pk: int, year: int, fmt: str = ReportFormat.
     """Record the request and build the document now (short) or queue it (long)."""
     subject = report_subject(user, kind, pk)
     about_school = BUILDERS[kind][1]
+    document_check(kind, subject, year, user)
     report = GeneratedReport.objects.create(
         kind=kind,
         fmt=fmt,
@@ -100,10 +126,10 @@ def report_build(report_id: int) -> bool:
     )
     if not taken:
         return False
-    report = GeneratedReport.objects.select_related("school", "municipality").get(pk=report_id)
+    report = GeneratedReport.objects.select_related("school", "municipality", "requested_by").get(pk=report_id)
     try:
         subject = report.school if report.school_id else report.municipality
-        doc = document_build(report.kind, subject, report.year)
+        doc = document_build(report.kind, subject, report.year, user=report.requested_by)
         _progress(report, 40)
         content, checksum, pages = document_render(doc, report.fmt)
         _progress(report, 90)

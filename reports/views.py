@@ -11,6 +11,7 @@ from reports import services
 from reports.filters import GeneratedReportFilterSet
 from reports.forms import ReportRequestForm
 from reports.models import GeneratedReport, ReportStatus
+from reports.requisites import DocumentRefused
 from reports.tables import GeneratedReportTable
 
 
@@ -46,9 +47,19 @@ def report_create(request):
     form = ReportRequestForm(request.POST, user=request.user)
     if not form.is_valid():
         return render(request, "reports/report_form.html", {"form": form, "title": _("New document")}, status=400)
-    report = services.report_request(
-        request.user, form.cleaned_data["kind"], form.subject_pk(), form.cleaned_data["year"], form.cleaned_data["fmt"]
-    )
+    try:
+        report = services.report_request(
+            request.user,
+            form.cleaned_data["kind"],
+            form.subject_pk(),
+            form.cleaned_data["year"],
+            form.cleaned_data["fmt"],
+        )
+    except DocumentRefused as exc:
+        # Nothing is recorded: the person is told what to fill in and where.
+        for message in exc.missing:
+            form.add_error(None, message)
+        return render(request, "reports/report_form.html", {"form": form, "title": _("New document")}, status=400)
     if report.status == ReportStatus.DONE:
         return redirect("reports:report-download", pk=report.pk)
     if report.status == ReportStatus.FAILED:
