@@ -21,10 +21,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from assessment.models import MaxScore, Procedure, Subject, normalise_name
+from core.spreadsheets import EXCEL_MAX_ROWS, Limits, SpreadsheetRefused, check_spreadsheet
 
 XLSX_SHEET = "Результаты"
 ZIP_MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GB of XML at most
-ZIP_MAX_RATIO = 200
 
 
 class FileRefused(Exception):
@@ -79,25 +79,36 @@ class Validated:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def read_table(data: bytes, name: str) -> Table:
-    limit = settings.RESULTS_UPLOAD_MAX_BYTES
+def read_table(data: bytes, name: str, limits: Limits | None = None) -> Table:
+    """The file's header and rows, after ``core.spreadsheets.check_spreadsheet`` measured it
+    against ``limits`` (the results file's by default)."""
+    limits = limits or results_limits()
+    limit = limits.max_bytes or settings.RESULTS_UPLOAD_MAX_BYTES
     if len(data) > limit:
         raise FileRefused(
             _("The file is too large: %(size).1f MB; the limit is %(limit).0f MB.")
             % {"size": len(data) / 2**20, "limit": limit / 2**20}
         )
-    if not data:
-        raise FileRefused(_("The file is empty."))
-    lower = (name or "").lower()
-    if data.startswith(b"PK\x03\x04"):
-        if not lower.endswith(".xlsx"):
-            raise FileRefused(_("Only .xlsx and .csv files are accepted."))
+    try:
+        # Size and shape before any parser: a far cell makes calamine abort the whole process.
+        shape = check_spreadsheet(data, name, limits)
+    except SpreadsheetRefused as exc:
+        raise FileRefused(str(exc)) from None
+    if shape.kind == "xlsx":
         return _read_xlsx(data)
-    if lower.endswith(".xlsx"):
-        raise FileRefused(_("The file is not an xlsx spreadsheet."))
-    if not lower.endswith((".csv", ".txt")):
-        raise FileRefused(_("Only .xlsx and .csv files are accepted."))
     return _read_csv(data)
+
+
+def results_limits() -> Limits:
+    """What a results file may hold: ASSESSMENT_MAX_ROWS rows (the row check says so row by
+    row up to a sheet's worth), the results columns with room for per-task scores."""
+    return Limits(
+        max_bytes=settings.RESULTS_UPLOAD_MAX_BYTES,
+        max_rows=max(settings.ASSESSMENT_MAX_ROWS + 1, EXCEL_MAX_ROWS),
+        max_columns=256,
+        max_cells=40_000_000,
+        max_uncompressed=ZIP_MAX_UNCOMPRESSED,
+    )
 
 
 def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -174,19 +185,8 @@ class XlsxRows:
 def _read_xlsx(data: bytes) -> Table:
     from python_calamine import CalamineWorkbook
 
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError):
-        raise FileRefused(_("The file is not an xlsx spreadsheet."))
-    total = sum(i.file_size for i in infos)
-    if total > ZIP_MAX_UNCOMPRESSED or any(
-        i.compress_size and i.file_size / i.compress_size > ZIP_MAX_RATIO and i.file_size > 10 * 2**20 for i in infos
-    ):
-        raise FileRefused(_("The file unpacks to an unreasonable size (a zip bomb?) and was refused."))
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names:
-        raise FileRefused(_("The file is not an xlsx spreadsheet."))
+    zf = zipfile.ZipFile(io.BytesIO(data))  # measured by check_spreadsheet: a readable package
+    names = set(zf.namelist())
     try:
         paths = _sheet_paths(zf)
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))

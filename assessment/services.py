@@ -109,6 +109,9 @@ def import_claim_expires_in(batch: ImportBatch) -> int:
     return max(0, int(left.total_seconds()))
 
 
+CLAIMED = 5  # the progress of a batch claimed by a worker that has not read its file yet
+
+
 def _claim(batch_id: int):
     """Compare-and-set claim of a batch for this worker: a pending one, or a «running» one whose
     claim is older than ASSESSMENT_IMPORT_STALE_SECONDS (its worker died: the write is one
@@ -118,7 +121,7 @@ def _claim(batch_id: int):
         Q(started__lt=_stale_before()) | Q(started__isnull=True, created__lt=_stale_before())
     )
     claimed = ImportBatch.objects.filter(Q(status=ImportStatus.PENDING) | stale, pk=batch_id).update(
-        status=ImportStatus.RUNNING, progress=5, started=now, attempts=F("attempts") + 1
+        status=ImportStatus.RUNNING, progress=CLAIMED, started=now, attempts=F("attempts") + 1
     )
     return now if claimed else None
 
@@ -132,10 +135,7 @@ def import_batch_run(batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
     if claimed_at is None:
         if batch.is_stale and batch.status == ImportStatus.RUNNING:  # … and out of attempts
-            message = _("The import was interrupted (attempts: %(n)d); nothing was imported.") % {"n": batch.attempts}
-            ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING, started=batch.started).update(
-                status=ImportStatus.FAILED, progress=100, message=message, finished=timezone.now()
-            )
+            _fail_interrupted(batch)
             batch.refresh_from_db()
         return batch
     batch.started = claimed_at
@@ -202,6 +202,44 @@ def import_batch_run(batch_id: int) -> ImportBatch:
         log.warning("import batch %s: claimed again by another worker; this run's write was rolled back", batch.pk)
     batch.refresh_from_db()
     return batch
+
+
+def _fail_interrupted(batch: ImportBatch) -> bool:
+    """End «failed» a batch whose workers died on every attempt (compare-and-set on its claim)."""
+    if batch.progress == CLAIMED:  # the last worker died before the file was read: in the reader
+        message = _(
+            "Reading the file stopped the worker (attempts: %(n)d): the file may be damaged or too large; "
+            "nothing was imported."
+        ) % {"n": batch.attempts}
+    else:
+        message = _("The import was interrupted (attempts: %(n)d); nothing was imported.") % {"n": batch.attempts}
+    error = [{"row": 0, "column": "", "value": "", "reason": message}]
+    return bool(
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING, started=batch.started).update(
+            status=ImportStatus.FAILED,
+            progress=100,
+            message=message,
+            errors=error,
+            error_count=1,
+            finished=timezone.now(),
+        )
+    )
+
+
+def import_batches_sweep() -> dict[str, int]:
+    """The periodic watch over imports (``assessment.sweep_imports``): a batch left «pending» or
+    «running» past its claim (its worker died — a native reader aborting takes the whole
+    process — or its message was lost) is queued again while it has attempts left, and ends
+    «failed» with a message once they are spent.  No batch stays «running» for ever."""
+    stuck = Q(started__lt=_stale_before()) | Q(started__isnull=True, created__lt=_stale_before())
+    failed = queued = 0
+    for batch in ImportBatch.objects.filter(stuck, status__in=[ImportStatus.PENDING, ImportStatus.RUNNING]):
+        if batch.status == ImportStatus.RUNNING and batch.attempts >= settings.ASSESSMENT_IMPORT_MAX_ATTEMPTS:
+            failed += _fail_interrupted(batch)
+        else:
+            import_batch_queue(batch.pk)
+            queued += 1
+    return {"failed": failed, "queued": queued}
 
 
 def _invalid_message(errors: list[dict]) -> str:
