@@ -27,6 +27,7 @@ class Document:
     requisites: object = None  # reports.requisites.Requisites of the issuer and signatory
     doc_date: object = None
     kind: str = "report"  # "order" | "report" | "note" | … (the page layout)
+    text: str = ""  # a narrative's text (the information note)
 
 
 def _analytical(kind: str, subject, municipality, year: int, **doc) -> Document:
@@ -80,17 +81,26 @@ def municipal_report(municipality: Municipality, year: int, user=None) -> Docume
     )
 
 
-def info_note(municipality: Municipality, year: int, user=None) -> Document:
-    return _analytical(
-        "info_note",
-        municipality,
-        municipality,
-        year,
+def info_note(municipality: Municipality, year: int, user=None, text: str | None = None) -> Document:
+    """The information note: the coordinator's edited narrative, or the one generated from
+    the data (reports.narrative) when none is given; headings numbered as rendered."""
+    from reports.narrative import generate, parts
+    from reports.requisites import municipal_requisites
+
+    day = timezone.localdate()
+    requisites = municipal_requisites(municipality, day)
+    text = text if text is not None else generate(municipality, year)
+    return Document(
         template="reports/pdf/info_note.html",
         title=_("Information note on work with schools with low educational results in %(year)s")
         % {"year": academic_year_label(year)},
         filename=f"info-note-{municipality.pk}-{year}",
-        context={"municipality": municipality},
+        municipality=municipality,
+        requisites=requisites,
+        doc_date=day,
+        kind="note",
+        context={"municipality": municipality, "year": year, "parts": parts(text), "requisites": requisites},
+        text=text,
     )
 
 

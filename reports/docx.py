@@ -152,6 +152,27 @@ def render_docx(doc: Document) -> bytes:
     return _save(d)
 
 
+def render_note_docx(doc: Document) -> bytes:
+    """The information note: the authority's header, the title, numbered headings and the
+    paragraphs as the coordinator issued them, the head's signature."""
+    r = doc.requisites
+    d = _base()
+    _header(d, r)
+    _para(d)
+    _para(d, f"{doc.doc_date:%d.%m.%Y}" if doc.doc_date else "", align=WD_ALIGN_PARAGRAPH.LEFT)
+    _para(d, doc.title, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, space_after=12)
+    parts = doc.context["parts"]
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if "heading" in part:
+            _para(d, f"{part['number']}. {part['heading']}", align=WD_ALIGN_PARAGRAPH.LEFT, bold=True, keep=True)
+        else:
+            _para(d, part["text"], keep=last, space_after=6)
+    _para(d, keep=True)
+    _signature(d, r.head_position, r.head_name)
+    return _save(d)
+
+
 def _save(d) -> bytes:
     buf = io.BytesIO()
     d.save(buf)

@@ -10,7 +10,7 @@ from core.generic import ObjectDetailView, ObjectListView
 from reports import services
 from reports.filters import GeneratedReportFilterSet
 from reports.forms import ReportRequestForm
-from reports.models import GeneratedReport, ReportStatus
+from reports.models import GeneratedReport, ReportKind, ReportStatus
 from reports.requisites import DocumentRefused
 from reports.tables import GeneratedReportTable
 
@@ -47,6 +47,9 @@ def report_create(request):
     form = ReportRequestForm(request.POST, user=request.user)
     if not form.is_valid():
         return render(request, "reports/report_form.html", {"form": form, "title": _("New document")}, status=400)
+    if form.cleaned_data["kind"] == ReportKind.INFO_NOTE:
+        # The note is a narrative the coordinator reads and edits before issuing it.
+        return redirect("reports:info-note", pk=form.subject_pk(), year=form.cleaned_data["year"])
     try:
         report = services.report_request(
             request.user,
@@ -94,3 +97,58 @@ def report_retry(request, pk: int):
     report = get_object_or_404(GeneratedReport.objects.restrict(request.user), pk=pk)
     services.report_retry(report)
     return redirect(report)
+
+
+@login_required
+def info_note_edit(request, pk: int, year: int):
+    """The information note as an editable narrative: the generated text (or the one kept),
+    saved, rebuilt from the data, or issued as PDF or .docx with the text it was made from."""
+    from accounts.scoping import may_edit_info_note
+    from reports.forms import InfoNoteForm
+    from reports.narrative import generate
+
+    municipality = services.report_subject(request.user, ReportKind.INFO_NOTE, pk)
+    may_edit = may_edit_info_note(request.user, municipality)
+    text, saved = services.info_note_text(municipality, year)
+    action = request.POST.get("action", "")
+    form = InfoNoteForm(initial={"text": text})
+    status = 200
+    if request.method == "POST":
+        if action == "regenerate":
+            form = InfoNoteForm(initial={"text": generate(municipality, year)})
+            messages.info(request, _("The text has been rebuilt from the data; it is kept when you save or issue it."))
+        else:
+            form = InfoNoteForm(request.POST)
+            if not form.is_valid():
+                status = 400
+            else:
+                text = form.cleaned_data["text"]
+                if may_edit:
+                    services.info_note_save(municipality=municipality, year=year, text=text, user=request.user)
+                if action in ("pdf", "docx"):
+                    try:
+                        report = services.report_request(
+                            request.user, ReportKind.INFO_NOTE, municipality.pk, year, action, text=text
+                        )
+                    except DocumentRefused as exc:
+                        for message in exc.missing:
+                            form.add_error(None, message)
+                        status = 400
+                    else:
+                        return redirect(report)
+                else:
+                    messages.success(request, _("The text of the note has been saved."))
+                    return redirect("reports:info-note", pk=municipality.pk, year=year)
+    return render(
+        request,
+        "reports/info_note_edit.html",
+        {
+            "form": form,
+            "municipality": municipality,
+            "year": year,
+            "saved": saved,
+            "may_edit": may_edit,
+            "title": _("Information note"),
+        },
+        status=status,
+    )

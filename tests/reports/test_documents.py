@@ -126,7 +126,7 @@ def test_order_pdf_has_title(listed, login, tmp_path):
 def test_docx_refused_for_reports(listed, login):
     response = request_document(login(listed.coordinator), ReportKind.MUNICIPAL, listed.a1.pk, fmt="docx")
     assert response.status_code == 400
-    assert "Только проекты приказов" in response.content.decode()
+    assert "Только проекты приказов и информационная справка" in response.content.decode()
     assert not GeneratedReport.objects.exists()
 
 
