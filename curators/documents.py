@@ -11,6 +11,7 @@ recommendations and last visit are the schools list's (``curators.selectors.with
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.utils import translation
 
 from core.dashboard import Panel
 from core.years import academic_year_bounds
@@ -144,3 +145,37 @@ def school_report_sections(school, year: int) -> list[Panel]:
             order=ORDER,
         )
     ]
+
+
+# --- The visit protocol (справка по итогам посещения) ---------------------------------------
+
+
+def visit_protocol_pdf(visit) -> bytes:
+    """The protocol of a visit: the school, date and kind, the curator, the lessons observed
+    with the criteria and their levels (a legend under the table), the findings, the
+    recommendations with owners and deadlines, the signatures of the curator and the
+    director.  Issued under the municipality's education authority; no system text."""
+    from curators.models import RATING_SCALE
+    from reports.pdf import render_pdf
+    from reports.requisites import municipal_requisites, signature_name
+
+    school = visit.school
+    requisites = municipal_requisites(school.municipality, visit.date)
+    lessons = list(visit.lessons.all())
+    with translation.override("ru"):  # an official Russian paper, whatever the reader's language
+        return render_pdf(
+            "curators/pdf/visit_protocol.html",
+            {
+                "visit": visit,
+                "school": school,
+                "requisites": requisites,
+                "lessons": lessons,
+                "scale": sorted(RATING_SCALE.items()),
+                "recommendations": list(visit.recommendations.select_related("owner_user").order_by("due_date", "id")),
+                "curator_name": signature_name(visit.curator.full_name) if visit.curator.full_name else "",
+                "director_name": signature_name(school.director) if school.director else "",
+            },
+            municipality=requisites,
+            title=f"Справка по итогам посещения {school.short_name} {visit.date:%d.%m.%Y}",
+            doc_date=visit.date,
+        )

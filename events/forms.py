@@ -34,6 +34,7 @@ class EventForm(ScopedModelForm):
             "themes",
             "start",
             "end",
+            "hours",
             "place",
             "link",
             "capacity",
