@@ -32,8 +32,39 @@ class ReportListView(ObjectListView):
         return ctx
 
 
+ORDER_DRAFT_KINDS = {
+    ReportKind.ORDER_LOW_RESULTS: "low_results",
+    ReportKind.ORDER_CURATORS: "curators",
+    ReportKind.ORDER_PARTNERS: "partners",
+}
+
+
 class ReportDetailView(ObjectDetailView):
+    """A document's page — its verification page too: the data date and the checksum that
+    the order's PDF keeps only in its metadata."""
+
     queryset = GeneratedReport.objects.select_related("school", "municipality")
+
+    def get_context_data(self, **kwargs):
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        from accounts.scoping import MANAGE, municipalities_for
+
+        ctx = super().get_context_data(**kwargs)
+        report = self.object
+        draft = ORDER_DRAFT_KINDS.get(report.kind)
+        if draft and municipalities_for(self.request.user, MANAGE).filter(pk=report.municipality_id).exists():
+            params = {
+                "municipality": report.municipality_id,
+                "draft_kind": draft,
+                "draft_year": report.year,
+                "title": report.title,
+                "issuer": report.municipality.education_body,
+            }
+            ctx["register_url"] = f"{reverse('schools:order-create')}?{urlencode(params)}"
+        return ctx
 
     def get_template_names(self):
         if self.request.htmx:

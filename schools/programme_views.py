@@ -80,6 +80,15 @@ class OrderCreateView(ObjectCreateView):
     title = _("New order")
     success_message = _("The order has been added to the registry.")
 
+    def get_initial(self):
+        """From a draft made by the portal («Register the signed order»): which draft, its
+        year, title and municipality, so the registry links the signed order to the draft."""
+        initial = super().get_initial()
+        for name in ("municipality", "draft_kind", "draft_year", "title", "issuer"):
+            if self.request.GET.get(name):
+                initial[name] = self.request.GET[name][:1000]
+        return initial
+
     def get_success_url(self) -> str:
         return reverse("schools:order-detail", args=[self.object.pk])
 

@@ -248,3 +248,41 @@ def test_missing_phone_is_refused(listed, login):
     assert response.status_code == 400
     assert "телефон" in response.content.decode()
     assert not GeneratedReport.objects.exists()
+
+
+def test_register_the_signed_order_from_its_draft(listed, login, tmp_path):
+    c = login(listed.coordinator)
+    response = request(c, ReportKind.ORDER_LOW_RESULTS, listed.a1)
+    report = GeneratedReport.objects.get()
+    page = c.get(report.get_absolute_url()).content.decode()
+    # the verification page: the data date and the checksum the order's pages do not carry
+    assert "Данные на" in page and report.checksum in page
+    match = re.search(r'href="(/schools/orders/new/\?[^"]+)"', page)
+    assert match, "a link to register the signed order"
+    form = c.get(match.group(1).replace("&amp;", "&"))
+    assert form.status_code == 200
+    initial = form.context["form"].initial
+    assert (initial["draft_kind"], int(initial["draft_year"]), int(initial["municipality"])) == (
+        "low_results",
+        YEAR,
+        listed.a1.pk,
+    )
+    response = c.post(
+        "/schools/orders/new/",
+        {
+            "municipality": listed.a1.pk,
+            "kind": "order",
+            "number": "431",
+            "date": "2026-09-04",
+            "issuer": "Управление образования (Округ А1)",
+            "title": initial["title"],
+            "draft_kind": "low_results",
+            "draft_year": YEAR,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    pdf = fetch(c, request(c, ReportKind.ORDER_LOW_RESULTS, listed.a1))
+    assert "от 04.09.2026 № 431" in re.sub(r"\s+", " ", pdf_text(pdf, tmp_path))
+    # those who only oversee the municipality are not offered to register it
+    GeneratedReport.objects.update(requested_by=listed.regional)
+    assert "/schools/orders/new/" not in login(listed.regional).get(report.get_absolute_url()).content.decode()
