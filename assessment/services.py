@@ -358,7 +358,7 @@ class _PgWriter:
         self.sql_keep_replaced = f"""
             WITH gone AS (DELETE FROM {R} r USING asm_staging s WHERE {key_join} RETURNING r.*)
             INSERT INTO {RP} (batch_id, previous_batch_id, rows, {cols})
-            SELECT %s, batch_id, count(*), {", ".join(f"array_agg({c})" for c in RESULT_COLUMNS)}
+            SELECT %s, batch_id, count(*), {", ".join(f"array_agg({_packable(c)})" for c in RESULT_COLUMNS)}
             FROM gone GROUP BY batch_id
             RETURNING rows"""
         self.sql_insert_staged = f"INSERT INTO {R} (batch_id, {cols}) SELECT batch_id, {cols} FROM asm_staging"
@@ -440,6 +440,16 @@ class _PgWriter:
             c.execute(self.sql_insert_staged)
 
 
+def _packable(column: str) -> str:
+    """A column as ``array_agg`` packs it: the task-score arrays as text (arrays of arrays must
+    have equal lengths and no NULLs in PostgreSQL; a row's array need not)."""
+    return f"{column}::text" if column == "task_scores" else column
+
+
+def _unpacked(column: str) -> str:
+    return f"u.{column}::smallint[]" if column == "task_scores" else f"u.{column}"
+
+
 def _copy(c, sql: str, text: str) -> None:
     """COPY the text in one piece: psycopg2 reads the file in ``size`` pieces, each of which
     needs the GIL back from the checking thread (up to a switch interval, 5 ms, every time)."""
@@ -471,7 +481,7 @@ def _write_portable(batch_id: int, rows: Iterable[tuple]) -> int:
             """CREATE TEMP TABLE asm_staging (
                 school_id bigint, year smallint, procedure_id bigint, subject_id bigint, grade smallint,
                 student_code varchar(64), score double precision, max_score double precision, mark smallint,
-                term_mark smallint, teacher_code varchar(64), class_letter varchar(10))"""
+                term_mark smallint, teacher_code varchar(64), class_letter varchar(10), task_scores text)"""
         )
         for chunk in _batched(rows):
             c.execute("DELETE FROM asm_staging")
@@ -524,7 +534,7 @@ def _restore_replaced(batch_id: int) -> None:
         if connection.vendor == "postgresql":
             c.execute(
                 f"""INSERT INTO {R} (batch_id, {cols})
-                    SELECT p.previous_batch_id, u.*
+                    SELECT p.previous_batch_id, {", ".join(_unpacked(c) for c in RESULT_COLUMNS)}
                     FROM {RP} p CROSS JOIN LATERAL unnest({", ".join("p." + k for k in RESULT_COLUMNS)}) AS u ({cols})
                     WHERE p.batch_id = %s""",
                 [batch_id],

@@ -37,7 +37,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -273,7 +273,9 @@ def reports_on_time(municipality_ids: list[int], years: list[int]) -> dict[tuple
 
     today = timezone.localdate()
     roadmaps = list(
-        Roadmap.objects.filter(school__municipality_id__in=municipality_ids, year__in=years).select_related("school")
+        Roadmap.objects.filter(school__municipality_id__in=municipality_ids, year__in=years).annotate(
+            school_municipality_id=F("school__municipality_id")  # not a School per roadmap
+        )
     )
     first_submitted = {
         (r["roadmap_id"], r["period_start"]): r["first"] or r["submitted_at"]
@@ -284,7 +286,7 @@ def reports_on_time(municipality_ids: list[int], years: list[int]) -> dict[tuple
     }
     result: dict[tuple[int, int], dict] = {}
     for roadmap in roadmaps:
-        key = (roadmap.school.municipality_id, roadmap.year)
+        key = (roadmap.school_municipality_id, roadmap.year)
         row = result.setdefault(key, {"reports_due": 0, "reports_on_time": 0})
         for period in roadmap_periods(roadmap):
             if period.due_date >= as_of(roadmap.year, today):

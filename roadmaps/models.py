@@ -559,6 +559,12 @@ def period_name(start: datetime.date, kind: str, short: bool = False) -> str:
 def period_dates(roadmap: Roadmap) -> list[tuple[datetime.date, datetime.date, str]]:
     """The reporting periods of a roadmap: academic half-years (1 Sep – 31 Dec, 1 Jan – 31 Aug)
     or quarters (Sep–Oct, Nov–Dec, Jan–Mar, Apr–Aug), cut to the roadmap's dates."""
+    return [(start, end, period_name(start, roadmap.period_kind)) for start, end in period_bounds(roadmap)]
+
+
+def period_bounds(roadmap: Roadmap) -> list[tuple[datetime.date, datetime.date]]:
+    """``period_dates`` without the periods' names (what the figures need; naming a period
+    translates it)."""
     result = []
     year = roadmap.start_date.year if roadmap.start_date.month >= 9 else roadmap.start_date.year - 1
     while datetime.date(year, 9, 1) <= roadmap.end_date:
@@ -577,6 +583,6 @@ def period_dates(roadmap: Roadmap) -> list[tuple[datetime.date, datetime.date, s
         for start, end in parts:
             start, end = max(start, roadmap.start_date), min(end, roadmap.end_date)
             if start <= end:
-                result.append((start, end, period_name(start, roadmap.period_kind)))
+                result.append((start, end))
         year += 1
     return result

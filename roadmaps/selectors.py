@@ -24,7 +24,7 @@ from roadmaps.models import (
     Roadmap,
     SchoolDocument,
     Task,
-    period_dates,
+    period_bounds,
     period_name,
 )
 
@@ -216,7 +216,7 @@ class Period:
 def roadmap_periods(roadmap: Roadmap) -> list[Period]:
     return [
         Period(s, e, roadmap.period_kind, e + datetime.timedelta(days=roadmap.report_due_days))
-        for s, e, _label in period_dates(roadmap)
+        for s, e in period_bounds(roadmap)
     ]
 
 

@@ -28,6 +28,18 @@ class NullsLastColumn(tables.Column):
         return queryset.order_by(key, "sort_name"), True
 
 
+def _status_labels() -> dict:
+    from schools.models import StatusKind
+
+    global _STATUS_LABELS
+    if _STATUS_LABELS is None:
+        _STATUS_LABELS = dict(StatusKind.choices)  # lazy labels: translated when rendered
+    return _STATUS_LABELS
+
+
+_STATUS_LABELS = None
+
+
 class StatusesNowColumn(tables.Column):
     """The statuses a school holds this year (``working_table``'s ``statuses_now``); sorted by
     whether the school is a ШНОР."""
@@ -48,14 +60,19 @@ class StatusesNowColumn(tables.Column):
 
         if not record.statuses_now:
             return "—"
+        from schools.models import STATUS_SHORT
+
+        # the labels of get_kind_display() and short_label, without Django rebuilding the
+        # choices dict for every call (a third of this column's time)
+        labels = _status_labels()
         return format_html_join(
             " ",
             '<span class="badge {}" title="{}">{}</span>',
             (
                 (
                     "text-bg-danger" if st.kind == "low_results" else "text-bg-light border",
-                    st.get_kind_display(),
-                    st.short_label,
+                    labels.get(st.kind, st.kind),
+                    STATUS_SHORT.get(st.kind, labels.get(st.kind, st.kind)),
                 )
                 for st in record.statuses_now
             ),
@@ -108,6 +125,7 @@ class SchoolTable(tables.Table):
 
         super().__init__(*args, **kwargs)
         self.year, self.results_year = year, results_year
+        self._flag_list_url = self._today = None
         if results_year:
             label = academic_year_label(results_year)
             self.columns["school_index"].column.verbose_name = _("Index %(year)s") % {"year": label}
@@ -125,7 +143,9 @@ class SchoolTable(tables.Table):
 
         if not value or not self.results_year:
             return "0"
-        url = reverse("assessment:flag-list") + f"?school={record.pk}&year={self.results_year}"
+        if self._flag_list_url is None:  # once per table, not per row
+            self._flag_list_url = reverse("assessment:flag-list")
+        url = self._flag_list_url + f"?school={record.pk}&year={self.results_year}"
         return format_html('<a href="{}">{}</a>', url, value)
 
     def value_flags_count(self, value):
@@ -148,7 +168,9 @@ class SchoolTable(tables.Table):
         from django.utils import timezone
         from django.utils.html import format_html
 
-        days = (timezone.localdate() - value).days
+        if self._today is None:  # once per table, not per row
+            self._today = timezone.localdate()
+        days = (self._today - value).days
         css = "text-danger" if days > 60 else ""
         return format_html(
             '<span class="{}" title="{}">{}</span>', css, _("%(n)s days ago") % {"n": days}, value.strftime("%d.%m.%Y")

@@ -10,10 +10,10 @@ from django.template import engines
 from django.test import RequestFactory
 from django_tables2 import RequestConfig
 
-from schools.models import School
+from schools.models import School, SchoolStatus
 from schools.selectors import working_table
 from schools.tables import SchoolTable
-from tests.factories import SchoolFactory
+from tests.factories import OrderFactory, SchoolFactory
 
 ORIGINAL = "django_tables2/bootstrap5-responsive.html"
 
@@ -29,6 +29,48 @@ class TrickyTable(tables.Table):
         model = School
         fields = ["code", "short_name", "students_count", "teachers_count", "is_rural"]
         row_attrs = {"data-id": lambda record: record.pk}
+
+
+class StatusTable(tables.Table):
+    """Choices (``get_kind_display``), accessors through relations, an empty relation with its
+    default, a template column, a link column with its own text, a many-to-many column and a
+    callable default: each goes through {% table_rows %}'s cell plan or its fallback."""
+
+    school = tables.Column(linkify=True)
+    municipality = tables.Column(accessor="school__municipality__name")
+    kind = tables.Column()
+    year_to = tables.Column(default="…")
+    end_order = tables.Column(accessor="end_order__number", default=lambda: "нет")
+    note = tables.TemplateColumn("<i>{{ record.year_from }}</i>{{ value }}")
+    edit = tables.LinkColumn("schools:school-detail", args=[tables.A("school_id")], text="изменить")
+    confirmed_by = tables.ManyToManyColumn()
+    missing = tables.Column(accessor="school__no_such_attribute", empty_values=())
+    display = tables.Column(accessor="get_kind_display")
+
+    class Meta:
+        model = SchoolStatus
+        fields = []
+        sequence = (
+            "school",
+            "municipality",
+            "kind",
+            "year_to",
+            "end_order",
+            "note",
+            "edit",
+            "confirmed_by",
+            "missing",
+            "display",
+        )
+
+
+class DictTable(tables.Table):
+    name = tables.Column()
+    nested = tables.Column(accessor="inner__value")
+    count = tables.Column(localize=True)
+
+    def render_count(self, value, record):
+        return f"{value} ({record['name']})"
 
 
 def render(table, template_name: str, request) -> str:
@@ -60,3 +102,28 @@ def test_an_empty_table_says_so(world):
     table = SchoolTable(School.objects.none())
     html = engines["django"].get_template("core/table.html").render({"table": table}, RequestFactory().get("/"))
     assert "table-empty" in html
+
+
+@pytest.mark.django_db
+def test_other_kinds_of_cells_are_rendered_as_django_tables2_renders_them(world):
+    order, end = OrderFactory(municipality=world.a1), OrderFactory(municipality=world.a1, number="<7>")
+    open_status = SchoolStatus.objects.create(
+        school=world.a1_school1, kind="low_results", year_from=2023, order=order, note="<b>!</b>"
+    )
+    SchoolStatus.objects.create(
+        school=world.a1_school2, kind="risk", year_from=2022, year_to=2023, order=order, end_order=end
+    )
+    open_status.confirmed_by.add(order, end)
+    request = RequestFactory().get("/")
+    table = StatusTable(SchoolStatus.objects.select_related("school__municipality", "end_order").order_by("pk"))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    ours = render(table, "core/table.html", request)
+    assert ours == render(table, ORIGINAL, request)
+    assert "нет" in ours and "&lt;7&gt;" in ours and "изменить" in ours and "&lt;b&gt;!&lt;/b&gt;" in ours
+
+    rows = [{"name": "<a>", "inner": {"value": 1.5}, "count": 12345}, {"name": "b", "inner": None, "count": None}]
+    table = DictTable(rows)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    ours = render(table, "core/table.html", request)
+    assert ours == render(table, ORIGINAL, request)
+    assert "&lt;a&gt;" in ours and "12345 (&lt;a&gt;)" in ours

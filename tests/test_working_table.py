@@ -179,3 +179,59 @@ def test_the_same_columns_in_the_xlsx(table_world, login):
     assert row["Уровень риска"] == "средний"
     assert row["Выполнение дорожной карты"] == 25.0
     assert isinstance(row["Последний визит"], datetime.datetime)
+
+
+@pytest.mark.parametrize("who", ["coordinator", "regional", "curator", "superuser"])
+def test_api_pages_without_filters_are_the_rows_of_the_one_queryset(table_world, api, who):
+    """A page without filters is read in two steps (the page's ids, then the working table's
+    SQL compiled once for them); with a filter — here an empty search, which filters
+    nothing — the one queryset.  Both give the same rows, figure for figure, page by page,
+    in the same order, also sorted by a column."""
+    from schools import selectors
+
+    w = table_world
+    order = OrderFactory(municipality=w.a2)
+    for n in range(2, 6):
+        furnish(SchoolFactory(municipality=w.a1 if n % 2 else w.a2), n, order, w.curator)
+    client = api(getattr(w, who))
+    selectors._COMPILED.clear()
+    for params in ({}, {"page": 2, "page_size": 3}, {"ordering": "-code"}, {"ordering": "short_name"}):
+        fast = client.get("/api/v1/schools/", params).json()
+        one = client.get("/api/v1/schools/", {**params, "q": ""}).json()
+        assert fast["count"] == one["count"] and fast["count"] > 0
+        assert fast["results"] == one["results"]
+        if who == "coordinator" and not params:
+            row = next(r for r in fast["results"] if r["id"] == w.a1_school2.pk)
+            assert row["flags_count"] == 2 and row["risk_level"] == "medium" and row["roadmap_progress"] == 0.25
+    assert selectors._COMPILED  # the fast path was taken
+
+
+def test_the_card_figures_are_the_schools_row(table_world):
+    """``school_figures`` (the card) runs the table's compiled SQL for one school: the same
+    figures as that school's row of the working table, its statuses the prefetched ones."""
+    from schools.models import School
+    from schools.selectors import school_figures, working_table
+
+    w = table_world
+    for school in (w.a1_school1, w.a1_school2, w.a1_curator_school, w.b1_school1):
+        figures = school_figures(school)
+        row = working_table(School.objects.filter(pk=school.pk), YEAR, figures["results_year"]).get()
+        assert figures["results_year"] == (RESULTS if school in (w.a1_school1, w.a1_school2) else None)
+        assert (
+            figures["is_low_results"],
+            figures["index"],
+            figures["flags"],
+            figures["risk_level"],
+            figures["curators"],
+            figures["last_visit"],
+            figures["roadmap_progress"],
+        ) == (
+            row.is_low_results,
+            row.school_index,
+            row.flags_count,
+            row.risk_level,
+            row.curators or "",
+            row.last_visit,
+            row.roadmap_progress,
+        )
+        assert figures["statuses"] == row.statuses_now

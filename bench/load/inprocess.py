@@ -13,24 +13,32 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import os
 import pstats
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+# --root DIR: measure another checkout's code (e.g. `git archive` of main) with this harness
+CODE = Path(sys.argv[sys.argv.index("--root") + 1]).resolve() if "--root" in sys.argv else ROOT
+sys.path.insert(0, str(ROOT / "bench"))  # cpu.py
 sys.path.insert(0, str(ROOT / "bench" / "reports"))
+sys.path.insert(0, str(CODE))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opora_bench")
 os.environ["OPORA_CACHE_ENABLED"] = "0"
 import run as _reports_bench  # noqa: E402,F401  (the production environment)
 
+if CODE != ROOT:  # run.py put this checkout first again; set-up adds the working directory
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT]
+    sys.path.insert(0, str(CODE))
+    os.chdir(CODE)
+
 
 def pages(school_ids: list[int]) -> dict[str, tuple[str, dict]]:
     return {
+        "healthz": ("/healthz", {}),
         "home": ("/", {}),
         "school_card": (f"/schools/{school_ids[0]}/", {}),
         "schools_list": ("/schools/", {}),
@@ -47,12 +55,20 @@ def main() -> None:
     parser.add_argument("paths", nargs="*", help="only these names or paths")
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="cProfile's order: cumulative, tottime, …")
+    parser.add_argument("--lines", type=int, default=45)
+    parser.add_argument("--root", help="the checkout whose code is measured (default: this one)")
+    parser.add_argument("--json", help="write the figures here (default: bench/out/pages.json)")
     parser.add_argument("--sql", action="store_true", help="print each query with its time")
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    import schools
+
+    print(f"code under test: {Path(schools.__file__).parent.parent}", flush=True)
+    from cpu import measure
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -68,25 +84,21 @@ def main() -> None:
     chosen = pages(school_ids)
     if args.paths:
         chosen = {n: v for n, v in chosen.items() if n in args.paths or v[0] in args.paths}
+    results = {}
     for name, (path, opts) in chosen.items():
         headers = {"HTTP_AUTHORIZATION": f"Token {key}"} if opts.get("token") else {}
         c = Client(HTTP_X_FORWARDED_PROTO="https", SERVER_NAME="127.0.0.1") if opts.get("token") else client
         status = c.get(path, **headers).status_code
-        times, cpu = [], []
-        for _ in range(args.requests):
-            t, p = time.perf_counter(), time.process_time()
-            c.get(path, **headers)
-            times.append(1000 * (time.perf_counter() - t))
-            cpu.append(1000 * (time.process_time() - p))
+        m = measure(lambda c=c, path=path, headers=headers: c.get(path, **headers), connection, args.requests)
         with CaptureQueriesContext(connection) as ctx:
             c.get(path, **headers)
         sql_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
-        times.sort()
-        p95 = times[max(0, int(0.95 * len(times)) - 1)]
+        results[name] = {**m, "queries": len(ctx.captured_queries)}
         print(
-            f"{name:20} {status} median {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  "
-            f"CPU of this process {statistics.median(cpu):5.1f} ms  "
-            f"{len(ctx.captured_queries):3d} queries, SQL {sql_ms:5.1f} ms  load {os.getloadavg()[0]:.1f}",
+            f"{name:20} {status} median {m['median_ms']:6.1f} ms  p95 {m['p95_ms']:6.1f} ms  "
+            f"CPU: process {m['cpu_ms']:5.1f} (mean {m['cpu_mean_ms']:5.1f}) + PostgreSQL {m['pg_cpu_ms']:4.1f} "
+            f"= {m['total_cpu_ms']:5.1f} ms  {len(ctx.captured_queries):3d} queries, SQL {sql_ms:5.1f} ms  "
+            f"load {os.getloadavg()[0]:.1f}{'  (reconnected)' if m['backend_changed'] else ''}",
             flush=True,
         )
         if args.profile:
@@ -96,11 +108,21 @@ def main() -> None:
                 c.get(path, **headers)
             profiler.disable()
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.lines)
             print(out.getvalue())
         if args.sql:
             for q in ctx.captured_queries:
                 print(f"  {float(q['time']) * 1000:6.1f} ms  {q['sql'][:400]}")
+    if "healthz" in results:
+        base = results["healthz"]["total_cpu_ms"]
+        for name in ("api_schools", "api_municipalities"):
+            if name in results and results[name]["total_cpu_ms"]:
+                print(
+                    f"{name}: {100 * base / results[name]['total_cpu_ms']:.0f} % of the minimal view's throughput (CPU)"
+                )
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    Path(args.json or out / "pages.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

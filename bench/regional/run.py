@@ -21,7 +21,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+# --root DIR: time another checkout's code (e.g. `git archive` of main) with this harness
+CODE = Path(sys.argv[sys.argv.index("--root") + 1]).resolve() if "--root" in sys.argv else ROOT
+sys.path.insert(0, str(ROOT / "bench"))  # cpu.py
+sys.path.insert(0, str(CODE))
+os.chdir(CODE)  # Django's set-up puts the working directory on the path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opora_bench_regional")
 os.environ["OPORA_CACHE_ENABLED"] = "0"
@@ -204,10 +208,16 @@ def timed(client, url: str, params: dict) -> dict:
         assert response.status_code == 200, response.status_code
         queries = len(ctx)
     times.sort()
+    from cpu import measure
+
+    cpu = measure(lambda: client.get(url, params, secure=True), connection, RUNS)
     return {
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
         "queries": queries,
+        "cpu_ms": cpu["cpu_mean_ms"],
+        "pg_cpu_ms": cpu["pg_cpu_ms"],
+        "total_cpu_ms": cpu["total_cpu_ms"],
     }
 
 
@@ -218,8 +228,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
+    import schools
     from core.years import current_academic_year
 
+    print(f"code under test: {Path(schools.__file__).parent.parent}")
     call_command("migrate", verbosity=0)
     year = current_academic_year() - 1
     t = time.perf_counter()
@@ -238,7 +250,9 @@ def main() -> None:
     }
     for name, figures in result.items():
         print(
-            f"{name:28} p50 {figures['p50_ms']:7.1f} ms   p95 {figures['p95_ms']:7.1f} ms   {figures['queries']} queries"
+            f"{name:28} p50 {figures['p50_ms']:7.1f} ms   p95 {figures['p95_ms']:7.1f} ms   {figures['queries']} queries   "
+            f"CPU {figures['cpu_ms']:6.1f} + PostgreSQL {figures['pg_cpu_ms']:5.1f} = {figures['total_cpu_ms']:6.1f} ms  "
+            f"load {os.getloadavg()[0]:.1f}"
         )
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)

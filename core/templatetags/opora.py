@@ -124,17 +124,22 @@ def table_rows(context, table):
     nodes, look-ups and filters — a third of a 50-row list page's time (bench/README.md)."""
     from django.template.base import render_value_in_context
     from django.utils import formats
-    from django.utils.html import format_html
     from django.utils.safestring import mark_safe
 
     # A cell's attributes are its column's, computed once, unless they depend on the record
     # (a callable): then per cell.
-    per_cell = {c.name for c in table.columns if any(map(callable, (c.column.attrs.get("td") or {}).values()))}
+    from core.tables import CellRenderer
+
+    columns = [(column, CellRenderer(column)) for column in table.columns]
+    per_cell = {c.name for c, _r in columns if any(map(callable, (c.column.attrs.get("td") or {}).values()))}
     fixed: dict[str, str] = {}
     parts = []
     for row in table.paginated_rows:
         cells = []
-        for column, cell in row.items():
+        for column, renderer in columns:
+            # as BoundRow.items(): a column's callable attributes may read the current cell
+            column.current_value = cell = renderer(row)
+            column.current_record = row.record
             td = fixed.get(column.name)
             if td is None:
                 td = column.attrs["td"].as_html()
@@ -142,6 +147,8 @@ def table_rows(context, table):
                     fixed[column.name] = td
             if column.localize is not None:
                 cell = str(formats.localize(cell, use_l10n=bool(column.localize)))
-            cells.append(format_html("<td {}>{}</td>", td, render_value_in_context(cell, context)))
-        parts.append(format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe("".join(cells))))
+            # td: the attributes' HTML (safe); the value escaped by render_value_in_context —
+            # what format_html("<td {}>{}</td>", …) would give, without escaping them again
+            cells.append(f"<td {td}>{render_value_in_context(cell, context)}</td>")
+        parts.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
     return mark_safe("\n".join(parts))

@@ -1,5 +1,6 @@
 from django.db.models import Prefetch
 from rest_framework import viewsets
+from rest_framework.response import Response
 
 from core.api import CachedListMixin, ScopedViewSet
 from schools.api.serializers import MunicipalitySerializer, SchoolSerializer
@@ -40,6 +41,39 @@ class SchoolViewSet(ScopedViewSet):
         if self.request.method not in ("GET", "HEAD"):
             return schools
         return working_table(schools)
+
+    def list_uncached(self, request, *args, **kwargs):
+        """A page without filters (what an integration pages through) is read in two steps:
+        the page's school ids from the scoped, ordered schools, then their figures from the
+        working table's SQL compiled once per year and date (``working_table_rows``) — the
+        same rows as the one queryset, without building a dozen subqueries per request.
+        Filters, or an ordering by a figure, take the one queryset."""
+        from django.conf import settings
+        from rest_framework.filters import OrderingFilter
+
+        from assessment.selectors import results_year
+        from core.years import current_academic_year
+        from schools.selectors import working_table_rows
+
+        ordering_filter = OrderingFilter()
+        schools = ScopedViewSet.get_queryset(self)
+        ordering = ordering_filter.get_ordering(request, schools, self) or ()
+        plain = (
+            settings.IS_POSTGRES
+            and not set(request.query_params) & set(self.filterset_class.base_filters)
+            and all(term.lstrip("-") in _SCHOOL_COLUMNS for term in ordering)
+        )
+        if not plain:
+            return super().list_uncached(request, *args, **kwargs)
+        ids = ordering_filter.filter_queryset(request, schools, self).values_list("pk", flat=True)
+        page = self.paginate_queryset(ids)
+        fields = self.get_serializer_class().Meta.fields
+        year, ry = current_academic_year(), results_year(schools)
+        rows = working_table_rows(ids if page is None else page, fields, year, ry)
+        return self.get_paginated_response(rows) if page is not None else Response(rows)
+
+
+_SCHOOL_COLUMNS = {f.name for f in School._meta.concrete_fields}
 
 
 # --- Programme side (issue 3) --------------------------------------------------------
