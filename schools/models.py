@@ -56,7 +56,7 @@ class Municipality(models.Model):
         _("lines above the issuing body"),
         blank=True,
         help_text=_(
-            "One per line, as printed above the body's name: «Каменск-Уральский городской округ», "
+            "One per line, as printed above the body's name: «Березовский городской округ», "
             "«Свердловской области» (empty: the municipality's name)."
         ),
     )
@@ -64,7 +64,7 @@ class Municipality(models.Model):
         _("place of issue"),
         max_length=100,
         blank=True,
-        help_text=_("As printed under the date of an order: «г. Каменск-Уральский»."),
+        help_text=_("As printed under the date of an order: «г. Березовский»."),
     )
 
     objects = ScopedQuerySet.as_manager()

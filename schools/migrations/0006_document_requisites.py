@@ -37,12 +37,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='municipality',
             name='header_lines',
-            field=models.TextField(blank=True, help_text="One per line, as printed above the body's name: «Каменск-Уральский городской округ», «Свердловской области» (empty: the municipality's name).", verbose_name='lines above the issuing body'),
+            field=models.TextField(blank=True, help_text="One per line, as printed above the body's name: «Березовский городской округ», «Свердловской области» (empty: the municipality's name).", verbose_name='lines above the issuing body'),
         ),
         migrations.AddField(
             model_name='municipality',
             name='place_of_issue',
-            field=models.CharField(blank=True, help_text='As printed under the date of an order: «г. Каменск-Уральский».', max_length=100, verbose_name='place of issue'),
+            field=models.CharField(blank=True, help_text='As printed under the date of an order: «г. Березовский».', max_length=100, verbose_name='place of issue'),
         ),
         migrations.AddField(
             model_name='order',
