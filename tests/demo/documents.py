@@ -93,6 +93,13 @@ class DocumentChecks:
     def test_municipal_report_sections_and_figures(self):
         text, sections = self.analytical(municipal_report(self.kamensk, self.year), "demo-municipal-report")
         self.assertEqual(sections, 7)
+        self.assertTrue(
+            text.strip().startswith(
+                "Каменск-Уральский городской округ Свердловской области Орган местного самоуправления «Управление "
+                "образования Каменск-Уральского городского округа»"
+            ),
+            text[:200],
+        )
         for heading in (
             "Школы с низкими образовательными результатами",
             "Работа кураторов",
