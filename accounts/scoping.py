@@ -172,6 +172,56 @@ def can(user, action: str, obj) -> bool:
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
 
 
+# --- Frozen records: what others reviewed or signed ------------------------------------------
+# A model whose workflow freezes its rows answers ``frozen_reason()`` (why it may not be changed
+# now, or None) and, if deleting asks more, ``delete_refusal()``.  Pages and API ask these
+# predicates — at every door the same answer.
+
+
+def frozen_reason(obj) -> str | None:
+    """Why nobody may change ``obj`` now (its workflow froze it), or None."""
+    method = getattr(obj, "frozen_reason", None)
+    return method() if callable(method) else None
+
+
+def delete_refusal(obj) -> str | None:
+    """Why nobody may delete ``obj`` now, or None (a frozen record is never hard-deleted)."""
+    method = getattr(obj, "delete_refusal", None)
+    return method() if callable(method) else frozen_reason(obj)
+
+
+def may_change(user, obj, action: str = EDIT) -> bool:
+    """Whether the edit form / PATCH of ``obj`` is open to ``user``: scope and workflow."""
+    return can(user, action, obj) and frozen_reason(obj) is None
+
+
+def may_delete(user, obj, action: str = EDIT) -> bool:
+    return can(user, action, obj) and delete_refusal(obj) is None
+
+
+def require_change(user, obj, action: str = EDIT) -> None:
+    """Raise PermissionDenied (out of the write scope) or core.errors.Frozen (frozen)."""
+    from django.core.exceptions import PermissionDenied
+
+    from core.errors import Frozen
+
+    if not can(user, action, obj):
+        raise PermissionDenied
+    if reason := frozen_reason(obj):
+        raise Frozen(reason)
+
+
+def require_delete(user, obj, action: str = EDIT) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from core.errors import Frozen
+
+    if not can(user, action, obj):
+        raise PermissionDenied
+    if reason := delete_refusal(obj):
+        raise Frozen(reason)
+
+
 # --- Link visibility (issue 15.2: no dead ends) -------------------------------------------
 # A page shows a link only to a reader who may open it.  The predicates below are what the
 # templates ask (core/templatetags/policy.py); each answers as the view behind the link does.

@@ -1,5 +1,6 @@
 """Demo results: three years of synthetic results for every demo municipality's schools
-(deterministic, small), imported through the ordinary batch and analysed.  Idempotent: a
+(deterministic, small; with task scores for the works of ``synthetic.TASK_WORKS``, after their
+task plans), imported through the ordinary batch and analysed.  Idempotent: a
 file already imported (same checksum) is not imported again."""
 
 import hashlib
@@ -8,7 +9,7 @@ from django.core.files.base import ContentFile
 
 from assessment import services
 from assessment.models import ImportBatch, ImportStatus
-from assessment.synthetic import generate, write_file
+from assessment.synthetic import generate, task_header, write_file
 from core.years import current_academic_year
 
 SEED = 2024
@@ -19,7 +20,8 @@ def demo_file(codes: list[str], years: list[int]) -> bytes:
     from pathlib import Path
 
     with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
-        write_file(tmp.name, generate(codes, years, seed=SEED, students=(6, 18)))
+        rows = generate(codes, years, seed=SEED, students=(6, 18), tasks=True)
+        write_file(tmp.name, rows, header=task_header())
         return Path(tmp.name).read_bytes()
 
 
@@ -29,6 +31,9 @@ def load(ctx) -> None:
     codes = sorted(s.code for s in ctx.schools.values() if s.is_active)
     if not codes:
         return
+    from skills.demo import load_plans
+
+    load_plans(years)  # the works' task plans come before the results that carry task scores
     content = demo_file(codes, years)
     if ImportBatch.objects.filter(checksum=hashlib.sha256(content).hexdigest(), status=ImportStatus.DONE).exists():
         return

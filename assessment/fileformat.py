@@ -21,10 +21,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from assessment.models import MaxScore, Procedure, Subject, normalise_name
+from core.spreadsheets import EXCEL_MAX_ROWS, Limits, SpreadsheetRefused, check_spreadsheet
 
 XLSX_SHEET = "Результаты"
 ZIP_MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GB of XML at most
-ZIP_MAX_RATIO = 200
 
 
 class FileRefused(Exception):
@@ -79,25 +79,36 @@ class Validated:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def read_table(data: bytes, name: str) -> Table:
-    limit = settings.RESULTS_UPLOAD_MAX_BYTES
+def read_table(data: bytes, name: str, limits: Limits | None = None) -> Table:
+    """The file's header and rows, after ``core.spreadsheets.check_spreadsheet`` measured it
+    against ``limits`` (the results file's by default)."""
+    limits = limits or results_limits()
+    limit = limits.max_bytes or settings.RESULTS_UPLOAD_MAX_BYTES
     if len(data) > limit:
         raise FileRefused(
             _("The file is too large: %(size).1f MB; the limit is %(limit).0f MB.")
             % {"size": len(data) / 2**20, "limit": limit / 2**20}
         )
-    if not data:
-        raise FileRefused(_("The file is empty."))
-    lower = (name or "").lower()
-    if data.startswith(b"PK\x03\x04"):
-        if not lower.endswith(".xlsx"):
-            raise FileRefused(_("Only .xlsx and .csv files are accepted."))
+    try:
+        # Size and shape before any parser: a far cell makes calamine abort the whole process.
+        shape = check_spreadsheet(data, name, limits)
+    except SpreadsheetRefused as exc:
+        raise FileRefused(str(exc)) from None
+    if shape.kind == "xlsx":
         return _read_xlsx(data)
-    if lower.endswith(".xlsx"):
-        raise FileRefused(_("The file is not an xlsx spreadsheet."))
-    if not lower.endswith((".csv", ".txt")):
-        raise FileRefused(_("Only .xlsx and .csv files are accepted."))
     return _read_csv(data)
+
+
+def results_limits() -> Limits:
+    """What a results file may hold: ASSESSMENT_MAX_ROWS rows (the row check says so row by
+    row up to a sheet's worth), the results columns with room for per-task scores."""
+    return Limits(
+        max_bytes=settings.RESULTS_UPLOAD_MAX_BYTES,
+        max_rows=max(settings.ASSESSMENT_MAX_ROWS + 1, EXCEL_MAX_ROWS),
+        max_columns=256,
+        max_cells=40_000_000,
+        max_uncompressed=ZIP_MAX_UNCOMPRESSED,
+    )
 
 
 def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -174,19 +185,8 @@ class XlsxRows:
 def _read_xlsx(data: bytes) -> Table:
     from python_calamine import CalamineWorkbook
 
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError):
-        raise FileRefused(_("The file is not an xlsx spreadsheet."))
-    total = sum(i.file_size for i in infos)
-    if total > ZIP_MAX_UNCOMPRESSED or any(
-        i.compress_size and i.file_size / i.compress_size > ZIP_MAX_RATIO and i.file_size > 10 * 2**20 for i in infos
-    ):
-        raise FileRefused(_("The file unpacks to an unreasonable size (a zip bomb?) and was refused."))
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names:
-        raise FileRefused(_("The file is not an xlsx spreadsheet."))
+    zf = zipfile.ZipFile(io.BytesIO(data))  # measured by check_spreadsheet: a readable package
+    names = set(zf.namelist())
     try:
         paths = _sheet_paths(zf)
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -417,7 +417,7 @@ _NO = object()  # «this cell needs the full check» in the memo tables of the f
 class RowChecker:
     """One pass over the rows: ``rows()`` yields each valid row ready to write, ``(school_id,
     year, procedure_id, subject_id, grade, student_code, score, max_score, mark, term_mark,
-    teacher_code, class_letter)``, and collects every error into ``result.errors``.
+    teacher_code, class_letter, task_scores)`` (the last the array's text, or None), and collects every error into ``result.errors``.
 
     The catalogues are read when the checker is made, so iterating ``rows()`` touches no
     database (the import writes from another thread meanwhile).  Each column has a converter
@@ -441,6 +441,7 @@ class RowChecker:
             return
         self.ready = True
         self._prepare(schools, known_codes)
+        self._prepare_tasks()
 
     def _prepare(self, schools, known_codes) -> None:
         procedures = _catalogue(Procedure)
@@ -533,6 +534,143 @@ class RowChecker:
         ]
         self.plan = [(f, positions[f], self.converters[f]) for f in order if f in positions]
         self.width = max(positions.values()) + 1
+
+    # -- task scores (TASKS.md §2)
+
+    def _prepare_tasks(self) -> None:
+        """The task columns of the header («Задание 5.1», «5(2)», «12») and the stored plans: a
+        row of a work with a plan must have the plan's maximum; its filled task cells are checked
+        against the plan and packed into the row's task-score array."""
+        from django.db import connection
+
+        from skills.fileformat import is_label
+        from skills.models import normalise_label
+        from skills.services import plan_shapes
+
+        self.task_columns = []
+        for i, title in enumerate(self.table.header):
+            if i in self.positions.values() or title is None:
+                continue
+            text = str(title).strip()
+            if normalise_name(text).startswith("задание"):
+                text = text.strip()[len("задание") :]
+            label = normalise_label(text)
+            if is_label(label):
+                self.task_columns.append((i, label, str(title).strip()))
+        self.plans = plan_shapes()
+        self.has_task_part = bool(self.task_columns or self.plans)
+        if self.task_columns:
+            self.width = max(self.width, max(i for i, _l, _t in self.task_columns) + 1)
+        self.pg_arrays = connection.vendor == "postgresql"
+        self.task_cell_memo: dict = {}
+        # Names of the works for the messages, read now: iterating rows() touches no database
+        # (the PostgreSQL import writes over the same connection from another thread meanwhile).
+        self.procedure_codes = dict(Procedure.objects.values_list("id", "code"))
+        self.subject_names = dict(Subject.objects.values_list("id", "name"))
+
+    def _work(self, key: tuple) -> str:
+        from skills.services import work_label
+
+        return work_label(key, self.procedure_codes, self.subject_names)
+
+    def _task_cell(self, value):
+        """A task cell → a whole number ≥ 0, None when empty, or _NO when it is not one."""
+        memo = self.task_cell_memo
+        try:
+            return memo[value]
+        except KeyError:
+            pass
+        except TypeError:
+            value = _text(value)
+        if value is None or _text(value) == "":
+            result = None
+        else:
+            number = _number(value)
+            result = int(number) if number is not None and number.is_integer() and number >= 0 else _NO
+        memo[value] = result
+        return result
+
+    def _task_part(self, row: list, n: int, values: tuple):
+        """The row's task-score array as the database column's text (None: no task scores), or
+        _NO after recording its errors."""
+        key = (values[1], values[2], values[3], values[4])
+        plan = self.plans.get(key)
+        errors = self.result.errors
+        bad = False
+        if plan is not None and abs(plan.total - values[7]) > 1e-9:
+            column = self.titles.get("max_score", COLUMN_BY_FIELD["max_score"].header)
+            errors.append(
+                _error(
+                    n,
+                    column,
+                    f"{values[7]:g}",
+                    _("The maximum score of %(work)s is %(total)d by its task plan (the sum of its tasks' maxima).")
+                    % {"work": self._work(key), "total": plan.total},
+                )
+            )
+            bad = True
+        filled = []
+        for i, label, title in self.task_columns:
+            cell = row[i]
+            if cell is None or cell == "":
+                continue
+            score = self._task_cell(cell)
+            if score is None:
+                continue
+            filled.append((i, label, title, cell, score))
+        if not filled:
+            return _NO if bad else None
+        if plan is None:
+            i, label, title, cell, _score = filled[0]
+            errors.append(_error(n, title, cell, _("No task plan for %(work)s.") % {"work": self._work(key)}))
+            return _NO
+        scores: list = [None] * plan.width
+        for _i, label, title, cell, score in filled:
+            task = plan.tasks.get(label)
+            if task is None:
+                errors.append(
+                    _error(
+                        n,
+                        title,
+                        cell,
+                        _("Task %(task)s is not in the plan of %(work)s.") % {"task": label, "work": self._work(key)},
+                    )
+                )
+                bad = True
+                continue
+            slot, maximum = task
+            if score is _NO or score > maximum:
+                errors.append(
+                    _error(
+                        n,
+                        title,
+                        cell,
+                        _("A task score must be a whole number from 0 to the task's maximum (%(max)d).")
+                        % {"max": maximum},
+                    )
+                )
+                bad = True
+                continue
+            scores[slot] = score
+        if bad:
+            return _NO
+        done = [s for s in scores if s is not None]
+        if len(done) == len(plan.tasks) and abs(sum(done) - values[6]) > 1e-9:
+            errors.append(
+                _error(
+                    n,
+                    self.titles["score"],
+                    f"{values[6]:g}",
+                    _(
+                        "Every task of the plan is scored, and the task scores add up to %(sum)d, not to the primary score %(score)s."
+                    )
+                    % {"sum": sum(done), "score": f"{values[6]:g}"},
+                )
+            )
+            return _NO
+        if self.pg_arrays:
+            return "{" + ",".join("NULL" if s is None else str(s) for s in scores) + "}"
+        return "[" + ",".join("null" if s is None else str(s) for s in scores) + "]"
 
     # -- the full check of one row (the rules; the fast path only ever accepts what this accepts)
 
@@ -677,6 +815,13 @@ class RowChecker:
                     values = self._check(row, n)
                     if values is None:
                         continue
+                if self.has_task_part:
+                    tasks = self._task_part(row, n, values)
+                    if tasks is _NO:
+                        continue
+                    values = (*values, tasks)
+                else:
+                    values = (*values, None)
                 key = values[:6]
                 first = seen.setdefault(key, n)
                 if first != n:

@@ -191,6 +191,7 @@ RESULT_COLUMNS = (
     "term_mark",
     "teacher_code",
     "class_letter",
+    "task_scores",
 )
 
 
@@ -215,6 +216,10 @@ class Result(models.Model):
     term_mark = models.PositiveSmallIntegerField(_("term mark"), null=True, blank=True)
     teacher_code = models.CharField(_("teacher code"), max_length=64, blank=True)
     class_letter = models.CharField(_("class letter"), max_length=10, blank=True)
+    # TASKS.md §2: the row's task scores, one array cell per task of its work's plan (the task's
+    # slot, ``skills.PlanTask.position``), NULL in a cell where the task was not done; NULL for
+    # a row without task scores.  smallint[] on PostgreSQL, JSON text on SQLite — never a row per task.
+    task_scores = PackedColumn(_("task scores"), pg_type="smallint", null=True, blank=True)
     batch = models.ForeignKey(
         ImportBatch, on_delete=models.SET_NULL, null=True, related_name="results", db_constraint=False, db_index=False
     )
@@ -265,6 +270,8 @@ class ReplacedResultPack(models.Model):
     term_mark = PackedColumn(pg_type="smallint")
     teacher_code = PackedColumn(pg_type="varchar(64)")
     class_letter = PackedColumn(pg_type="varchar(10)")
+    # Each result's task-score array as text («{1,2,NULL}», or JSON on SQLite); NULL where none.
+    task_scores = PackedColumn(pg_type="text", null=True)
 
     class Meta:
         indexes = [models.Index(fields=["previous_batch"])]
@@ -274,7 +281,8 @@ class ReplacedResultPack(models.Model):
 
     def unpacked(self) -> list[dict]:
         """The kept results as dicts of the columns (and ``batch_id``: the batch they came from)."""
-        columns = [getattr(self, c) for c in RESULT_COLUMNS]
+        # A pack written before task scores existed has none (NULL): no task scores per row.
+        columns = [getattr(self, c) if getattr(self, c) is not None else [None] * self.rows for c in RESULT_COLUMNS]
         return [
             {"batch_id": self.previous_batch_id, **dict(zip(RESULT_COLUMNS, row, strict=True))}
             for row in zip(*columns, strict=True)

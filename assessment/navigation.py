@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from core.navigation import NavItem
+from skills.navigation import RESULTS_ITEMS
 
 TITLE = _("Results")
 
@@ -14,3 +15,6 @@ MENU = [
         roles=(Role.REGIONAL_COORDINATOR, Role.MUNICIPAL_COORDINATOR),
     ),
 ]
+
+# Task-level results, skills and targeted help (skills app) belong to the results for a reader.
+MENU += RESULTS_ITEMS

@@ -109,6 +109,9 @@ def import_claim_expires_in(batch: ImportBatch) -> int:
     return max(0, int(left.total_seconds()))
 
 
+CLAIMED = 5  # the progress of a batch claimed by a worker that has not read its file yet
+
+
 def _claim(batch_id: int):
     """Compare-and-set claim of a batch for this worker: a pending one, or a «running» one whose
     claim is older than ASSESSMENT_IMPORT_STALE_SECONDS (its worker died: the write is one
@@ -118,7 +121,7 @@ def _claim(batch_id: int):
         Q(started__lt=_stale_before()) | Q(started__isnull=True, created__lt=_stale_before())
     )
     claimed = ImportBatch.objects.filter(Q(status=ImportStatus.PENDING) | stale, pk=batch_id).update(
-        status=ImportStatus.RUNNING, progress=5, started=now, attempts=F("attempts") + 1
+        status=ImportStatus.RUNNING, progress=CLAIMED, started=now, attempts=F("attempts") + 1
     )
     return now if claimed else None
 
@@ -132,10 +135,7 @@ def import_batch_run(batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
     if claimed_at is None:
         if batch.is_stale and batch.status == ImportStatus.RUNNING:  # … and out of attempts
-            message = _("The import was interrupted (attempts: %(n)d); nothing was imported.") % {"n": batch.attempts}
-            ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING, started=batch.started).update(
-                status=ImportStatus.FAILED, progress=100, message=message, finished=timezone.now()
-            )
+            _fail_interrupted(batch)
             batch.refresh_from_db()
         return batch
     batch.started = claimed_at
@@ -202,6 +202,44 @@ def import_batch_run(batch_id: int) -> ImportBatch:
         log.warning("import batch %s: claimed again by another worker; this run's write was rolled back", batch.pk)
     batch.refresh_from_db()
     return batch
+
+
+def _fail_interrupted(batch: ImportBatch) -> bool:
+    """End «failed» a batch whose workers died on every attempt (compare-and-set on its claim)."""
+    if batch.progress == CLAIMED:  # the last worker died before the file was read: in the reader
+        message = _(
+            "Reading the file stopped the worker (attempts: %(n)d): the file may be damaged or too large; "
+            "nothing was imported."
+        ) % {"n": batch.attempts}
+    else:
+        message = _("The import was interrupted (attempts: %(n)d); nothing was imported.") % {"n": batch.attempts}
+    error = [{"row": 0, "column": "", "value": "", "reason": message}]
+    return bool(
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING, started=batch.started).update(
+            status=ImportStatus.FAILED,
+            progress=100,
+            message=message,
+            errors=error,
+            error_count=1,
+            finished=timezone.now(),
+        )
+    )
+
+
+def import_batches_sweep() -> dict[str, int]:
+    """The periodic watch over imports (``assessment.sweep_imports``): a batch left «pending» or
+    «running» past its claim (its worker died — a native reader aborting takes the whole
+    process — or its message was lost) is queued again while it has attempts left, and ends
+    «failed» with a message once they are spent.  No batch stays «running» for ever."""
+    stuck = Q(started__lt=_stale_before()) | Q(started__isnull=True, created__lt=_stale_before())
+    failed = queued = 0
+    for batch in ImportBatch.objects.filter(stuck, status__in=[ImportStatus.PENDING, ImportStatus.RUNNING]):
+        if batch.status == ImportStatus.RUNNING and batch.attempts >= settings.ASSESSMENT_IMPORT_MAX_ATTEMPTS:
+            failed += _fail_interrupted(batch)
+        else:
+            import_batch_queue(batch.pk)
+            queued += 1
+    return {"failed": failed, "queued": queued}
 
 
 def _invalid_message(errors: list[dict]) -> str:
@@ -320,7 +358,7 @@ class _PgWriter:
         self.sql_keep_replaced = f"""
             WITH gone AS (DELETE FROM {R} r USING asm_staging s WHERE {key_join} RETURNING r.*)
             INSERT INTO {RP} (batch_id, previous_batch_id, rows, {cols})
-            SELECT %s, batch_id, count(*), {", ".join(f"array_agg({c})" for c in RESULT_COLUMNS)}
+            SELECT %s, batch_id, count(*), {", ".join(f"array_agg({_packable(c)})" for c in RESULT_COLUMNS)}
             FROM gone GROUP BY batch_id
             RETURNING rows"""
         self.sql_insert_staged = f"INSERT INTO {R} (batch_id, {cols}) SELECT batch_id, {cols} FROM asm_staging"
@@ -402,6 +440,16 @@ class _PgWriter:
             c.execute(self.sql_insert_staged)
 
 
+def _packable(column: str) -> str:
+    """A column as ``array_agg`` packs it: the task-score arrays as text (arrays of arrays must
+    have equal lengths and no NULLs in PostgreSQL; a row's array need not)."""
+    return f"{column}::text" if column == "task_scores" else column
+
+
+def _unpacked(column: str) -> str:
+    return f"u.{column}::smallint[]" if column == "task_scores" else f"u.{column}"
+
+
 def _copy(c, sql: str, text: str) -> None:
     """COPY the text in one piece: psycopg2 reads the file in ``size`` pieces, each of which
     needs the GIL back from the checking thread (up to a switch interval, 5 ms, every time)."""
@@ -433,7 +481,7 @@ def _write_portable(batch_id: int, rows: Iterable[tuple]) -> int:
             """CREATE TEMP TABLE asm_staging (
                 school_id bigint, year smallint, procedure_id bigint, subject_id bigint, grade smallint,
                 student_code varchar(64), score double precision, max_score double precision, mark smallint,
-                term_mark smallint, teacher_code varchar(64), class_letter varchar(10))"""
+                term_mark smallint, teacher_code varchar(64), class_letter varchar(10), task_scores text)"""
         )
         for chunk in _batched(rows):
             c.execute("DELETE FROM asm_staging")
@@ -486,7 +534,7 @@ def _restore_replaced(batch_id: int) -> None:
         if connection.vendor == "postgresql":
             c.execute(
                 f"""INSERT INTO {R} (batch_id, {cols})
-                    SELECT p.previous_batch_id, u.*
+                    SELECT p.previous_batch_id, {", ".join(_unpacked(c) for c in RESULT_COLUMNS)}
                     FROM {RP} p CROSS JOIN LATERAL unnest({", ".join("p." + k for k in RESULT_COLUMNS)}) AS u ({cols})
                     WHERE p.batch_id = %s""",
                 [batch_id],

@@ -29,3 +29,9 @@ def analysis_run_task(self, years: list[int] | None = None, trigger: str = "impo
 @shared_task
 def analysis_run_nightly() -> int:
     return services.analysis_run(None, trigger="nightly").pk
+
+
+@shared_task(name="assessment.sweep_imports", ignore_result=True)
+def sweep_imports() -> dict:
+    """Every few minutes: stuck imports are queued again or end «failed» (never «running»)."""
+    return services.import_batches_sweep()

@@ -73,11 +73,22 @@ INSTALLED_APPS = [
     "events",
     "assessment",
     "socialcontext",
+    "skills",
     "reports",
     "regional",
 ]
 # The Opora apps, in the order their dashboard panels, navigation and API appear.
-OPORA_APPS = ["schools", "curators", "roadmaps", "events", "regional", "assessment", "socialcontext", "reports"]
+OPORA_APPS = [
+    "schools",
+    "curators",
+    "roadmaps",
+    "events",
+    "regional",
+    "assessment",
+    "socialcontext",
+    "skills",
+    "reports",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -376,6 +387,13 @@ CONTEXT_PARTNER_MAX_CONTEXT_GAP = env.float("CONTEXT_PARTNER_MAX_CONTEXT_GAP", d
 CONTEXT_PARTNER_MIN_INDEX_GAP = env.float("CONTEXT_PARTNER_MIN_INDEX_GAP", default=0.5)
 CONTEXT_PARTNER_SUGGESTIONS = env.int("CONTEXT_PARTNER_SUGGESTIONS", default=3)
 CONTEXT_MAX_ROWS = env.int("CONTEXT_MAX_ROWS", default=100_000)
+
+# Task-level results and skills (TASKS.md defaults)
+SKILLS_PLAN_MAX_ROWS = env.int("SKILLS_PLAN_MAX_ROWS", default=50_000)
+SKILLS_DEFICIT_MIN_PARTICIPANTS = env.int("SKILLS_DEFICIT_MIN_PARTICIPANTS", default=5)
+SKILLS_DEFICIT_MAX_COMPLETION = env.float("SKILLS_DEFICIT_MAX_COMPLETION", default=50.0)
+SKILLS_DEFICIT_GAP_POINTS = env.float("SKILLS_DEFICIT_GAP_POINTS", default=15.0)
+SKILLS_WEAK_COMPLETION = env.float("SKILLS_WEAK_COMPLETION", default=50.0)
 # events: name its choice sets in the API schema (append-only).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {

@@ -8,8 +8,9 @@ from django.utils.cache import patch_vary_headers
 from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 
-from accounts.scoping import EDIT, MANAGE, VIEW, can
+from accounts.scoping import EDIT, MANAGE, VIEW, can, frozen_reason, require_change, require_delete
 from core import cache as portal_cache
+from core.errors import Frozen
 
 
 class CachedListMixin:
@@ -60,6 +61,25 @@ def _if_none_match(request) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
+def restrict_serializer_fields(serializer, user) -> None:
+    """NetBox's ``restrict_form_fields`` for serializers: every writable relation to a scoped
+    model offers only what ``user`` may see, so an object out of scope named in a body is as
+    unknown as a missing one (400 «object does not exist»), never 403 — a foreign object
+    looks exactly like a missing one.  What may be seen but not written is refused after
+    the save (``ScopedViewSet._check_saved``)."""
+    from rest_framework import serializers as drf
+
+    if user is None or not hasattr(serializer, "fields"):
+        return
+    fields = serializer.child.fields if isinstance(serializer, drf.ListSerializer) else serializer.fields
+    for field in fields.values():
+        target = field.child_relation if isinstance(field, drf.ManyRelatedField) else field
+        queryset = getattr(target, "queryset", None)
+        if field.read_only or queryset is None or not hasattr(queryset, "restrict"):
+            continue
+        target.queryset = queryset.restrict(user, VIEW)
+
+
 class ScopedViewSet(CachedListMixin, viewsets.ModelViewSet):
     """A viewset whose queryset is restricted by accounts.scoping.
 
@@ -79,6 +99,11 @@ class ScopedViewSet(CachedListMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, VIEW)
 
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        restrict_serializer_fields(serializer, self.request.user)
+        return serializer
+
     def list_uncached(self, request, *args, **kwargs):
         meta = self.get_serializer_class().Meta
         if not getattr(meta, "plain_fields", False):
@@ -88,23 +113,38 @@ class ScopedViewSet(CachedListMixin, viewsets.ModelViewSet):
         return self.get_paginated_response(page) if page is not None else Response(list(rows))
 
     def check_object_permissions(self, request, obj):
+        """Writes need the write scope (403 where the object is visible); a change or a
+        deletion of a record its workflow has frozen answers 409 with the reason
+        (``accounts.scoping.require_change`` / ``require_delete``, as the pages ask)."""
         super().check_object_permissions(request, obj)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not can(request.user, self.write_action, obj):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if not can(request.user, self.write_action, obj):
             self.permission_denied(request)
+        if request.method in ("PUT", "PATCH"):
+            require_change(request.user, obj, self.write_action)
+        elif request.method == "DELETE":
+            require_delete(request.user, obj, self.write_action)
+
+    def _check_saved(self, instance) -> None:
+        if not can(self.request.user, self.write_action, instance):
+            raise exceptions.PermissionDenied()
+        if reason := frozen_reason(instance):  # e.g. a new activity in a plan under review
+            raise Frozen(reason)
 
     def perform_create(self, serializer):
         # Save and check in one transaction: an object created outside the user's write
-        # scope is rolled back, never kept.
+        # scope, or into a frozen record, is rolled back, never kept.
         with transaction.atomic():
-            instance = serializer.save()
-            if not can(self.request.user, self.write_action, instance):
-                raise exceptions.PermissionDenied()
+            self._check_saved(serializer.save())
 
     def perform_update(self, serializer):
         with transaction.atomic():
-            instance = serializer.save()
-            if not can(self.request.user, self.write_action, instance):
-                raise exceptions.PermissionDenied()
+            self._check_saved(serializer.save())
+
+    def perform_destroy(self, instance):
+        require_delete(self.request.user, instance, self.write_action)
+        instance.delete()
 
 
 __all__ = ["EDIT", "MANAGE", "VIEW", "CachedListMixin", "ScopedViewSet"]

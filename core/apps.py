@@ -11,10 +11,15 @@ class CoreConfig(AppConfig):
         from django.core.signals import request_started
         from django.db import connections
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
+        from config.schedule import apply_schedule_after_migrate
         from core import tables
         from core.cache import forget_active, install_scoped_writes, install_write_hook
         from core.sqlite import unicode_case_functions
+
+        # The periodic tasks follow their declaration in code on every migrate (config/schedule.py).
+        post_migrate.connect(apply_schedule_after_migrate, sender=self, dispatch_uid="opora-schedule")
 
         tables.install()  # django-tables2 without a signature computation per cell
 

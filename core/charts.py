@@ -498,3 +498,69 @@ def small_multiples(
             parts.append(f'<text x="{cx:.1f}" y="{base + 11:.1f}" text-anchor="middle" class="l">{label}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+HEAT_BINS = ((30, "#f4b6b0"), (50, "#f9d3a5"), (70, "#fbeaa0"), (85, "#d5ebbd"), (101, "#a9d8a3"))
+
+
+def heat_colour(value: float | None) -> str:
+    """The cell colour of a completion 0–100 (light tints: dark text stays above 4.5:1)."""
+    if value is None:
+        return "#f2f2f2"
+    for limit, colour in HEAT_BINS:
+        if value < limit:
+            return colour
+    return HEAT_BINS[-1][1]
+
+
+def heat_map(
+    columns: Sequence[str],
+    rows: Sequence[tuple[str, Sequence[tuple[float | None, float | None, bool]]]],
+    *,
+    title: str = "",
+    unit: str = " %",
+    compare_label: str = "МО",
+    cell_w: int = 92,
+    label_w: int = 300,
+) -> str:
+    """A table of coloured cells: one row per label, one column per ``columns``; each cell a
+    (value, value to compare with, marked) — the value large, the comparison small under it,
+    a marked cell (a deficit) framed in red with «!»."""
+    row_h, top = 34, 40 if title else 22
+    width = label_w + cell_w * max(len(columns), 1) + 8
+    height = top + row_h * max(len(rows), 1) + 8
+    pairs = []
+    for label, cells in rows:
+        for col, (value, _other, marked) in zip(columns, cells, strict=False):
+            pairs.append((f"{label}, {col}{' (дефицит)' if marked else ''}", value))
+    parts = [_open(width, height, title, _describe(pairs, unit))]
+    for j, col in enumerate(columns):
+        x = label_w + cell_w * j + cell_w / 2
+        parts.append(f'<text x="{x:.1f}" y="{top - 6}" text-anchor="middle" class="l">{escape(col)}</text>')
+    for i, (label, cells) in enumerate(rows):
+        y = top + row_h * i
+        short = label if len(label) <= 46 else label[:44] + "…"
+        parts.append(
+            f'<text x="4" y="{y + row_h / 2 + 4:.1f}" class="l"><title>{escape(label)}</title>{escape(short)}</text>'
+        )
+        for j, (value, other, marked) in enumerate(cells):
+            x = label_w + cell_w * j
+            stroke = ' stroke="#c0504d" stroke-width="2"' if marked else ' stroke="#fff"'
+            parts.append(
+                f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{row_h - 2}" fill="{heat_colour(value)}"{stroke}/>'
+            )
+            if value is None:
+                parts.append(f'<text x="{x + cell_w / 2:.1f}" y="{y + 21:.1f}" text-anchor="middle" class="l">—</text>')
+                continue
+            mark = " !" if marked else ""
+            parts.append(
+                f'<text x="{x + cell_w / 2:.1f}" y="{y + 15:.1f}" text-anchor="middle" class="v" font-weight="bold">'
+                f"{_fmt(value)}{escape(unit)}{mark}</text>"
+            )
+            if other is not None:
+                parts.append(
+                    f'<text x="{x + cell_w / 2:.1f}" y="{y + 28:.1f}" text-anchor="middle" class="l">'
+                    f"{escape(compare_label)} {_fmt(other)}</text>"
+                )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DetailView, UpdateView
@@ -13,8 +14,9 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from accounts.models import Role
-from accounts.scoping import MANAGE, VIEW, schools_for
+from accounts.scoping import MANAGE, VIEW, frozen_reason, schools_for
 from core.cache import fragment_key
+from core.errors import Frozen
 from core.xlsx import table_rows, xlsx_response
 
 ONE_MUNICIPALITY_ROLES = (Role.MUNICIPAL_COORDINATOR, Role.METHODIST, Role.SCHOOL_ADMIN)
@@ -171,4 +173,22 @@ class ObjectCreateView(LoginRequiredMixin, ScopedFormMixin, CreateView):
 
 
 class ObjectUpdateView(ScopedMixin, ScopedFormMixin, UpdateView):
+    """The edit form of an object in the user's ``scope_action`` scope (404 outside it).  A
+    record its workflow has frozen (``accounts.scoping.frozen_reason``: submitted, approved…)
+    is not edited: the form answers with the reason on the object's page, as the API's 409."""
+
     scope_action = MANAGE
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if reason := frozen_reason(obj):
+            raise Frozen(reason)
+        return obj
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Frozen as exc:
+            messages.error(request, str(exc))
+            obj = super().get_object()
+            return redirect(obj)

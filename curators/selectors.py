@@ -13,7 +13,13 @@ from core.years import current_academic_year
 from curators.models import CuratorAssignment, Recommendation, RecommendationStatus, Visit
 from schools.models import RiskAssessment, RiskLevel, SchoolStatus
 from schools.selectors import LEVEL_WEIGHT
+from skills.selectors import deficit_counts
 from socialcontext.selectors import objectivity_checks
+
+# A skill deficit in the school's latest task-level results raises its priority (TASKS.md §4):
+# DEFICIT_WEIGHT each, counted up to DEFICIT_CAP deficits.
+DEFICIT_WEIGHT = 2
+DEFICIT_CAP = 10
 
 
 def overdue_q(prefix: str = "") -> Q:
@@ -64,11 +70,12 @@ def school_rows(schools: QuerySet, year: int | None = None) -> list[dict]:
     risks = _risk_summary(ids, year)
     statuses = _statuses_now(ids, year)
     checks = objectivity_checks(ids)  # results read against context: «check objectivity» items
+    deficits = deficit_counts(ids)  # skill deficits of the latest task-level results
     rows = []
     for s in annotated:
         days = (today - s.last_visit).days if s.last_visit else None
         r = risks[s.pk]
-        score = _score(r["high"], r["medium"], days, s.overdue_recs)
+        score = _score(r["high"], r["medium"], days, s.overdue_recs, deficits.get(s.pk, 0))
         rows.append(
             {
                 "school": s,
@@ -82,14 +89,22 @@ def school_rows(schools: QuerySet, year: int | None = None) -> list[dict]:
                 "days_since_visit": days,
                 "score": score,
                 "objectivity_check": checks.get(s.pk),
+                "skill_deficits": deficits.get(s.pk, 0),
             }
         )
     return rows
 
 
 def visit_planner(schools: QuerySet, year: int | None = None) -> list[dict]:
-    """Schools ranked for the next visits: high risks, long without a visit, overdue items."""
-    return sorted(school_rows(schools, year), key=lambda r: (-r["score"], r["school"].short_name))
+    """Schools ranked for the next visits: high risks, long without a visit, overdue items, skill
+    deficits (each with the events and materials recommended for them)."""
+    from skills.selectors import help_for_schools
+
+    rows = sorted(school_rows(schools, year), key=lambda r: (-r["score"], r["school"].short_name))
+    helps = help_for_schools([r["school"] for r in rows if r["skill_deficits"]])
+    for r in rows:
+        r["skill_help"] = helps.get(r["school"].pk)
+    return rows
 
 
 def _count(qs: QuerySet, field: str = "school") -> Subquery:
@@ -101,9 +116,10 @@ def _count(qs: QuerySet, field: str = "school") -> Subquery:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _score(high: int, medium: int, days: int | None, overdue: int) -> int:
+def _score(high: int, medium: int, days: int | None, overdue: int, deficits: int = 0) -> int:
     risk_score = high * LEVEL_WEIGHT["high"] + medium * LEVEL_WEIGHT["medium"]
-    return risk_score * 2 + min(days if days is not None else 365, 365) // 15 + overdue * 5
+    visit_score = min(days if days is not None else 365, 365) // 15
+    return risk_score * 2 + visit_score + overdue * 5 + min(deficits, DEFICIT_CAP) * DEFICIT_WEIGHT
 
 
 def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) -> tuple[list[dict], int]:
@@ -119,20 +135,26 @@ def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) 
     from django.db.models.functions import Cast, Collate, Floor, Least
 
     from schools.models import School
+    from skills.models import SkillResult
 
     year = year or current_academic_year()
     today = timezone.localdate()
     risks = RiskAssessment.objects.filter(year=year)
+    latest_skills = (
+        SkillResult.objects.filter(school=OuterRef("school")).order_by().values("school").annotate(y=Max("year"))
+    )
+    deficits = SkillResult.objects.filter(deficit=True, year=Subquery(latest_skills.values("y")))
     open_recs = Recommendation.objects.filter(status=RecommendationStatus.OPEN, due_date__lt=today)
     facts = School.objects.filter(id__in=schools.values("id")).annotate(
         last_visit=last_visit_subquery(),
         n_high=_count(risks.filter(level=RiskLevel.HIGH)),
         n_medium=_count(risks.filter(level=RiskLevel.MEDIUM)),
         n_overdue=_count(open_recs, "visit__school"),
+        n_deficits=_count(deficits),
     )
     never = Q(last_visit__isnull=True)
     days = _DaysSince(F("last_visit"), today)
-    # _score: risks × 2 + min(days, 365) // 15 (never visited: 365) + overdue × 5
+    # _score: risks × 2 + min(days, 365) // 15 (never visited: 365) + overdue × 5 + min(deficits, cap) × weight
     visit_part = Case(
         When(never, then=Value(365 // 15)),
         default=Cast(Floor(Least(days, Value(365)) / Value(15.0)), IntegerField()),
@@ -141,7 +163,8 @@ def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) 
     score = ExpressionWrapper(
         (F("n_high") * LEVEL_WEIGHT["high"] + F("n_medium") * LEVEL_WEIGHT["medium"]) * 2
         + visit_part
-        + F("n_overdue") * 5,
+        + F("n_overdue") * 5
+        + Least(F("n_deficits"), Value(DEFICIT_CAP)) * DEFICIT_WEIGHT,
         output_field=IntegerField(),
     )
     unvisited = Window(Count("pk", filter=never | Q(last_visit__lt=today - datetime.timedelta(days=60))))

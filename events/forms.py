@@ -12,11 +12,12 @@ from events.models import AgendaStep, Event, EventMaterial, Material, QuestionKi
 from events.services import Person, level_choices, registration_schools_for, schools_of_levels
 from schools.forms import ScopedModelForm
 from schools.models import School
+from skills.forms import SkillTagsMixin
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class EventForm(ScopedModelForm):
+class EventForm(SkillTagsMixin, ScopedModelForm):
     class Meta:
         model = Event
         fields = [
@@ -69,6 +70,7 @@ class EventForm(ScopedModelForm):
             Q(municipality__in=municipalities) | Q(school__municipality__in=municipalities) | Q(region__in=regions),
             is_active=True,
         ).distinct()
+        self.add_skills_field()
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
@@ -201,7 +203,7 @@ class EventMaterialForm(forms.ModelForm):
         return data
 
 
-class MaterialForm(ScopedModelForm):
+class MaterialForm(SkillTagsMixin, ScopedModelForm):
     class Meta:
         model = Material
         fields = [
@@ -232,6 +234,7 @@ class MaterialForm(ScopedModelForm):
             .order_by("-start")
         )
         self.fields["events"].help_text = _("Events where the material was presented.")
+        self.add_skills_field()
 
     def clean(self):
         data = super().clean()

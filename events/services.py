@@ -4,6 +4,7 @@ registration with capacity, deadline and waiting list, attendance, feedback."""
 from __future__ import annotations
 
 import datetime
+import io
 import logging
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scoping import EDIT, MANAGE, VIEW, can, municipalities_for, regions_for, schools_for
+from core.spreadsheets import Limits, SpreadsheetRefused, read_upload
 from core.xlsx import unneutralise
 from events.models import (
     DEFAULT_QUESTIONS,
@@ -365,6 +367,8 @@ def attendance_set(user, registration: Registration, attended: bool) -> Registra
     return registration
 
 
+# The list of one event's participants: a few hundred rows, five columns.
+ATTENDANCE_LIMITS = Limits(max_rows=20_000, max_columns=32, kinds=("xlsx",))
 ATTENDANCE_HEADERS = ["ID", "ФИО", "Школа", "Должность", "Присутствовал(а)"]
 _PRESENT_MARKS = {"+", "да", "1", "x", "х", "v", "✓", "присутствовал", "присутствовала", "yes", "present"}
 
@@ -382,8 +386,11 @@ def attendance_import(user, event: Event, upload) -> int:
 
     _check_attendance_allowed(user, event)
     try:
-        upload.seek(0)
-        rows = CalamineWorkbook.from_filelike(upload).get_sheet_by_index(0).to_python(skip_empty_area=False)
+        data = read_upload(upload, ATTENDANCE_LIMITS)  # size and shape before calamine sees a byte
+    except SpreadsheetRefused as exc:
+        raise ValidationError(str(exc)) from None
+    try:
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises several error types for a damaged file
         raise ValidationError(_("The file could not be read as an xlsx workbook.")) from exc
     if not rows or str(rows[0][0]).strip() != "ID" or len(rows[0]) < len(ATTENDANCE_HEADERS):

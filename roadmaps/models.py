@@ -73,6 +73,12 @@ class SchoolDocument(models.Model):
 
         return reverse("roadmaps:document-detail", args=[self.pk])
 
+    def frozen_reason(self) -> str | None:
+        """Submitted (under review) or approved: changed only through its transitions, never deleted."""
+        if self.status in (DocumentStatus.SUBMITTED, DocumentStatus.APPROVED):
+            return _("A submitted or approved document cannot be changed.")
+        return None
+
 
 class PeriodKind(models.TextChoices):
     HALF_YEAR = "half", _("Half-year")
@@ -144,12 +150,58 @@ class Roadmap(models.Model):
     def owner(self):
         return self.school or self.owner_municipality
 
+    def frozen_reason(self) -> str | None:
+        """The roadmap's own fields (owner, period, reporting rhythm — what its reports rest on)
+        change only while it is a draft."""
+        if self.status != RoadmapStatus.DRAFT:
+            return _("A submitted or approved roadmap cannot be changed.")
+        return None
+
+    def delete_refusal(self) -> str | None:
+        if reason := self.frozen_reason():
+            return reason
+        if self.reports.exclude(status__in=EDITABLE_REPORT_STATUSES).exists():
+            return _("The roadmap has submitted or approved progress reports: it is kept.")
+        return None
+
+    def plan_frozen_reason(self) -> str | None:
+        """The plan (goals, tasks, activities, indicators) is not changed while it is under review."""
+        if self.status == RoadmapStatus.SUBMITTED:
+            return _("The roadmap is under review: its plan cannot be changed until it is approved or returned.")
+        return None
+
     @property
     def municipality_id(self):
         return self.school.municipality_id if self.school_id else self.owner_municipality_id
 
 
-class Goal(models.Model):
+class PlanNode:
+    """A goal, task, activity or indicator of a roadmap's plan.  Frozen while the roadmap is
+    under review, and once a submitted, accepted or approved progress report speaks about it
+    (what the curator reviewed and the coordinator signed is neither changed nor deleted: a
+    new item is added instead)."""
+
+    def _activities(self):
+        raise NotImplementedError
+
+    def frozen_reason(self) -> str | None:
+        if reason := self.roadmap.plan_frozen_reason():
+            return reason
+        activities = self._activities()
+        if (
+            activities is not None
+            and (
+                ReportEntry.objects.filter(activity__in=activities).exclude(report__status__in=EDITABLE_REPORT_STATUSES)
+            ).exists()
+        ):
+            return _(
+                "This item is part of a submitted or approved progress report and cannot be changed or deleted; "
+                "add a new item instead."
+            )
+        return None
+
+
+class Goal(PlanNode, models.Model):
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="goals", verbose_name=_("roadmap"))
     position = models.PositiveSmallIntegerField(_("sort order"), default=0)
     title = models.CharField(_("goal"), max_length=1000)
@@ -166,8 +218,11 @@ class Goal(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def _activities(self):
+        return Activity.objects.filter(task__goal_id=self.pk) if self.pk else None
 
-class Task(models.Model):
+
+class Task(PlanNode, models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("goal"))
     position = models.PositiveSmallIntegerField(_("sort order"), default=0)
     title = models.CharField(_("task"), max_length=1000)
@@ -188,6 +243,9 @@ class Task(models.Model):
     def roadmap(self) -> Roadmap:
         return self.goal.roadmap
 
+    def _activities(self):
+        return Activity.objects.filter(task_id=self.pk) if self.pk else None
+
 
 class ActivityStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
@@ -196,7 +254,7 @@ class ActivityStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Activity(models.Model):
+class Activity(PlanNode, models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="activities", verbose_name=_("task"))
     position = models.PositiveSmallIntegerField(_("sort order"), default=0)
     title = models.CharField(_("activity"), max_length=1000)
@@ -242,6 +300,9 @@ class Activity(models.Model):
     def roadmap(self) -> Roadmap:
         return self.task.goal.roadmap
 
+    def _activities(self):
+        return Activity.objects.filter(pk=self.pk) if self.pk else None
+
     @property
     def is_overdue(self) -> bool:
         from django.utils import timezone
@@ -253,7 +314,7 @@ class Activity(models.Model):
         )
 
 
-class Indicator(models.Model):
+class Indicator(PlanNode, models.Model):
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("activity")
     )
@@ -283,6 +344,10 @@ class Indicator(models.Model):
     @property
     def roadmap(self) -> Roadmap:
         return self.activity.task.goal.roadmap
+
+    def _activities(self):
+        # A new indicator of a reported activity changes what that report measured.
+        return Activity.objects.filter(pk=self.activity_id) if self.activity_id else None
 
     @property
     def is_linked(self) -> bool:
@@ -328,6 +393,9 @@ class ReportStatus(models.TextChoices):
     RETURNED = "returned", _("Returned for revision")
     ACCEPTED = "accepted", _("Accepted by the curator")
     APPROVED = "approved", _("Approved")
+
+
+EDITABLE_REPORT_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
 class ProgressReport(models.Model):

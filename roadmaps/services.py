@@ -22,7 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.scoping import EDIT, MANAGE, can
+from accounts.scoping import EDIT, MANAGE, can, frozen_reason, require_delete
+from core.errors import Frozen
 from roadmaps.models import (
     Activity,
     ActivityStatus,
@@ -163,24 +164,10 @@ def activity_date_errors(roadmap: Roadmap, start: datetime.date | None, due: dat
 
 def roadmap_node_delete(user, node) -> None:
     """Delete a goal, task, activity or indicator of the plan.  What a submitted or approved
-    report already speaks about (entries, evidence, actual values) is kept: such a node is
-    refused with a message."""
-    from roadmaps.models import Goal, Task
-
-    _require(can(user, EDIT, node))
-    lookup = {
-        Goal: {"task__goal": node},
-        Task: {"task": node},
-        Activity: {"pk": node.pk},
-        Indicator: {"pk": getattr(node, "activity_id", None)},
-    }[type(node)]
-    reported = ReportEntry.objects.filter(activity__in=Activity.objects.filter(**lookup)).exclude(
-        report__status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]
-    )
-    if reported.exists():
-        raise ValidationError(
-            _("This item is part of a submitted or approved progress report and cannot be deleted; edit it instead.")
-        )
+    report already speaks about (entries, evidence, actual values) is kept, and nothing of a
+    plan under review changes: such a node is refused with a message
+    (``roadmaps.models.PlanNode.frozen_reason``, asked through ``accounts.scoping``)."""
+    require_delete(user, node, EDIT)
     node.delete()
 
 
@@ -230,9 +217,15 @@ def roadmap_import_xlsx(user, roadmap: Roadmap, fileobj) -> dict:
     rows, errors = parse_template(fileobj, roadmap)
     if errors:
         raise ValidationError(errors)
+    if reason := roadmap.plan_frozen_reason():
+        raise Frozen(reason)
     counts = {"goals": 0, "tasks": 0, "activities": 0, "indicators": 0}
+    frozen = []
     with transaction.atomic():
         for row in rows:
+            if message := _frozen_row(roadmap, row):
+                frozen.append(message)
+                continue
             goal, created = roadmap.goals.get_or_create(title=row["goal"], defaults={"position": roadmap.goals.count()})
             counts["goals"] += created
             task, created = goal.tasks.get_or_create(title=row["task"], defaults={"position": goal.tasks.count()})
@@ -266,7 +259,36 @@ def roadmap_import_xlsx(user, roadmap: Roadmap, fileobj) -> dict:
                     defaults={"unit": row["unit"], "baseline": row["baseline"], "target": row["target"]},
                 )
                 counts["indicators"] += created
+        if frozen:
+            transaction.set_rollback(True)
+            raise ValidationError(frozen)
     return counts
+
+
+_IMPORTED_FIELDS = ("responsible_name", "responsible_position", "start_date", "due_date", "expected_result")
+
+
+def _frozen_row(roadmap: Roadmap, row: dict) -> str | None:
+    """A row that would change an activity a submitted or approved report speaks about (the
+    same row again — an exported plan imported back — changes nothing and passes)."""
+    activity = (
+        Activity.objects.filter(task__goal__roadmap=roadmap, task__goal__title=row["goal"], task__title=row["task"])
+        .filter(title=row["activity"])
+        .first()
+    )
+    if activity is None or frozen_reason(activity) is None:
+        return None
+    same = all(getattr(activity, f) == row[f] for f in _IMPORTED_FIELDS) and activity.risk_factor == row["risk_factor"]
+    if same and row["indicator"]:
+        indicator = activity.indicators.filter(name=row["indicator"]).first()
+        same = indicator is not None and (indicator.unit, indicator.baseline, indicator.target) == (
+            row["unit"],
+            row["baseline"],
+            row["target"],
+        )
+    if same:
+        return None
+    return _("«%(a)s»: %(reason)s") % {"a": row["activity"], "reason": frozen_reason(activity)}
 
 
 # --- Indicator actuals (the assessment app's entry point) ---------------------------------

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.scoping import EDIT, MANAGE, VIEW, can, schools_for
+from accounts.scoping import EDIT, MANAGE, VIEW, can, frozen_reason, may_change, schools_for
 from core.charts import line_chart
 from core.drafts import draft_saved
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
@@ -86,9 +86,6 @@ class DocumentUpdateView(ObjectUpdateView):
     title = gettext_lazy("Edit school document")
     success_message = gettext_lazy("The document has been saved.")
 
-    def get_queryset(self):
-        return super().get_queryset().filter(status__in=[DocumentStatus.DRAFT, DocumentStatus.RETURNED])
-
     def form_valid(self, form):
         if "file" in form.changed_data and form.initial.get("file"):
             form.instance.version += 1
@@ -101,7 +98,7 @@ class DocumentDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         doc, user = self.object, self.request.user
-        ctx["can_edit"] = can(user, EDIT, doc) and doc.status in (DocumentStatus.DRAFT, DocumentStatus.RETURNED)
+        ctx["can_edit"] = may_change(user, doc)
         ctx["can_review"] = doc.status == DocumentStatus.SUBMITTED and (
             services.is_school_curator(user, doc.school) or can(user, MANAGE, doc)
         )
@@ -199,6 +196,7 @@ class RoadmapDetailView(ObjectDetailView):
         can_edit = can(user, EDIT, roadmap)
         ctx.update(
             can_edit=can_edit,
+            can_edit_header=may_change(user, roadmap),
             can_review=roadmap.status == RoadmapStatus.SUBMITTED
             and (services.is_school_curator(user, roadmap.school) or can(user, MANAGE, roadmap)),
             goals=selectors.roadmap_tree(roadmap),
@@ -360,10 +358,14 @@ class NodeView(LoginRequiredMixin, View):
 
     def get(self, request, kind, pk=None, parent=None):
         self.setup_node(request, kind, pk, parent)
+        if reason := frozen_reason(self.instance):
+            return tree_response(request, self.roadmap, reason, level="danger")
         return self.render_form(request, self.form())
 
     def post(self, request, kind, pk=None, parent=None):
         self.setup_node(request, kind, pk, parent)
+        if reason := frozen_reason(self.instance):
+            return tree_response(request, self.roadmap, reason, level="danger")
         form = self.form(request.POST)
         if not form.is_valid():
             return self.render_form(request, form, status=422 if request.htmx else 200)

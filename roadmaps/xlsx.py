@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import Limits, SpreadsheetRefused, read_upload
 from core.xlsx import unneutralise, workbook_bytes
 
 COLUMNS = [
@@ -102,6 +103,10 @@ def _decimal(v):
         raise ValueError(str(v)) from None
 
 
+# A roadmap is tens of rows: a few thousand is generous; the template has a dozen columns.
+TEMPLATE_LIMITS = Limits(max_rows=5_000, max_columns=64, kinds=("xlsx",))
+
+
 def parse_template(fileobj, roadmap) -> tuple[list[dict], list[str]]:
     """Rows as dicts and the list of errors (row numbers as in the spreadsheet)."""
     from python_calamine import CalamineWorkbook
@@ -110,7 +115,12 @@ def parse_template(fileobj, roadmap) -> tuple[list[dict], list[str]]:
     from schools.models import RiskFactor
 
     try:
-        data = fileobj.read()
+        data = read_upload(fileobj, TEMPLATE_LIMITS)  # size and shape before calamine sees a byte
+    except SpreadsheetRefused as exc:
+        if exc.code == "kind":
+            return [], [_("The file is not an xlsx workbook made from the roadmap template.")]
+        return [], [str(exc)]
+    try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         table = sheet.to_python(skip_empty_area=False)
     except Exception:  # any unreadable file is one user error

@@ -10,13 +10,26 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from assessment.fileformat import FileRefused, Table, _number, _text, _year, error_report, read_table
+from assessment.fileformat import FileRefused, Table, _number, _text, _year, error_report
+from assessment.fileformat import read_table as _read_table
 from assessment.models import normalise_name
+from core.spreadsheets import Limits
 from socialcontext.models import INDICATOR_FIELDS
 
 SHEET = "Контекст"
 
 __all__ = ["COLUMNS", "Checked", "FileRefused", "check_table", "context_error_report", "read_table", "template_bytes"]
+
+
+def read_table(data: bytes, name: str) -> Table:
+    """The context file's header and rows, measured first (``core.spreadsheets``): a few
+    thousand schools, a dozen columns."""
+    limits = Limits(
+        max_bytes=settings.RESULTS_UPLOAD_MAX_BYTES,
+        max_rows=max(settings.CONTEXT_MAX_ROWS + 1, 200_000),
+        max_columns=64,
+    )
+    return _read_table(data, name, limits)
 
 
 @dataclass(frozen=True)

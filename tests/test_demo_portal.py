@@ -17,12 +17,13 @@ from tests.conftest import restore_migration_data
 from tests.demo.crawl import CrawlChecks
 from tests.demo.exports import ExportChecks, plant_hostile_data
 from tests.demo.figures import FigureChecks
+from tests.demo.skills import SkillChecks
 
 KAMENSK = "Каменск-Уральский городской округ"
 
 
 @pytest.mark.xdist_group(name="demo")
-class DemoPortal(FigureChecks, ExportChecks, CrawlChecks, TestCase):
+class DemoPortal(FigureChecks, ExportChecks, CrawlChecks, SkillChecks, TestCase):
     @classmethod
     def setUpTestData(cls):
         # A test case runs after the transactional tests, whose flush removed what data

@@ -36,13 +36,6 @@ class SchoolDocumentViewSet(ScopedViewSet):
     filterset_class = SchoolDocumentFilterSet
     write_action = EDIT
 
-    def perform_update(self, serializer):
-        if serializer.instance.status not in ("draft", "returned"):
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"status": _("A submitted or approved document cannot be changed.")})
-        super().perform_update(serializer)
-
     def _do(self, request, func, *args):
         doc = self.get_object()
         return Response(SchoolDocumentSerializer(func(request.user, doc, *args)).data)

@@ -41,7 +41,10 @@ WRITERS = {
     "assessment/views.py": 5,  # the school's workbook (built, sent), spread, effectiveness, the results template
     "core/generic.py": 1,  # every list page's ?export=xlsx
     "events/views.py": 2,  # attendance list, participation
+    "regional/views.py": 2,  # the comparison of municipalities, results by municipality
     "roadmaps/xlsx.py": 1,  # the roadmap template
+    "socialcontext/fileformat.py": 1,  # the context file's template
+    "socialcontext/views.py": 1,  # the context data as a context file
 }
 WRITER_CALL = re.compile(r"\b(?:workbook_bytes|xlsx_response|xlsx_file_response)\(")
 LOOKS_LIKE = {
@@ -196,7 +199,11 @@ class ExportChecks:
             f"/roadmaps/{h['roadmap']}/export/",
             "/assessment/imports/template.xlsx",
             f"/assessment/imports/{h['failed']['xlsx']}/errors/",
+            "/socialcontext/imports/template.xlsx",
         ]
+
+    # Read by the regional coordinator (the municipal coordinator's scope has no region).
+    regional_export_urls = ["/regional/?export=xlsx", "/regional/results/?export=xlsx"]
 
     def test_every_writer_is_covered(self):
         found = {}
@@ -212,7 +219,13 @@ class ExportChecks:
     def test_every_export_is_data_and_never_a_formula(self):
         self.assertGreaterEqual(len(list_export_urls()), 20)
         problems, texts, booleans, dates = [], [], 0, 0
-        for url in self.export_urls():
+        from accounts.models import User
+
+        region = User.objects.get(username="region")
+        readers = [(url, self.coordinator) for url in self.export_urls()]
+        readers += [(url, region) for url in self.regional_export_urls]
+        for url, reader in readers:
+            self.client.force_login(reader)
             response = self.client.get(url)
             self.assertEqual(response.status_code, 200, url)
             self.assertIn("spreadsheetml", response["Content-Type"], url)
