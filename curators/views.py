@@ -18,6 +18,7 @@ from django.views.generic import TemplateView, UpdateView
 from accounts.scoping import MANAGE, VIEW, can, may_manage_assignments, municipalities_for, schools_for
 from core.drafts import draft_saved, draft_version
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
+from core.redirects import return_url
 from core.years import academic_year_choices, academic_year_label, current_academic_year
 from curators import selectors, services
 from curators.filters import CuratorAssignmentFilterSet, PartnerPairFilterSet, RecommendationFilterSet, VisitFilterSet
@@ -429,7 +430,7 @@ class RecommendationActionView(LoginRequiredMixin, View):
                     raise Http404
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        return redirect(request.POST.get("next") or rec.visit.get_absolute_url())
+        return redirect(return_url(request, rec.visit.get_absolute_url()))
 
 
 class RecommendationListView(ObjectListView):
@@ -506,3 +507,16 @@ class VisitUpdateView(LoginRequiredMixin, UpdateView):
         messages.success(self.request, gettext("The visit record has been saved."))
         draft_saved(self.request, f"visit-{self.object.pk}")
         return redirect(self.object.get_absolute_url())
+
+
+class VisitProtocolView(LoginRequiredMixin, View):
+    """The visit's protocol as PDF, for whoever may read the visit (its scope: 404 otherwise)."""
+
+    def get(self, request, pk: int):
+        from curators.documents import visit_protocol_pdf
+        from reports.pdf import pdf_response
+
+        visit = get_object_or_404(
+            Visit.objects.restrict(request.user, VIEW).select_related("school__municipality", "curator"), pk=pk
+        )
+        return pdf_response(visit_protocol_pdf(visit), f"visit-protocol-{visit.pk}.pdf")

@@ -4,13 +4,15 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.rest import FILE_RENDERERS
 from reports import services
 from reports.api.serializers import GeneratedReportSerializer, ReportRequestSerializer
 from reports.documents import BUILDERS
 from reports.filters import GeneratedReportFilterSet
 from reports.forms import DOCX_KINDS
 from reports.models import GeneratedReport, ReportFormat
-from reports.views import report_file_response
+from reports.requisites import DocumentRefused
+from reports.views import CONTENT_TYPES, report_file_response
 
 
 class GeneratedReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -32,12 +34,20 @@ class GeneratedReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         kind, fmt = data.validated_data["kind"], data.validated_data["fmt"]
         if kind not in BUILDERS or (fmt == ReportFormat.DOCX and kind not in DOCX_KINDS):
             return Response({"detail": "This document is not available in this format.", "code": "invalid"}, status=400)
-        report = services.report_request(
-            request.user, kind, data.validated_data["subject"], data.validated_data["year"], fmt
-        )
+        try:
+            report = services.report_request(
+                request.user, kind, data.validated_data["subject"], data.validated_data["year"], fmt
+            )
+        except DocumentRefused as exc:
+            return Response({"detail": " ".join(str(m) for m in exc.missing), "code": "refused"}, status=400)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], url_path="download", url_name="download")
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, CONTENT_TYPES["docx"]): OpenApiTypes.BINARY,
+        }
+    )
+    @action(detail=True, methods=["get"], url_path="download", url_name="download", renderer_classes=FILE_RENDERERS)
     def download(self, request, pk=None):
         return report_file_response(self.get_object())

@@ -126,7 +126,7 @@ def test_order_pdf_has_title(listed, login, tmp_path):
 def test_docx_refused_for_reports(listed, login):
     response = request_document(login(listed.coordinator), ReportKind.MUNICIPAL, listed.a1.pk, fmt="docx")
     assert response.status_code == 400
-    assert "Только проекты приказов" in response.content.decode()
+    assert "Только проекты приказов и информационная справка" in response.content.decode()
     assert not GeneratedReport.objects.exists()
 
 
@@ -179,6 +179,16 @@ def test_api_pull_municipal_report_with_read_only_token(listed, client, tmp_path
     pdf = client.get(detail["download_url"], **auth)
     assert pdf.status_code == 200
     assert "Округ А1" in pdf_text(b"".join(pdf.streaming_content), tmp_path)
+    # A client that asks for the document's type gets it (issue 13.8: was 406) …
+    for accept in ("application/pdf", "application/pdf, application/json;q=0.5", "*/*", "application/octet-stream"):
+        asked = client.get(detail["download_url"], HTTP_ACCEPT=accept, **auth)
+        assert asked.status_code == 200, (accept, asked.status_code)
+        assert asked["Content-Type"] == "application/pdf"
+        assert b"".join(asked.streaming_content).startswith(b"%PDF-")
+    # … and an error on the way is still the API's JSON error, whatever it asked for.
+    missing = client.get("/api/v1/reports/999999/download/", HTTP_ACCEPT="application/pdf", **auth)
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+    assert missing.json()["code"] == "not_found"
 
 
 def test_api_report_out_of_scope(listed, api):
@@ -204,12 +214,12 @@ def test_order_partners_lists_the_pairs_as_pdf_and_docx(listed, login, tmp_path)
     response = request_document(c, ReportKind.ORDER_PARTNERS, listed.a1.pk)
     assert response.status_code == 302
     text = pdf_text(b"".join(c.get(response["Location"]).streaming_content), tmp_path)
-    assert "О партнёрских парах" in text
+    assert "Об утверждении партнёрских пар" in text
     assert "Взаимные посещения уроков" in text
     response = request_document(c, ReportKind.ORDER_PARTNERS, listed.a1.pk, fmt="docx")
     d = Document(io.BytesIO(b"".join(c.get(response["Location"]).streaming_content)))
-    rows = [[cell.text for cell in row.cells] for table in d.tables for row in table.rows]
-    assert rows[0] == ["№", "Школа, получающая поддержку", "Школа-лидер", "План совместной работы"]
+    rows = [[cell.text for cell in row.cells] for row in d.tables[-1].rows]  # the appendix (the first: signature)
+    assert rows[0] == ["№ п/п", "Организация с низкими результатами", "Школа-лидер", "План совместной работы"]
     # this year's pair of this municipality only: another municipality's school and last year's pair are absent
     assert rows[1:] == [["1", listed.a1_school1.short_name, listed.a1_school2.short_name, "Взаимные посещения уроков"]]
 
