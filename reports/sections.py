@@ -80,13 +80,13 @@ SCHOOL_REPORT: list[Section] = [
         title=_("Results against the school context"),
         empty=_("No context data of the school for this year."),
     ),
+    Section("events", "events.documents:school_report_sections#0"),
     Section(
         "skills",
         "skills.documents:school_skills",
         title=_("Skill deficits and recommended help"),
         empty=_("No task-level results of the school up to this year."),
     ),
-    Section("events", "events.documents:school_report_sections#0"),
 ]
 
 MUNICIPAL_REPORT: list[Section] = [
