@@ -94,7 +94,12 @@ class User(AbstractUser):
             self.municipality_id = self.school.municipality_id
         if self.municipality_id and not self.region_id:
             self.region_id = self.municipality.region_id
+        # set_password() leaves the new raw password here until the save: a changed (or reset)
+        # password ends every API token of the user, as it ends their other sessions.
+        password_changed = self.pk is not None and getattr(self, "_password", None) is not None
         super().save(*args, **kwargs)
+        if password_changed:
+            self.api_tokens.all().delete()
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles

@@ -54,10 +54,54 @@ def schools_for(user, action: str = VIEW) -> QuerySet:
     if role == Role.METHODIST:
         return qs.filter(municipality_id=user.municipality_id)
     if role == Role.CURATOR:
-        from curators.models import CuratorAssignment
-
-        return qs.filter(id__in=CuratorAssignment.objects.current().filter(curator=user).values("school_id"))
+        return qs.filter(id__in=curated_schools(user).values("id"))
     return qs.none()
+
+
+# --- Whose curator -----------------------------------------------------------------------------
+
+
+def curated_schools(user, year: int | None = None) -> QuerySet:
+    """The schools ``user`` is the curator of in ``year`` (default: the current academic year):
+    the one answer to «whose curator» (review of roadmaps, documents and reports, visits,
+    the review queue, a curator's scope)."""
+    from curators.models import CuratorAssignment
+    from schools.models import School
+
+    if not _usable(user):
+        return School.objects.none()
+    return School.objects.filter(
+        id__in=CuratorAssignment.objects.current(year).filter(curator=user).values("school_id")
+    )
+
+
+def is_school_curator(user, school, year: int | None = None) -> bool:
+    """Whether ``user`` is the curator of ``school`` (an object or an id) this year."""
+    school_id = getattr(school, "pk", school)
+    return school_id is not None and curated_schools(user, year).filter(id=school_id).exists()
+
+
+def may_review(user, obj) -> bool:
+    """Whether ``user`` reviews (approves or returns) a school document or a roadmap: the
+    school's curator of the year, or a coordinator of it."""
+    school_id = getattr(obj, "school_id", None)
+    return (school_id is not None and is_school_curator(user, school_id)) or can(user, MANAGE, obj)
+
+
+def may_log_visit(user, school) -> bool:
+    """The school's curator of the year, or a coordinator of the school."""
+    return can(user, MANAGE, school) or is_school_curator(user, school)
+
+
+def visit_schools(user) -> QuerySet:
+    """Schools where ``user`` may log a visit: curated this year, or managed."""
+    from schools.models import School
+
+    if not _usable(user):
+        return School.objects.none()
+    return School.objects.filter(
+        Q(id__in=schools_for(user, MANAGE).values("id")) | Q(id__in=curated_schools(user).values("id"))
+    )
 
 
 def municipalities_for(user, action: str = VIEW) -> QuerySet:

@@ -178,6 +178,7 @@ OPORA_CACHE_RETRY_SECONDS = env.float("OPORA_CACHE_RETRY_SECONDS", default=30)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.AddressThrottleBackend",  # an address over its failure limit signs nobody in
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -198,6 +199,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"  # «locked until 10:15», form and API
+# Trusted proxies in front of the portal (a reverse proxy that appends to X-Forwarded-For):
+# 0 — nothing in front, the client's own X-Forwarded-For is ignored.  The API throttles
+# (DRF's NUM_PROXIES) and the sign-in locks read the address the same way.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# … and an address is locked across usernames after this many wrong passwords in the window.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_ADDRESS_COOLOFF_MINUTES = env.int("LOGIN_ADDRESS_COOLOFF_MINUTES", default=15)
 
 # Internationalisation: Russian first, English as the second language.
 LANGUAGE_CODE = "ru"
@@ -287,6 +297,7 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="3000/min"),
     },
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Opora API",
@@ -298,6 +309,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Every operation documents its error answers (core/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.add_error_responses",
+    ],
 }
 # Choice sets that share a field name ("kind", "status") get distinct schema names.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {

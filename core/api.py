@@ -61,6 +61,31 @@ def _if_none_match(request) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
+class ModelCleanMixin:
+    """The model's own ``clean()`` runs on what a body asks for, so the API keeps every rule
+    the model and its form keep (one rule, one place): the values are set on a copy of the
+    instance (a new one for a create) and its errors become the 400's field errors."""
+
+    def validate(self, attrs):
+        import copy
+
+        from django.core.exceptions import ValidationError as DjangoValidationError
+        from rest_framework import serializers as drf
+
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        many = {f.name for f in model._meta.many_to_many}
+        for name, value in attrs.items():
+            if name not in many:
+                setattr(instance, name, value)
+        try:
+            instance.clean()
+        except DjangoValidationError as exc:
+            raise drf.ValidationError(drf.as_serializer_error(exc)) from None
+        return attrs
+
+
 def restrict_serializer_fields(serializer, user) -> None:
     """NetBox's ``restrict_form_fields`` for serializers: every writable relation to a scoped
     model offers only what ``user`` may see, so an object out of scope named in a body is as
@@ -80,21 +105,9 @@ def restrict_serializer_fields(serializer, user) -> None:
         target.queryset = queryset.restrict(user, VIEW)
 
 
-class ScopedViewSet(CachedListMixin, viewsets.ModelViewSet):
-    """A viewset whose queryset is restricted by accounts.scoping.
-
-    Reads use the ``view`` scope.  Writes need ``write_action`` (``manage`` by default,
-    ``edit`` for school-owned content) on the object; an object visible but not writable
-    answers 403, an invisible one 404; a created or changed object that falls outside the
-    user's write scope is rolled back.
-
-    Lists are the hot path of integrations: they are cached (``CachedListMixin``), and
-    where every field of the serializer is a plain model column (``Meta.plain_fields =
-    True``) a list page is read with ``values()`` and rendered as it is, skipping
-    per-field serializer work (same JSON as the serializer)."""
-
-    write_action = MANAGE
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+class ScopedQueryMixin:
+    """Reads restricted to the ``view`` scope, relations of the bodies restricted alike, and
+    the plain-columns fast path of lists (see ScopedViewSet)."""
 
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, VIEW)
@@ -111,6 +124,28 @@ class ScopedViewSet(CachedListMixin, viewsets.ModelViewSet):
         rows = self.filter_queryset(self.get_queryset()).values(*meta.fields)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(page) if page is not None else Response(list(rows))
+
+
+class ScopedReadViewSet(ScopedQueryMixin, CachedListMixin, viewsets.ReadOnlyModelViewSet):
+    """Scoped list and detail, and whatever ``@action`` a viewset adds (its writes go through
+    services): no default create, update or destroy is routed, nor documented."""
+
+
+class ScopedViewSet(ScopedQueryMixin, CachedListMixin, viewsets.ModelViewSet):
+    """A viewset whose queryset is restricted by accounts.scoping.
+
+    Reads use the ``view`` scope.  Writes need ``write_action`` (``manage`` by default,
+    ``edit`` for school-owned content) on the object; an object visible but not writable
+    answers 403, an invisible one 404; a created or changed object that falls outside the
+    user's write scope is rolled back.
+
+    Lists are the hot path of integrations: they are cached (``CachedListMixin``), and
+    where every field of the serializer is a plain model column (``Meta.plain_fields =
+    True``) a list page is read with ``values()`` and rendered as it is, skipping
+    per-field serializer work (same JSON as the serializer)."""
+
+    write_action = MANAGE
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def check_object_permissions(self, request, obj):
         """Writes need the write scope (403 where the object is visible); a change or a
@@ -147,4 +182,4 @@ class ScopedViewSet(CachedListMixin, viewsets.ModelViewSet):
         instance.delete()
 
 
-__all__ = ["EDIT", "MANAGE", "VIEW", "CachedListMixin", "ScopedViewSet"]
+__all__ = ["EDIT", "MANAGE", "VIEW", "CachedListMixin", "ScopedReadViewSet", "ScopedViewSet"]

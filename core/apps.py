@@ -14,13 +14,14 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from config.schedule import apply_schedule_after_migrate
-        from core import tables
+        from core import tables, text
         from core.cache import forget_active, install_scoped_writes, install_write_hook
         from core.sqlite import unicode_case_functions
 
         # The periodic tasks follow their declaration in code on every migrate (config/schedule.py).
         post_migrate.connect(apply_schedule_after_migrate, sender=self, dispatch_uid="opora-schedule")
 
+        text.install()  # no bidi overrides nor zero-width characters in what people type
         tables.install()  # django-tables2 without a signature computation per cell
 
         # Every write of a portal table moves the data generation on (core/cache.py).

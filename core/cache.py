@@ -710,13 +710,12 @@ def reader_parts(user) -> tuple[str, ...]:
 
 
 def _curator_parts(user) -> tuple[str, ...]:
-    from curators.models import CuratorAssignment
+    from accounts.scoping import curated_schools  # «whose curator» has one answer
 
     key = (user.pk, timezone.localdate())
     parts = _curators.get(key)
     if parts is None:
-        munis = CuratorAssignment.objects.current().filter(curator_id=user.pk)
-        ids = sorted(set(munis.values_list("school__municipality_id", flat=True)))
+        ids = sorted(set(curated_schools(user).values_list("municipality_id", flat=True)))
         parts = _curators[key] = tuple(f"m{m}" for m in ids)
     return parts
 

@@ -7,13 +7,13 @@ from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core import cache as portal_cache
 from core.dashboard import panels_for
 from core.files import resolve_protected_file
+from core.redirects import is_own_url, return_url
 from core.vision import remember, vision_mode
 
 
@@ -41,12 +41,7 @@ def vision(request):
     """Turn the version for the visually impaired on or off or change one of its choices
     (the buttons of the header and of the settings bar), then go back to the page."""
     mode = vision_mode(request).changed(request.POST)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/"
-    response = redirect(target)
+    response = redirect(return_url(request, "/"))
     remember(request, response, mode)
     return response
 
@@ -77,12 +72,8 @@ def protected_file(request, name: str):
 def back_url(request) -> str | None:
     """Where «back» leads from an error page: the page the reader came from, if it is one of
     the portal's own (never another host), and not the failing address itself."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     referer = request.META.get("HTTP_REFERER", "")
-    if not referer or not url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if not is_own_url(request, referer):
         return None
     from urllib.parse import urlsplit
 

@@ -5,6 +5,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import scoping
 from accounts.models import Role, User
 from accounts.scoping import MANAGE, schools_for
 from core.years import current_academic_year
@@ -131,13 +132,8 @@ class PartnerPairForm(ScopedModelForm):
 
 
 def visit_schools(user):
-    """Schools where the user may log a visit: assigned this year, or managed."""
-    if not getattr(user, "is_authenticated", False):
-        return School.objects.none()
-    assigned = CuratorAssignment.objects.current().filter(curator=user).values("school_id")
-    return (
-        (schools_for(user, MANAGE) | School.objects.filter(id__in=assigned)).distinct().select_related("municipality")
-    )
+    """Schools where the user may log a visit (``accounts.scoping.visit_schools``)."""
+    return scoping.visit_schools(user).select_related("municipality")
 
 
 class VisitForm(forms.ModelForm):

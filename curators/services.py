@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import scoping
 from accounts.models import Role
 from accounts.scoping import EDIT, MANAGE, can
 from core.years import academic_year_bounds, academic_year_label
@@ -112,10 +113,8 @@ def partner_pair_save(pair: PartnerPair, user) -> PartnerPair:
 
 
 def may_log_visit(user, school) -> bool:
-    """The school's curator of the year, or a coordinator of the school."""
-    if can(user, MANAGE, school):
-        return True
-    return CuratorAssignment.objects.current().filter(curator=user, school=school).exists()
+    """Asked of the policy module (``accounts.scoping.may_log_visit``)."""
+    return scoping.may_log_visit(user, school)
 
 
 def may_update_recommendation(user, rec: Recommendation) -> bool:

@@ -18,6 +18,7 @@ from django.views.generic import TemplateView, UpdateView
 from accounts.scoping import MANAGE, VIEW, can, may_manage_assignments, municipalities_for, schools_for
 from core.drafts import draft_saved, draft_version
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
+from core.redirects import return_url
 from core.years import academic_year_choices, academic_year_label, current_academic_year
 from curators import selectors, services
 from curators.filters import CuratorAssignmentFilterSet, PartnerPairFilterSet, RecommendationFilterSet, VisitFilterSet
@@ -429,7 +430,7 @@ class RecommendationActionView(LoginRequiredMixin, View):
                     raise Http404
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        return redirect(request.POST.get("next") or rec.visit.get_absolute_url())
+        return redirect(return_url(request, rec.visit.get_absolute_url()))
 
 
 class RecommendationListView(ObjectListView):

@@ -298,9 +298,9 @@ def report_states(roadmaps, today: datetime.date | None = None) -> list[dict]:
 
 
 def reports_waiting_for_review(user) -> QuerySet:
-    from curators.models import CuratorAssignment
+    from accounts.scoping import curated_schools
 
-    schools = CuratorAssignment.objects.current().filter(curator=user).values("school_id")
+    schools = curated_schools(user).values("id")
     return (
         ProgressReport.objects.restrict(user)
         .filter(status=ReportStatus.SUBMITTED, roadmap__school__in=schools)

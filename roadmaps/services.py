@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.scoping import EDIT, MANAGE, can, frozen_reason, require_delete
+from accounts.scoping import EDIT, MANAGE, can, frozen_reason, is_school_curator, may_review, require_delete
 from core.errors import Frozen
 from roadmaps.models import (
     Activity,
@@ -51,15 +51,6 @@ from roadmaps.selectors import (
 )
 
 # --- Roles --------------------------------------------------------------------------------
-
-
-def is_school_curator(user, school) -> bool:
-    """The curator assigned to the school for the current academic year."""
-    from curators.models import CuratorAssignment
-
-    if school is None or not user.is_authenticated:
-        return False
-    return CuratorAssignment.objects.current().filter(curator=user, school=school).exists()
 
 
 def _require(condition: bool) -> None:
@@ -106,7 +97,7 @@ def document_submit(user, doc: SchoolDocument) -> SchoolDocument:
 
 
 def _may_review_document(user, doc: SchoolDocument) -> bool:
-    return is_school_curator(user, doc.school) or can(user, MANAGE, doc)
+    return may_review(user, doc)
 
 
 def document_approve(user, doc: SchoolDocument, comment: str = "") -> SchoolDocument:
@@ -185,7 +176,7 @@ def roadmap_submit(user, roadmap: Roadmap) -> Roadmap:
 
 def roadmap_approve(user, roadmap: Roadmap) -> Roadmap:
     if roadmap.school_id:
-        _require(is_school_curator(user, roadmap.school) or can(user, MANAGE, roadmap))
+        _require(may_review(user, roadmap))
     else:
         _require(can(user, MANAGE, roadmap))
     if roadmap.status != RoadmapStatus.SUBMITTED:
@@ -197,7 +188,7 @@ def roadmap_approve(user, roadmap: Roadmap) -> Roadmap:
 
 def roadmap_return(user, roadmap: Roadmap) -> Roadmap:
     if roadmap.school_id:
-        _require(is_school_curator(user, roadmap.school) or can(user, MANAGE, roadmap))
+        _require(may_review(user, roadmap))
     else:
         _require(can(user, MANAGE, roadmap))
     if roadmap.status != RoadmapStatus.SUBMITTED:

@@ -15,7 +15,17 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.scoping import EDIT, MANAGE, VIEW, can, frozen_reason, may_change, schools_for
+from accounts.scoping import (
+    EDIT,
+    MANAGE,
+    VIEW,
+    can,
+    frozen_reason,
+    is_school_curator,
+    may_change,
+    may_review,
+    schools_for,
+)
 from core.charts import line_chart
 from core.drafts import draft_saved
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
@@ -99,9 +109,7 @@ class DocumentDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         doc, user = self.object, self.request.user
         ctx["can_edit"] = may_change(user, doc)
-        ctx["can_review"] = doc.status == DocumentStatus.SUBMITTED and (
-            services.is_school_curator(user, doc.school) or can(user, MANAGE, doc)
-        )
+        ctx["can_review"] = doc.status == DocumentStatus.SUBMITTED and (may_review(user, doc))
         ctx["review_form"] = ReviewForm()
         ctx["history"] = doc.history.select_related("history_user").order_by("-history_date")[:10]
         return ctx
@@ -197,8 +205,7 @@ class RoadmapDetailView(ObjectDetailView):
         ctx.update(
             can_edit=can_edit,
             can_edit_header=may_change(user, roadmap),
-            can_review=roadmap.status == RoadmapStatus.SUBMITTED
-            and (services.is_school_curator(user, roadmap.school) or can(user, MANAGE, roadmap)),
+            can_review=roadmap.status == RoadmapStatus.SUBMITTED and may_review(user, roadmap),
             goals=selectors.roadmap_tree(roadmap),
             problems=selectors.roadmap_quality_problems(roadmap),
             reports=roadmap.reports.all(),
@@ -454,7 +461,7 @@ class ReportDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         report, user = self.object, self.request.user
         school = report.roadmap.school
-        is_curator = bool(school) and services.is_school_curator(user, school)
+        is_curator = bool(school) and is_school_curator(user, school)
         doc = selectors.report_document(report)
         ctx.update(
             document=doc,
@@ -583,7 +590,7 @@ class ReportTransitionView(LoginRequiredMixin, View):
 
     def review(self, request, report, action):
         doc = selectors.report_document(report)
-        is_curator = bool(report.roadmap.school_id) and services.is_school_curator(request.user, report.roadmap.school)
+        is_curator = bool(report.roadmap.school_id) and is_school_curator(request.user, report.roadmap.school)
         form = CuratorReviewForm(request.POST, document=doc if is_curator else {"goals": []})
         form.is_valid()
         comments = form.comments() if is_curator else None

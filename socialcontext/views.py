@@ -10,7 +10,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -18,6 +17,7 @@ from django.views.generic import FormView
 
 from accounts.scoping import MANAGE, VIEW, can, municipalities_overseen, schools_for
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
+from core.redirects import return_url
 from core.xlsx import XLSX_MIME
 from schools.selectors import history_entries
 from socialcontext import selectors, services
@@ -288,9 +288,7 @@ class PairFromSuggestionView(LoginRequiredMixin, View):
     def post(self, request, pk):
         suggestion = get_object_or_404(PartnerSuggestion.objects.restrict(request.user, MANAGE), pk=pk)
         form = PairFromSuggestionForm(request.POST, user=request.user)
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-            back = reverse("curators:pair-list")
+        back = return_url(request, reverse("curators:pair-list"))
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:

@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import lockout
 from accounts.models import ApiToken
 from core.throttling import AnonThrottle
 
@@ -35,7 +36,11 @@ class ObtainTokenView(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
+        username = data.validated_data["username"]
+        # The Django request (not DRF's wrapper): the lock marks it, as the login form's.
+        user = authenticate(request._request, username=username, password=data.validated_data["password"])
+        if user is None and (until := lockout.locked_until(request._request, username)):
+            return lockout.locked_api_response(until)
         if user is None or not user.is_active:
             return Response(
                 {"detail": _("Wrong username or password."), "code": "authentication_failed"},

@@ -82,6 +82,18 @@ class PartnerPairSerializer(serializers.ModelSerializer):
             from django.utils.translation import gettext as _
 
             raise serializers.ValidationError({"leader": [_("A school cannot be its own partner.")]})
+        year = attrs.get("year", getattr(self.instance, "year", None))
+        # The model's unique constraint, said as a 400 (the default validator is off: it would
+        # name fields the user's scope narrows).
+        same = PartnerPair.objects.filter(school=school, leader=leader, year=year)
+        if self.instance is not None:
+            same = same.exclude(pk=self.instance.pk)
+        if school and leader and year and same.exists():
+            from django.utils.translation import gettext as _
+
+            raise serializers.ValidationError(
+                {"leader": [_("This school already has this leading partner in that academic year.")]}
+            )
         return attrs
 
 
@@ -99,6 +111,10 @@ class LessonSerializer(serializers.ModelSerializer):
             "strengths",
             "difficulties",
         ]
+
+
+class DoneSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class RecommendationSerializer(serializers.ModelSerializer):

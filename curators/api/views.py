@@ -1,12 +1,14 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ScopedViewSet
+from core.api import ScopedReadViewSet, ScopedViewSet
 from curators import services
 from curators.api.serializers import (
     CuratorAssignmentSerializer,
+    DoneSerializer,
     PartnerPairSerializer,
     RecommendationSerializer,
     VisitSerializer,
@@ -87,30 +89,28 @@ def _error(exc: DjangoValidationError) -> Response:
     return Response({"detail": " ".join(exc.messages), "code": getattr(exc, "code", None) or "invalid"}, status=code)
 
 
-class RecommendationViewSet(ScopedViewSet):
-    """Read recommendations; the school marks one done (``done``), the curator closes it."""
+class RecommendationViewSet(ScopedReadViewSet):
+    """Read recommendations; the school marks one done (``done``), the curator closes it
+    (the services say who may).  Recommendations are written with their visit."""
 
     queryset = Recommendation.objects.select_related("visit").order_by("due_date", "id")
     serializer_class = RecommendationSerializer
     filterset_class = RecommendationFilterSet
     ordering_fields = ["due_date"]
-    http_method_names = ["get", "post", "head", "options"]
 
-    def create(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed("POST")
-
-    def check_object_permissions(self, request, obj):
-        super(ScopedViewSet, self).check_object_permissions(request, obj)
-
+    @extend_schema(request=DoneSerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         rec = self.get_object()
+        body = DoneSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
-            services.recommendation_mark_done(user=request.user, rec=rec, comment=request.data.get("comment", ""))
+            services.recommendation_mark_done(user=request.user, rec=rec, comment=body.validated_data["comment"])
         except DjangoValidationError as exc:
             return _error(exc)
         return Response(self.get_serializer(rec).data)
 
+    @extend_schema(request=None, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         rec = self.get_object()

@@ -2,6 +2,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from core.api import ModelCleanMixin
 from events.models import AgendaStep, Event, FeedbackAnswer, FeedbackResponse, Material, Registration
 from events.services import level_choices, schools_of_levels
 
@@ -12,7 +13,7 @@ class AgendaStepSerializer(serializers.ModelSerializer):
         fields = ["position", "title", "description", "duration_minutes", "lead"]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelCleanMixin, serializers.ModelSerializer):
     agenda = AgendaStepSerializer(many=True, read_only=True)
     registered = serializers.IntegerField(read_only=True)
     url = serializers.SerializerMethodField()
@@ -65,18 +66,10 @@ class EventSerializer(serializers.ModelSerializer):
         return fields
 
     def validate(self, attrs):
-        start = attrs.get("start", getattr(self.instance, "start", None))
-        end = attrs.get("end", getattr(self.instance, "end", None))
-        if start and end and end <= start:
-            raise serializers.ValidationError({"end": _("The event must end after it starts.")})
-        host = attrs.get("host_school", getattr(self.instance, "host_school", None))
-        municipality = attrs.get("municipality", getattr(self.instance, "municipality", None))
-        if host and municipality and host.municipality_id != municipality.pk:
-            raise serializers.ValidationError(
-                {"host_school": _("The host school must belong to the event's municipality.")}
-            )
         validate_level(self.instance, attrs)
-        return attrs
+        # The model's clean() (ModelCleanMixin): dates in order, the registration deadline not
+        # after the end, the host school in the event's municipality — the form's rules.
+        return super().validate(attrs)
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
@@ -132,7 +125,7 @@ class FeedbackResponseSerializer(serializers.ModelSerializer):
         return fields
 
 
-class MaterialSerializer(serializers.ModelSerializer):
+class MaterialSerializer(ModelCleanMixin, serializers.ModelSerializer):
     class Meta:
         model = Material
         fields = [
@@ -151,7 +144,9 @@ class MaterialSerializer(serializers.ModelSerializer):
             "file",
             "created_at",
         ]
-        read_only_fields = ["file", "created_at"]
+        # The file comes with a multipart body (validated by the model field's
+        # UploadValidator), or a link instead: never silently dropped.
+        read_only_fields = ["created_at"]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -168,7 +163,7 @@ class MaterialSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         validate_level(self.instance, attrs)
-        return attrs
+        return super().validate(attrs)
 
 
 def validate_level(instance, attrs: dict) -> None:

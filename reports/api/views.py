@@ -4,6 +4,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.rest import FILE_RENDERERS
 from reports import services
 from reports.api.serializers import GeneratedReportSerializer, ReportRequestSerializer
 from reports.documents import BUILDERS
@@ -11,7 +12,7 @@ from reports.filters import GeneratedReportFilterSet
 from reports.forms import DOCX_KINDS
 from reports.models import GeneratedReport, ReportFormat
 from reports.requisites import DocumentRefused
-from reports.views import report_file_response
+from reports.views import CONTENT_TYPES, report_file_response
 
 
 class GeneratedReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -41,7 +42,12 @@ class GeneratedReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             return Response({"detail": " ".join(str(m) for m in exc.missing), "code": "refused"}, status=400)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], url_path="download", url_name="download")
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, CONTENT_TYPES["docx"]): OpenApiTypes.BINARY,
+        }
+    )
+    @action(detail=True, methods=["get"], url_path="download", url_name="download", renderer_classes=FILE_RENDERERS)
     def download(self, request, pk=None):
         return report_file_response(self.get_object())

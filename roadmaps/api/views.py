@@ -1,12 +1,14 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scoping import EDIT
 from core.api import ScopedViewSet
+from core.rest import FILE_RENDERERS
 from roadmaps import selectors, services
 from roadmaps.api.serializers import (
     ActivitySerializer,
@@ -30,6 +32,13 @@ from roadmaps.filters import (
 from roadmaps.models import Activity, Goal, Indicator, ProgressReport, Roadmap, SchoolDocument, Task
 
 
+def _reason(request) -> str:
+    """The body's ``reason``: a body that is not an object (``null``, a list, a string) is a 400."""
+    body = ReasonSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data["reason"]
+
+
 class SchoolDocumentViewSet(ScopedViewSet):
     queryset = SchoolDocument.objects.select_related("school").order_by("-year", "id")
     serializer_class = SchoolDocumentSerializer
@@ -48,12 +57,12 @@ class SchoolDocumentViewSet(ScopedViewSet):
     @extend_schema(request=ReasonSerializer, responses=SchoolDocumentSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._do(request, services.document_approve, request.data.get("reason", ""))
+        return self._do(request, services.document_approve, _reason(request))
 
     @extend_schema(request=ReasonSerializer, responses=SchoolDocumentSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        return self._do(request, services.document_return, request.data.get("reason", ""))
+        return self._do(request, services.document_return, _reason(request))
 
     def check_object_permissions(self, request, obj):
         # Transitions check their role rules in the services (a curator may review).
@@ -73,6 +82,13 @@ class RoadmapViewSet(ScopedViewSet):
             return
         super().check_object_permissions(request, obj)
 
+    @extend_schema(
+        responses=inline_serializer(
+            "RoadmapQualityProblem",
+            {"activity": serializers.IntegerField(allow_null=True), "message": serializers.CharField()},
+            many=True,
+        )
+    )
     @action(detail=True, methods=["get"])
     def quality(self, request, pk=None):
         problems = selectors.roadmap_quality_problems(self.get_object())
@@ -151,13 +167,14 @@ class ProgressReportViewSet(ScopedViewSet):
         )
         return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def document(self, request, pk=None):
         """The report as plan and actuals (the frozen snapshot once approved)."""
         return Response(selectors.report_document(self.get_object()))
 
-    @extend_schema(responses={(200, "application/pdf"): bytes})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=FILE_RENDERERS)
     def pdf(self, request, pk=None):
         """The report as an official PDF (the approved snapshot; a draft before approval)."""
         from reports.pdf import pdf_response

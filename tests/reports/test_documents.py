@@ -179,6 +179,16 @@ def test_api_pull_municipal_report_with_read_only_token(listed, client, tmp_path
     pdf = client.get(detail["download_url"], **auth)
     assert pdf.status_code == 200
     assert "Округ А1" in pdf_text(b"".join(pdf.streaming_content), tmp_path)
+    # A client that asks for the document's type gets it (issue 13.8: was 406) …
+    for accept in ("application/pdf", "application/pdf, application/json;q=0.5", "*/*", "application/octet-stream"):
+        asked = client.get(detail["download_url"], HTTP_ACCEPT=accept, **auth)
+        assert asked.status_code == 200, (accept, asked.status_code)
+        assert asked["Content-Type"] == "application/pdf"
+        assert b"".join(asked.streaming_content).startswith(b"%PDF-")
+    # … and an error on the way is still the API's JSON error, whatever it asked for.
+    missing = client.get("/api/v1/reports/999999/download/", HTTP_ACCEPT="application/pdf", **auth)
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+    assert missing.json()["code"] == "not_found"
 
 
 def test_api_report_out_of_scope(listed, api):
