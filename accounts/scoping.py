@@ -303,3 +303,10 @@ def may_manage_assignments(user) -> bool:
     """The school → curators grid and appointments: coordinators of a municipality or region
     (curators.views.AssignmentGridView)."""
     return municipalities_for(user, MANAGE).exists()
+
+
+def may_edit_info_note(user, municipality) -> bool:
+    """The text of a municipality's information note is the municipality's own: those who
+    manage it edit and keep it (reports.views.info_note_edit); whoever oversees it may issue
+    the note from the generated text."""
+    return municipalities_for(user, MANAGE).filter(pk=municipality.pk).exists()

@@ -4,20 +4,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.forms import ApiTokenForm
+from accounts.forms import ApiTokenForm, ProfileForm
 from accounts.models import ApiToken
 
 
 @login_required
 def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your details have been saved."))
+        return redirect("profile")
     return render(
         request,
         "accounts/profile.html",
         {
             "tokens": request.user.api_tokens.all(),
             "token_form": ApiTokenForm(),
+            "profile_form": form,
             "new_key": request.session.pop("new_api_key", None),
         },
+        status=400 if form.errors else 200,
     )
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("visits/new/", views.VisitCreateView.as_view(), name="visit-create"),
     path("visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit-detail"),
     path("visits/<int:pk>/edit/", views.VisitUpdateView.as_view(), name="visit-edit"),
+    path("visits/<int:pk>/protocol.pdf", views.VisitProtocolView.as_view(), name="visit-protocol"),
     path("visits/<int:pk>/confirm/", views.VisitConfirmView.as_view(), name="visit-confirm"),
     path("recommendations/", views.RecommendationListView.as_view(), name="recommendation-list"),
     path(

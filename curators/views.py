@@ -507,3 +507,16 @@ class VisitUpdateView(LoginRequiredMixin, UpdateView):
         messages.success(self.request, gettext("The visit record has been saved."))
         draft_saved(self.request, f"visit-{self.object.pk}")
         return redirect(self.object.get_absolute_url())
+
+
+class VisitProtocolView(LoginRequiredMixin, View):
+    """The visit's protocol as PDF, for whoever may read the visit (its scope: 404 otherwise)."""
+
+    def get(self, request, pk: int):
+        from curators.documents import visit_protocol_pdf
+        from reports.pdf import pdf_response
+
+        visit = get_object_or_404(
+            Visit.objects.restrict(request.user, VIEW).select_related("school__municipality", "curator"), pk=pk
+        )
+        return pdf_response(visit_protocol_pdf(visit), f"visit-protocol-{visit.pk}.pdf")

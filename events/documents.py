@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -257,3 +258,84 @@ def info_note_sections(municipality, year: int) -> list[Panel]:
             order=ORDER,
         )
     ]
+
+
+# --- Official papers of an event: the certificate and the programme ------------------------
+
+
+def event_requisites(event, day):
+    """Who issues an event's papers: its municipality's education authority, or for a
+    regional event the region's (reports.requisites), as of ``day``."""
+    from reports.requisites import municipal_requisites, regional_requisites
+
+    if event.municipality_id:
+        return municipal_requisites(event.municipality, day)
+    return regional_requisites(event.region, day)
+
+
+def event_dates(event, *, times: bool = False) -> str:
+    from django.utils import timezone
+
+    start, end = timezone.localtime(event.start), timezone.localtime(event.end)
+    if start.date() == end.date():
+        return f"{start:%d.%m.%Y}" + (f", {start:%H:%M}–{end:%H:%M}" if times else "")
+    if times:
+        return f"{start:%d.%m.%Y %H:%M} – {end:%d.%m.%Y %H:%M}"
+    return f"{start:%d.%m.%Y}–{end:%d.%m.%Y}"
+
+
+def hours_words(n: int) -> str:
+    """«в объёме 1 часа / 2 часов / 21 часа» — the genitive after «в объёме»."""
+    return f"{n} часа" if n % 10 == 1 and n % 100 != 11 else f"{n} часов"
+
+
+def certificate_pdf(reg) -> bytes:
+    """A participant's certificate: the event, its dates and hours, the issuing body and its
+    head's signature; no system text (the checksum lives in the metadata).  Refused
+    (``reports.requisites.RequisitesMissing``) where the issuer's head is not kept."""
+    from django.utils import timezone
+
+    from reports.pdf import render_pdf
+
+    event = reg.event
+    day = timezone.localtime(event.end).date()
+    requisites = event_requisites(event, day).require()
+    with translation.override("ru"):  # an official Russian paper, whatever the reader's language
+        return render_pdf(
+            "events/pdf/certificate.html",
+            {
+                "reg": reg,
+                "event": event,
+                "requisites": requisites,
+                "dates": event_dates(event),
+                "hours_words": hours_words(event.certificate_hours),
+            },
+            municipality=requisites,
+            title="Сертификат участника",
+            number=f"{event.pk}-{reg.pk}",
+            doc_date=day,
+        )
+
+
+def programme_pdf(event) -> bytes:
+    """The event's programme (the seeds' programmes are the model): dates and times, place,
+    organisers, audience, goal, tasks, expected results and the agenda with its times."""
+    from django.utils import timezone
+
+    from reports.pdf import render_pdf
+
+    requisites = event_requisites(event, timezone.localdate())
+    with translation.override("ru"):  # an official Russian paper, whatever the reader's language
+        return render_pdf(
+            "events/pdf/programme.html",
+            {
+                "event": event,
+                "requisites": requisites,
+                "dates": event_dates(event, times=True),
+                "organisers": "; ".join(event.organiser_parts()),
+                "agenda": event.agenda_with_times(),
+            },
+            municipality=requisites,
+            title=f"Программа: {event.title}",
+            doc_date=timezone.localdate(),
+        )

@@ -35,6 +35,7 @@ class EventForm(SkillTagsMixin, ScopedModelForm):
             "themes",
             "start",
             "end",
+            "hours",
             "place",
             "link",
             "capacity",

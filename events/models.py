@@ -158,6 +158,13 @@ class Event(Level):
     themes = models.ManyToManyField(Theme, blank=True, related_name="events", verbose_name=_("themes"))
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
+    hours = models.PositiveSmallIntegerField(
+        _("hours"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text=_("The volume printed on the certificates of participation (empty: the event's length in hours)."),
+    )
     place = models.CharField(_("place"), max_length=300, blank=True)
     link = models.URLField(_("online link"), blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True, help_text=_("Empty: no limit."))
@@ -236,6 +243,31 @@ class Event(Level):
     @staticmethod
     def lines(text: str) -> list[str]:
         return [line.strip(" -•\t") for line in (text or "").splitlines() if line.strip(" -•\t")]
+
+    @property
+    def certificate_hours(self) -> int:
+        """The hours a certificate states: as set, else the event's length, at least one."""
+        if self.hours:
+            return self.hours
+        return max(1, round((self.end - self.start).total_seconds() / 3600))
+
+    def agenda_with_times(self) -> list:
+        """The agenda steps with their times («10:00–10:20») counted from the start by their
+        durations; after a step without a duration the times are left blank."""
+        import datetime
+
+        from django.utils import timezone
+
+        at = timezone.localtime(self.start)
+        steps = list(self.agenda.all())
+        for step in steps:
+            if at is not None and step.duration_minutes:
+                end = at + datetime.timedelta(minutes=step.duration_minutes)
+                step.times = f"{at:%H:%M}–{end:%H:%M}"
+                at = end
+            else:
+                step.times, at = "", None
+        return steps
 
     @property
     def task_lines(self) -> list[str]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/copy/", views.EventCopyView.as_view(), name="event-copy"),
     path("<int:pk>/event.ics", views.event_ics, name="event-ics"),
     path("<int:pk>/summary.pdf", views.event_summary_pdf, name="event-summary"),
+    path("<int:pk>/programme.pdf", views.event_programme_pdf, name="event-programme"),
     path("<int:pk>/attendance/", views.AttendanceView.as_view(), name="event-attendance"),
     path("<int:pk>/attendance.xlsx", views.attendance_sheet, name="attendance-sheet"),
     path("<int:pk>/agenda/", views.agenda_add, name="agenda-add"),

@@ -459,32 +459,47 @@ def registration_feedback(request, pk):
 
 @login_required
 def registration_certificate(request, pk):
-    from reports.pdf import pdf_response, render_pdf
+    from events.documents import certificate_pdf
+    from reports.pdf import pdf_response
+    from reports.requisites import RequisitesMissing
 
     reg = _registration(request, pk)
     if not (reg.attended and reg.status == RegistrationStatus.REGISTERED):
         raise Http404
-    event = reg.event
-    pdf = render_pdf(
-        "events/pdf/certificate.html",
-        {"reg": reg, "event": event},
-        municipality=event.municipality,
-        title=_("Certificate of participation"),
-        number=f"{event.pk}-{reg.pk}",
-        doc_date=timezone.localtime(event.end).date(),
-    )
+    try:
+        pdf = certificate_pdf(reg)
+    except RequisitesMissing as exc:
+        for message in exc.missing:
+            messages.error(request, _("The certificate cannot be issued yet: %(why)s") % {"why": message})
+        return redirect(reg.event.get_absolute_url())
     return pdf_response(pdf, f"certificate-{reg.pk}.pdf")
 
 
 @login_required
+def event_programme_pdf(request, pk):
+    from events.documents import programme_pdf
+    from reports.pdf import pdf_response
+
+    event = _visible_event(request, pk)
+    return pdf_response(programme_pdf(event), f"event-programme-{event.pk}.pdf")
+
+
+@login_required
 def event_summary_pdf(request, pk):
+    from events.documents import event_requisites
     from reports.pdf import pdf_response, render_pdf
 
     event = _visible_event(request, pk)
+    requisites = event_requisites(event, timezone.localdate())
     pdf = render_pdf(
         "events/pdf/summary.html",
-        selectors.event_summary_context(event),
-        municipality=event.municipality,
+        {
+            **selectors.event_summary_context(event),
+            "agenda": event.agenda_with_times(),
+            "requisites": requisites,
+            "organisers": "; ".join(event.organiser_parts()),
+        },
+        municipality=requisites,
         title=_("Summary of the event"),
         number=f"М-{event.pk}",
         doc_date=timezone.localdate(),

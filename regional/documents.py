@@ -9,9 +9,7 @@ spreads and effectiveness; the requisites of the issuing body from ``regional_re
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,47 +22,13 @@ YEARS_BACK = 4  # the spread and the effectiveness over the report year and the 
 MAX_LINES = 8  # municipalities drawn on one chart (the table holds them all)
 
 
-@dataclass
-class Requisites:
-    """Who issues and signs the regional report (ГОСТ Р 7.0.97-2016): the body, the lines
-    above it, the place of issue and the head in office on the document's date."""
+def regional_requisites(region, day: datetime.date):
+    """The regional education authority's requisites on ``day``: ``reports.requisites`` — the
+    one machinery every document reads (its body, header lines, place of issue and the head in
+    office that day; ``missing`` says what is not filled in)."""
+    from reports.requisites import regional_requisites as requisites
 
-    issuer: str
-    header_lines: list[str] = field(default_factory=list)
-    place: str = ""
-    head_position: str = ""
-    head_name: str = ""  # «И.О. Фамилия»
-
-    @property
-    def complete(self) -> bool:
-        return bool(self.issuer and self.head_position and self.head_name)
-
-
-def regional_requisites(region, day: datetime.date) -> Requisites:
-    """The regional education authority's requisites on ``day`` — the one place the report
-    reads them.  The region's own body, its header lines and place of issue, and its head in
-    office on that day, where the portal keeps them (``Region.education_body``,
-    ``header_lines``, ``place_of_issue``; ``AuthorityHead`` rows of the region); otherwise
-    the default issuer and an empty signature line to be signed by hand."""
-    issuer = getattr(region, "education_body", "") or settings.OPORA_DEFAULT_ISSUER
-    header = list(getattr(region, "header", None) or [region.name])
-    place = getattr(region, "place_of_issue", "") or ""
-    position, name = "", ""
-    heads = getattr(region, "heads", None)
-    if heads is not None:
-        head = heads.on(day).order_by("-date_from").first() if hasattr(heads, "on") else None
-        if head is not None:
-            position, name = head.position, head.signature_name
-    return Requisites(issuer=issuer, header_lines=header, place=place, head_position=position, head_name=name)
-
-
-@dataclass
-class Issuer:
-    """The issuing body as the PDF base reads it (``reports.pdf.document_header``)."""
-
-    education_body: str
-    region: object
-    logo: object = None
+    return requisites(region, day)
 
 
 TABLES = [
@@ -214,7 +178,7 @@ def regional_report_pdf(region, year: int) -> tuple[bytes, int]:
     html = render_html(
         "regional/pdf/report.html",
         {**regional_report_context(region, year), "requisites": requisites},
-        municipality=Issuer(education_body=requisites.issuer, region=region),
+        municipality=requisites,
         title=regional_report_title(region, year),
         doc_date=today,
     )

@@ -307,7 +307,17 @@ class RegionalReportView(LoginRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         form = RegionalReportForm(request.GET or None, user=request.user)
         if request.GET.get("fmt") and form.is_valid():
-            return self.document(form.cleaned_data)
+            from django.utils import timezone
+
+            from reports.requisites import regional_requisites
+
+            missing = regional_requisites(form.cleaned_data["region"], timezone.localdate()).missing
+            if not missing:
+                return self.document(form.cleaned_data)
+            # Refused, saying what to fill in and where: an unsigned report is not a document.
+            for message in missing:
+                form.add_error(None, message)
+            return self.render_to_response(self.get_context_data(form=form, title=_("Regional report")), status=400)
         return self.render_to_response(self.get_context_data(form=form, title=_("Regional report")))
 
     def document(self, data):

@@ -9,7 +9,12 @@ from core.years import academic_year_choices, current_academic_year
 from reports.documents import BUILDERS
 from reports.models import ReportFormat, ReportKind
 
-DOCX_KINDS = {ReportKind.ORDER_LOW_RESULTS, ReportKind.ORDER_CURATORS, ReportKind.ORDER_PARTNERS}
+DOCX_KINDS = {
+    ReportKind.ORDER_LOW_RESULTS,
+    ReportKind.ORDER_CURATORS,
+    ReportKind.ORDER_PARTNERS,
+    ReportKind.INFO_NOTE,
+}
 
 
 class ReportRequestForm(forms.Form):
@@ -60,9 +65,31 @@ class ReportRequestForm(forms.Form):
         if not about_school and not data.get("municipality"):
             self.add_error("municipality" if "municipality" in self.fields else "kind", _("Choose the municipality."))
         if data.get("fmt") == ReportFormat.DOCX and kind not in DOCX_KINDS:
-            self.add_error("fmt", _("Only draft orders are available as .docx; choose PDF."))
+            self.add_error("fmt", _("Only draft orders and the information note are available as .docx; choose PDF."))
         return data
 
     def subject_pk(self) -> int:
         kind = self.cleaned_data["kind"]
         return (self.cleaned_data["school"] if BUILDERS[kind][1] else self.cleaned_data["municipality"]).pk
+
+
+class InfoNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text of the note"),
+        widget=forms.Textarea(attrs={"rows": 28, "class": "font-monospace"}),
+        max_length=60_000,
+        help_text=_(
+            "Paragraphs are separated by an empty line; a line starting with «#» is a heading (headings are "
+            "numbered in the document)."
+        ),
+    )
+
+    def clean_text(self) -> str:
+        from reports.narrative import parts
+
+        text = self.cleaned_data["text"].strip()
+        if not any("text" in p for p in parts(text)):
+            raise forms.ValidationError(
+                _("The note has no paragraph: write at least one, or rebuild it from the data.")
+            )
+        return text

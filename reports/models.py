@@ -70,6 +70,11 @@ class GeneratedReport(models.Model):
     checksum = models.CharField(_("checksum"), max_length=20, blank=True)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    text = models.TextField(
+        _("text as issued"),
+        blank=True,
+        help_text=_("The narrative of an information note as the coordinator issued it."),
+    )
     created = models.DateTimeField(_("requested"), auto_now_add=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
@@ -92,3 +97,34 @@ class GeneratedReport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+
+class InfoNoteQuerySet(ScopedQuerySet):
+    pass
+
+
+class InfoNote(models.Model):
+    """The coordinator's edited text of the information note of a municipality and year
+    (reports.narrative): generated from the data, edited in the browser, issued as PDF and
+    .docx; each issued file keeps the text it was made from (``GeneratedReport.text``)."""
+
+    municipality = models.ForeignKey(
+        "schools.Municipality", on_delete=models.CASCADE, related_name="+", verbose_name=_("municipality")
+    )
+    year = models.PositiveSmallIntegerField(_("academic year"))
+    text = models.TextField(_("text"))
+    updated_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("edited by")
+    )
+    updated = models.DateTimeField(_("edited"), auto_now=True)
+
+    objects = InfoNoteQuerySet.as_manager()
+    scope_municipality_field = "municipality"
+
+    class Meta:
+        verbose_name = _("information note text")
+        verbose_name_plural = _("information note texts")
+        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="info_note_one_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {academic_year_label(self.year)}"

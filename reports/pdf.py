@@ -45,11 +45,17 @@ def document_header(municipality=None) -> dict:
     issuer = getattr(municipality, "education_body", "") or settings.OPORA_DEFAULT_ISSUER
     logo = getattr(municipality, "logo", None)
     logo_uri = Path(logo.path).as_uri() if logo else ""
+    # The lines above the body (reports.requisites: «Каменск-Уральский городской округ»,
+    # «Свердловской области»); where none are kept, the region's name under the body.
+    lines = getattr(municipality, "header_lines", None) or []
+    if isinstance(lines, str):
+        lines = [line.strip() for line in lines.splitlines() if line.strip()]
     return {
         "issuer": issuer,
         "logo_uri": logo_uri,
         "municipality": municipality,
-        "region": getattr(getattr(municipality, "region", None), "name", ""),
+        "header_lines": lines,
+        "region": "" if lines else getattr(getattr(municipality, "region", None), "name", ""),
     }
 
 

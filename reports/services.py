@@ -37,29 +37,57 @@ def report_subject(user, kind: str, pk: int):
     return obj
 
 
-def document_build(kind: str, subject, year: int) -> Document:
+def document_build(kind: str, subject, year: int, user=None, text: str = "") -> Document:
     builder, _about_school = BUILDERS[kind]
-    return builder(subject, year)
+    if kind == ReportKind.INFO_NOTE and text:
+        return builder(subject, year, user=user, text=text)
+    return builder(subject, year, user=user)
+
+
+ORDER_KINDS = {ReportKind.ORDER_LOW_RESULTS, ReportKind.ORDER_CURATORS, ReportKind.ORDER_PARTNERS}
+
+
+def document_check(kind: str, subject, year: int, user) -> None:
+    """Refuse (``DocumentRefused``) a document that could not be signed as made: an order
+    without its requisites, executor or appendix; a report of an authority without its
+    head in office today.  Called before anything is recorded."""
+    from django.utils import timezone
+
+    from reports.requisites import municipal_requisites
+
+    if kind in ORDER_KINDS:
+        document_build(kind, subject, year, user=user)
+        return
+    municipality = subject.municipality if BUILDERS[kind][1] else subject
+    municipal_requisites(municipality, timezone.localdate()).require()
 
 
 def document_render(doc: Document, fmt: str) -> tuple[bytes, str, int | None]:
     """The file's bytes, its checksum (PDF) and page count (PDF)."""
     if fmt == ReportFormat.DOCX:
-        from reports.docx import render_docx
+        from reports.docx import render_docx, render_note_docx
 
-        return render_docx(doc), "", None
+        return (render_note_docx(doc) if doc.kind == "note" else render_docx(doc)), "", None
     from reports.pdf import render_html, render_pdf_html
 
-    html = render_html(doc.template, doc.context, municipality=doc.municipality, title=doc.title, number=doc.number)
+    html = render_html(
+        doc.template,
+        doc.context,
+        municipality=doc.requisites or doc.municipality,
+        title=doc.title,
+        number=doc.number,
+        doc_date=doc.doc_date,
+    )
     pdf, pages = render_pdf_html(html)
     match = re.search(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", html)
     return pdf, match.group(0) if match else "", pages
 
 
-def report_request(user, kind: str, pk: int, year: int, fmt: str = ReportFormat.PDF) -> GeneratedReport:
+def report_request(user, kind: str, pk: int, year: int, fmt: str = ReportFormat.PDF, text: str = "") -> GeneratedReport:
     """Record the request and build the document now (short) or queue it (long)."""
     subject = report_subject(user, kind, pk)
     about_school = BUILDERS[kind][1]
+    document_check(kind, subject, year, user)
     report = GeneratedReport.objects.create(
         kind=kind,
         fmt=fmt,
@@ -68,6 +96,7 @@ def report_request(user, kind: str, pk: int, year: int, fmt: str = ReportFormat.
         school=subject if about_school else None,
         municipality=subject.municipality if about_school else subject,
         requested_by=user,
+        text=text,
     )
     if kind in LONG_KINDS:
         report_enqueue(report)
@@ -100,14 +129,16 @@ def report_build(report_id: int) -> bool:
     )
     if not taken:
         return False
-    report = GeneratedReport.objects.select_related("school", "municipality").get(pk=report_id)
+    report = GeneratedReport.objects.select_related("school", "municipality", "requested_by").get(pk=report_id)
     try:
         subject = report.school if report.school_id else report.municipality
-        doc = document_build(report.kind, subject, report.year)
+        doc = document_build(report.kind, subject, report.year, user=report.requested_by, text=report.text)
         _progress(report, 40)
         content, checksum, pages = document_render(doc, report.fmt)
         _progress(report, 90)
         report.title = doc.title
+        if doc.text and not report.text:
+            report.text = doc.text  # the text the file was made from is kept with it
         report.file.save(f"{doc.filename}.{report.fmt}", ContentFile(content), save=False)
         report.checksum, report.pages = checksum, pages
         report.status, report.progress, report.finished = ReportStatus.DONE, 100, timezone.now()
@@ -131,3 +162,22 @@ def report_retry(report: GeneratedReport) -> None:
 
 def _progress(report: GeneratedReport, value: int) -> None:
     GeneratedReport.objects.filter(pk=report.pk).update(progress=value)
+
+
+def info_note_text(municipality, year: int) -> tuple[str, object]:
+    """The note's text to edit: the coordinator's saved text, else the generated one."""
+    from reports.models import InfoNote
+    from reports.narrative import generate
+
+    saved = InfoNote.objects.filter(municipality=municipality, year=year).first()
+    return (saved.text, saved) if saved else (generate(municipality, year), None)
+
+
+def info_note_save(*, municipality, year: int, text: str, user):
+    """Keep the edited text (one per municipality and year)."""
+    from reports.models import InfoNote
+
+    note, _created = InfoNote.objects.update_or_create(
+        municipality=municipality, year=year, defaults={"text": text, "updated_by": user}
+    )
+    return note

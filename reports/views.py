@@ -10,7 +10,8 @@ from core.generic import ObjectDetailView, ObjectListView
 from reports import services
 from reports.filters import GeneratedReportFilterSet
 from reports.forms import ReportRequestForm
-from reports.models import GeneratedReport, ReportStatus
+from reports.models import GeneratedReport, ReportKind, ReportStatus
+from reports.requisites import DocumentRefused
 from reports.tables import GeneratedReportTable
 
 
@@ -31,8 +32,39 @@ class ReportListView(ObjectListView):
         return ctx
 
 
+ORDER_DRAFT_KINDS = {
+    ReportKind.ORDER_LOW_RESULTS: "low_results",
+    ReportKind.ORDER_CURATORS: "curators",
+    ReportKind.ORDER_PARTNERS: "partners",
+}
+
+
 class ReportDetailView(ObjectDetailView):
+    """A document's page — its verification page too: the data date and the checksum that
+    the order's PDF keeps only in its metadata."""
+
     queryset = GeneratedReport.objects.select_related("school", "municipality")
+
+    def get_context_data(self, **kwargs):
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        from accounts.scoping import MANAGE, municipalities_for
+
+        ctx = super().get_context_data(**kwargs)
+        report = self.object
+        draft = ORDER_DRAFT_KINDS.get(report.kind)
+        if draft and municipalities_for(self.request.user, MANAGE).filter(pk=report.municipality_id).exists():
+            params = {
+                "municipality": report.municipality_id,
+                "draft_kind": draft,
+                "draft_year": report.year,
+                "title": report.title,
+                "issuer": report.municipality.education_body,
+            }
+            ctx["register_url"] = f"{reverse('schools:order-create')}?{urlencode(params)}"
+        return ctx
 
     def get_template_names(self):
         if self.request.htmx:
@@ -46,9 +78,22 @@ def report_create(request):
     form = ReportRequestForm(request.POST, user=request.user)
     if not form.is_valid():
         return render(request, "reports/report_form.html", {"form": form, "title": _("New document")}, status=400)
-    report = services.report_request(
-        request.user, form.cleaned_data["kind"], form.subject_pk(), form.cleaned_data["year"], form.cleaned_data["fmt"]
-    )
+    if form.cleaned_data["kind"] == ReportKind.INFO_NOTE:
+        # The note is a narrative the coordinator reads and edits before issuing it.
+        return redirect("reports:info-note", pk=form.subject_pk(), year=form.cleaned_data["year"])
+    try:
+        report = services.report_request(
+            request.user,
+            form.cleaned_data["kind"],
+            form.subject_pk(),
+            form.cleaned_data["year"],
+            form.cleaned_data["fmt"],
+        )
+    except DocumentRefused as exc:
+        # Nothing is recorded: the person is told what to fill in and where.
+        for message in exc.missing:
+            form.add_error(None, message)
+        return render(request, "reports/report_form.html", {"form": form, "title": _("New document")}, status=400)
     if report.status == ReportStatus.DONE:
         return redirect("reports:report-download", pk=report.pk)
     if report.status == ReportStatus.FAILED:
@@ -83,3 +128,58 @@ def report_retry(request, pk: int):
     report = get_object_or_404(GeneratedReport.objects.restrict(request.user), pk=pk)
     services.report_retry(report)
     return redirect(report)
+
+
+@login_required
+def info_note_edit(request, pk: int, year: int):
+    """The information note as an editable narrative: the generated text (or the one kept),
+    saved, rebuilt from the data, or issued as PDF or .docx with the text it was made from."""
+    from accounts.scoping import may_edit_info_note
+    from reports.forms import InfoNoteForm
+    from reports.narrative import generate
+
+    municipality = services.report_subject(request.user, ReportKind.INFO_NOTE, pk)
+    may_edit = may_edit_info_note(request.user, municipality)
+    text, saved = services.info_note_text(municipality, year)
+    action = request.POST.get("action", "")
+    form = InfoNoteForm(initial={"text": text})
+    status = 200
+    if request.method == "POST":
+        if action == "regenerate":
+            form = InfoNoteForm(initial={"text": generate(municipality, year)})
+            messages.info(request, _("The text has been rebuilt from the data; it is kept when you save or issue it."))
+        else:
+            form = InfoNoteForm(request.POST)
+            if not form.is_valid():
+                status = 400
+            else:
+                text = form.cleaned_data["text"]
+                if may_edit:
+                    services.info_note_save(municipality=municipality, year=year, text=text, user=request.user)
+                if action in ("pdf", "docx"):
+                    try:
+                        report = services.report_request(
+                            request.user, ReportKind.INFO_NOTE, municipality.pk, year, action, text=text
+                        )
+                    except DocumentRefused as exc:
+                        for message in exc.missing:
+                            form.add_error(None, message)
+                        status = 400
+                    else:
+                        return redirect(report)
+                else:
+                    messages.success(request, _("The text of the note has been saved."))
+                    return redirect("reports:info-note", pk=municipality.pk, year=year)
+    return render(
+        request,
+        "reports/info_note_edit.html",
+        {
+            "form": form,
+            "municipality": municipality,
+            "year": year,
+            "saved": saved,
+            "may_edit": may_edit,
+            "title": _("Information note"),
+        },
+        status=status,
+    )

@@ -58,10 +58,21 @@ def progress_report_pdf(report: ProgressReport) -> tuple[bytes, str]:
     }
     number = f"{report.pk}-{report.version}" if ctx["is_final"] else pgettext("roadmaps pdf", "draft")
     doc_date = report.approved_at.date() if ctx["is_final"] and report.approved_at else None
+    # A school's own document carries the school's header and its director's signature; a
+    # municipality's roadmap, the authority's and its head's (reports.requisites).
+    from django.utils import timezone
+
+    from reports.requisites import municipal_requisites, school_requisites
+
+    requisites = (
+        school_requisites(roadmap.school)
+        if roadmap.school_id
+        else municipal_requisites(municipality, doc_date or timezone.localdate())
+    )
     pdf = render_pdf(
         "roadmaps/pdf/progress_report.html",
-        {"ctx": ctx},
-        municipality=municipality,
+        {"ctx": ctx, "requisites": requisites},
+        municipality=requisites,
         title=title,
         number=number,
         doc_date=doc_date,

@@ -1,19 +1,43 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from schools.models import Municipality, Order, Region, RiskAssessment, RiskFactor, School, SchoolStatus
+from schools.models import AuthorityHead, Municipality, Order, Region, RiskAssessment, RiskFactor, School, SchoolStatus
+
+
+class RegionHeadInline(admin.TabularInline):
+    model = AuthorityHead
+    fk_name = "region"
+    exclude = ["municipality"]
+    extra = 0
+
+
+class MunicipalityHeadInline(admin.TabularInline):
+    model = AuthorityHead
+    fk_name = "municipality"
+    exclude = ["region"]
+    extra = 0
 
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+    list_display = ["name", "education_body", "place_of_issue"]
+    inlines = [RegionHeadInline]
 
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "region"]
+    list_display = ["name", "region", "education_body", "place_of_issue"]
     list_filter = ["region"]
     search_fields = ["name"]
+    inlines = [MunicipalityHeadInline]
+
+
+@admin.register(AuthorityHead)
+class AuthorityHeadAdmin(SimpleHistoryAdmin):
+    list_display = ["position", "last_name", "first_name", "municipality", "region", "date_from", "date_to"]
+    list_filter = ["region", "municipality"]
+    search_fields = ["last_name"]
 
 
 @admin.register(School)
@@ -25,9 +49,9 @@ class SchoolAdmin(SimpleHistoryAdmin):
 
 @admin.register(Order)
 class OrderAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "date", "title", "municipality"]
+    list_display = ["number", "date", "title", "municipality", "basis_for", "draft_kind"]
     search_fields = ["number", "title"]
-    list_filter = ["municipality"]
+    list_filter = ["municipality", "basis_for", "draft_kind"]
 
 
 @admin.register(SchoolStatus)

@@ -45,3 +45,36 @@ def municipal_report_sections(municipality, year: int) -> list[Panel]:
 
 
 info_note_sections = municipal_report_sections
+
+
+# --- Citing the orders registry ---------------------------------------------------------
+
+CITED_AS = {"order": "приказом", "letter": "письмом", "decree": "постановлением"}
+
+
+def cite_order(order) -> str:
+    """A registered order or letter as the preamble of an order cites it (ГОСТ Р 7.0.97-2016,
+    as the seeds do): «приказом Министерства … от 12.02.2021 № 176-Д «О …»».  The document
+    kind in the instrumental case, the issuer as the coordinator entered it for citing."""
+    kind = CITED_AS.get(order.kind, "документом")
+    issuer = (order.issuer_cited or order.issuer).strip()
+    title = order.title.strip().rstrip(".")
+    if title and not title.startswith("«"):
+        title = f"«{title}»"
+    parts = [kind, issuer, f"от {order.date:%d.%m.%Y}", f"№ {order.number}", title]
+    return " ".join(p for p in parts if p)
+
+
+def basis_orders(municipality, draft_kind: str, day):
+    """The registry's basis documents cited in a draft of ``draft_kind``: the municipality's
+    and its region's (regional and federal ones are kept under the region), dated on or
+    before ``day``, oldest first (federal letters before the regional orders that follow them)."""
+    from django.db.models import Q
+
+    from schools.models import Order
+
+    return (
+        Order.objects.filter(Q(municipality=municipality) | Q(municipality__isnull=True, region=municipality.region_id))
+        .filter(basis_for__in=["all", draft_kind], date__lte=day)
+        .order_by("date", "sort_number")
+    )

@@ -81,6 +81,8 @@ from core.files import UploadValidator  # noqa: E402
 from core.years import academic_year_choices, academic_year_label, current_academic_year  # noqa: E402
 from schools import services  # noqa: E402
 from schools.models import (  # noqa: E402
+    AuthorityHead,
+    Municipality,
     Order,
     Programme,
     RiskFactor,
@@ -106,9 +108,23 @@ class YearChoiceField(forms.TypedChoiceField):
 
 
 class OrderForm(ScopedModelForm):
+    draft_year = YearChoiceField(label=_("Academic year of the draft"), required=False, empty_value=None)
+
     class Meta:
         model = Order
-        fields = ["municipality", "kind", "number", "date", "issuer", "title", "file"]
+        fields = [
+            "municipality",
+            "kind",
+            "number",
+            "date",
+            "issuer",
+            "issuer_cited",
+            "title",
+            "basis_for",
+            "draft_kind",
+            "draft_year",
+            "file",
+        ]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
@@ -117,6 +133,7 @@ class OrderForm(ScopedModelForm):
         self.fields["municipality"].required = True
         self.fields["file"].validators.append(order_file_validator)
         self.fields["file"].help_text = _("PDF, DOCX or ODT, up to 10 MB.")
+        self.fields["draft_year"].choices = [("", "—"), *academic_year_choices(span_back=12)]
         self.helper.attrs = {"enctype": "multipart/form-data"}
 
     def clean_number(self) -> str:
@@ -132,6 +149,10 @@ class OrderForm(ScopedModelForm):
             dup = Order.objects.filter(municipality=muni, number=number, date=date).exclude(pk=self.instance.pk)
             if dup.exists():
                 raise ValidationError(_("An order with this number and date is already in the registry."))
+        if data.get("draft_kind") and not data.get("draft_year"):
+            self.add_error("draft_year", _("Choose the academic year of the draft this order registers."))
+        if data.get("draft_year") and not data.get("draft_kind"):
+            self.add_error("draft_kind", _("Choose which draft this order registers, or leave the year empty."))
         return data
 
     def save(self, commit=True):
@@ -305,3 +326,54 @@ class RiskProfileForm(forms.Form):
     @property
     def year_label(self) -> str:
         return academic_year_label(self.year)
+
+
+class RequisitesForm(forms.ModelForm):
+    """The requisites a municipality's documents print (DOCUMENTS.md)."""
+
+    class Meta:
+        model = Municipality
+        fields = ["header_lines", "education_body", "place_of_issue"]
+        widgets = {"header_lines": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["education_body"].required = True
+        self.fields["place_of_issue"].required = True
+
+
+class AuthorityHeadForm(forms.ModelForm):
+    class Meta:
+        model = AuthorityHead
+        fields = ["position", "last_name", "first_name", "patronymic", "date_from", "date_to"]
+        widgets = {
+            "date_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+class BaseHeadFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """Terms of the heads do not overlap: one head signs on any date."""
+        super().clean()
+        terms = []
+        for form in self.forms:
+            if not form.is_valid() or form.cleaned_data.get("DELETE") or not form.cleaned_data.get("date_from"):
+                continue
+            start, end = form.cleaned_data["date_from"], form.cleaned_data.get("date_to")
+            if end and end < start:
+                form.add_error("date_to", _("The end of the term is before its start."))
+                continue
+            for other_start, other_end in terms:
+                if (end is None or other_start <= end) and (other_end is None or start <= other_end):
+                    raise ValidationError(
+                        _(
+                            "The terms of two heads overlap: end the earlier term (the «to» date) before the next begins."
+                        )
+                    )
+            terms.append((start, end))
+
+
+HeadFormSet = forms.inlineformset_factory(
+    Municipality, AuthorityHead, form=AuthorityHeadForm, formset=BaseHeadFormSet, fk_name="municipality", extra=1
+)

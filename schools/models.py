@@ -15,6 +15,18 @@ from core.years import academic_year_label
 class Region(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     code = models.CharField(_("code"), max_length=10, blank=True)
+    # Requisites of the regional education authority's documents (ГОСТ Р 7.0.97-2016).
+    education_body = models.CharField(
+        _("education authority"), max_length=300, blank=True, help_text=_("Issuing body printed on documents.")
+    )
+    header_lines = models.TextField(
+        _("lines above the issuing body"),
+        blank=True,
+        help_text=_("One per line, as printed above the body's name (empty: the region's name)."),
+    )
+    place_of_issue = models.CharField(
+        _("place of issue"), max_length=100, blank=True, help_text=_("As printed under the date: «г. Красноярск».")
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_region_field = "id"
@@ -40,6 +52,20 @@ class Municipality(models.Model):
     regional_institute = models.CharField(_("regional institute"), max_length=300, blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    header_lines = models.TextField(
+        _("lines above the issuing body"),
+        blank=True,
+        help_text=_(
+            "One per line, as printed above the body's name: «Березовский городской округ», "
+            "«Свердловской области» (empty: the municipality's name)."
+        ),
+    )
+    place_of_issue = models.CharField(
+        _("place of issue"),
+        max_length=100,
+        blank=True,
+        help_text=_("As printed under the date of an order: «г. Березовский»."),
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_municipality_field = "id"
@@ -52,6 +78,94 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuthorityHeadQuerySet(ScopedQuerySet):
+    def on(self, day):
+        """The heads in office on ``day`` (from ≤ day ≤ to, an open end still in office)."""
+        return self.filter(date_from__lte=day).filter(models.Q(date_to__isnull=True) | models.Q(date_to__gte=day))
+
+
+class AuthorityHead(models.Model):
+    """The head of an education authority (a municipality's or a region's) for a period:
+    the one in office on a document's date signs it."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="heads",
+        verbose_name=_("municipality"),
+    )
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="heads",
+        verbose_name=_("region"),
+        help_text=_("For the head of the regional authority (leave the municipality empty)."),
+    )
+    position = models.CharField(
+        _("position"), max_length=300, help_text=_("As printed at the signature: «Начальник Управления образования».")
+    )
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    date_from = models.DateField(_("in office from"))
+    date_to = models.DateField(_("in office to"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = AuthorityHeadQuerySet.as_manager()
+    scope_municipality_field = "municipality"
+
+    class Meta:
+        verbose_name = _("head of the education authority")
+        verbose_name_plural = _("heads of the education authority")
+        ordering = ["-date_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(municipality__isnull=False, region__isnull=True)
+                | models.Q(municipality__isnull=True, region__isnull=False),
+                name="authority_head_one_authority",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_to__isnull=True) | models.Q(date_to__gte=models.F("date_from")),
+                name="authority_head_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.signature_name}"
+
+    @property
+    def signature_name(self) -> str:
+        """«И.О. Фамилия», as a signature is printed."""
+        initials = "".join(f"{part[0]}." for part in (self.first_name, self.patronymic) if part)
+        return f"{initials} {self.last_name}".strip()
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if bool(self.municipality_id) == bool(self.region_id):
+            raise ValidationError(_("Choose either the municipality or the region whose authority the person heads."))
+        if self.date_to and self.date_to < self.date_from:
+            raise ValidationError({"date_to": _("The end of the term is before its start.")})
+        overlapping = AuthorityHead.objects.filter(
+            municipality_id=self.municipality_id, region_id=self.region_id
+        ).exclude(pk=self.pk)
+        if self.date_to:
+            overlapping = overlapping.filter(date_from__lte=self.date_to)
+        overlapping = overlapping.filter(models.Q(date_to__isnull=True) | models.Q(date_to__gte=self.date_from))
+        if overlapping.exists():
+            raise ValidationError(
+                _("The term overlaps another head's term of this authority: end that term first (the «to» date).")
+            )
 
 
 class SchoolKind(models.TextChoices):
@@ -133,6 +247,15 @@ class OrderKind(models.TextChoices):
     OTHER = "other", _("Other document")
 
 
+class DraftOrderKind(models.TextChoices):
+    """The orders the portal drafts (reports.documents): what a basis document is cited for
+    and what a registered order is the signed version of."""
+
+    LOW_RESULTS = "low_results", _("List of schools with low educational results")
+    CURATORS = "curators", _("Appointment of curators")
+    PARTNERS = "partners", _("Partner pairs")
+
+
 class Order(models.Model):
     """An order (приказ) or letter: the basis for statuses, appointments and plans."""
 
@@ -152,6 +275,32 @@ class Order(models.Model):
     date = models.DateField(_("date"))
     issuer = models.CharField(_("issuing body"), max_length=300)
     title = models.CharField(_("title"), max_length=1000)
+    issuer_cited = models.CharField(
+        _("issuing body as cited"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The body's name in the genitive, as a preamble cites it: «Министерства образования и молодежной "
+            "политики Свердловской области» (empty: the issuing body as it is)."
+        ),
+    )
+    basis_for = models.CharField(
+        _("cited in the drafts of"),
+        max_length=20,
+        blank=True,
+        choices=[("all", _("every draft order")), *DraftOrderKind.choices],
+        help_text=_(
+            "A regional or federal order or letter the municipality's orders rest on: cited in their preamble."
+        ),
+    )
+    draft_kind = models.CharField(
+        _("registered version of the draft"),
+        max_length=20,
+        blank=True,
+        choices=DraftOrderKind.choices,
+        help_text=_("This order is the portal's draft, signed and registered: the draft prints its number and date."),
+    )
+    draft_year = models.PositiveSmallIntegerField(_("academic year of the draft"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to="orders/%Y/", blank=True)
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
@@ -174,6 +323,13 @@ class Order(models.Model):
         if update_fields is not None and "number" in update_fields:
             kwargs["update_fields"] = {*update_fields, "sort_number"}
         super().save(*args, **kwargs)
+
+    @property
+    def citation(self) -> str:
+        """How a preamble cites it: «приказом Министерства … от 12.02.2021 № 176-Д «О …»»."""
+        from schools.documents import cite_order
+
+        return cite_order(self)
 
 
 class StatusKind(models.TextChoices):

@@ -13,6 +13,7 @@ MENU += [
     NavItem(_("Orders"), "schools:order-list", icon="file-earmark-text"),
     NavItem(_("Statuses"), "schools:status-list", icon="bookmark-star"),
     NavItem(_("Programmes"), "schools:programme-list", icon="diagram-3"),
+    NavItem(_("Document requisites"), "schools:requisites", icon="vector-pen", roles=(Role.MUNICIPAL_COORDINATOR,)),
     NavItem(
         _("Risk heat-map"),
         "schools:risk-heatmap",

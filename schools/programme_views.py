@@ -2,6 +2,7 @@
 risk profiles and the heat-map.  Thin: each declares its pieces; writes go to services."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -78,6 +79,15 @@ class OrderCreateView(ObjectCreateView):
     form_class = OrderForm
     title = _("New order")
     success_message = _("The order has been added to the registry.")
+
+    def get_initial(self):
+        """From a draft made by the portal («Register the signed order»): which draft, its
+        year, title and municipality, so the registry links the signed order to the draft."""
+        initial = super().get_initial()
+        for name in ("municipality", "draft_kind", "draft_year", "title", "issuer"):
+            if self.request.GET.get(name):
+                initial[name] = self.request.GET[name][:1000]
+        return initial
 
     def get_success_url(self) -> str:
         return reverse("schools:order-detail", args=[self.object.pk])
@@ -408,3 +418,46 @@ class RiskHeatmapView(LoginRequiredMixin, TemplateView):
             schools = schools_for(self.request.user, VIEW).filter(municipality=muni)
             ctx["heat"] = selectors.risk_heatmap(schools, year)
         return ctx
+
+
+# --- Requisites of the documents ------------------------------------------------------
+
+
+@login_required
+def requisites_edit(request, pk: int | None = None):
+    """The requisites the municipality's documents print: the lines above the issuing body,
+    its name, the place of issue and the heads of the authority with their terms (the one in
+    office on a document's date signs it).  For those who manage the municipality."""
+    from django.shortcuts import render
+
+    from schools.forms import HeadFormSet, RequisitesForm
+
+    manageable = municipalities_for(request.user, MANAGE).order_by("name")
+    if pk is None:
+        first = manageable.first()
+        if first is None:
+            raise Http404
+        return redirect("schools:requisites-edit", pk=first.pk)
+    municipality = get_object_or_404(manageable, pk=pk)
+    form = RequisitesForm(request.POST or None, instance=municipality, prefix="m")
+    heads = HeadFormSet(request.POST or None, instance=municipality, prefix="heads")
+    if request.method == "POST" and form.is_valid() and heads.is_valid():
+        from django.db import transaction
+
+        with transaction.atomic():
+            form.save()
+            heads.save()
+        messages.success(request, gettext("The requisites of the documents have been saved."))
+        return redirect("schools:requisites-edit", pk=municipality.pk)
+    return render(
+        request,
+        "schools/requisites_form.html",
+        {
+            "municipality": municipality,
+            "others": manageable.exclude(pk=municipality.pk),
+            "form": form,
+            "heads": heads,
+            "title": _("Requisites of the documents"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -15,6 +15,8 @@ from schools import programme_views as pv  # noqa: E402
 
 urlpatterns += [
     path("orders/", pv.OrderListView.as_view(), name="order-list"),
+    path("requisites/", pv.requisites_edit, name="requisites"),
+    path("requisites/<int:pk>/", pv.requisites_edit, name="requisites-edit"),
     path("orders/new/", pv.OrderCreateView.as_view(), name="order-create"),
     path("orders/<int:pk>/", pv.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<int:pk>/edit/", pv.OrderUpdateView.as_view(), name="order-edit"),

@@ -28,7 +28,8 @@ def school_report_sections(school, year: int) -> list[Panel]:
 
 def municipal_report_sections(municipality, year: int) -> list[Panel]:
     """The municipality's weak skills of ``year`` and «did the help help» for the deficits of
-    the year before (its events held in ``year``)."""
+    the year before where help was given (someone of such a school attended an event with the
+    skill held in ``year``)."""
     weak = selectors.weak_skills(municipality, year)
     from assessment.models import Procedure, Subject
     from skills.models import Skill
@@ -39,7 +40,7 @@ def municipal_report_sections(municipality, year: int) -> list[Panel]:
         for o in selectors.help_effect_options(municipality)
         if o["year"] + 1 == year
     ):
-        if effect.helped or effect.others:
+        if effect.helped:  # where help was given: someone of a school with the deficit attended
             cases.append(
                 {
                     "procedure": Procedure.objects.get(pk=o["procedure_id"]).code,

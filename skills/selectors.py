@@ -241,8 +241,9 @@ def _events_for(schools: dict, deficits: dict[int, list], now) -> dict[int, list
     return result
 
 
-def _materials_for(deficits: dict[int, list], user=None) -> dict[int, list[Recommended]]:
-    """Per school: bank materials tagged with a skill of its deficits, newest first."""
+def _materials_for(schools: dict, deficits: dict[int, list], user=None) -> dict[int, list[Recommended]]:
+    """Per school: bank materials tagged with a skill of its deficits, newest first — of the
+    bank open to the school (its region's: the municipalities' and the regional part)."""
     from events.models import Material
 
     skill_ids = {d.skill_id for items in deficits.values() for d in items}
@@ -251,14 +252,19 @@ def _materials_for(deficits: dict[int, list], user=None) -> dict[int, list[Recom
     qs = Material.objects.filter(skills__in=skill_ids)
     if user is not None:
         qs = qs.restrict(user, VIEW)
-    materials = list(qs.distinct().prefetch_related("skills").order_by("-created_at", "-pk"))
+    materials = list(
+        qs.distinct().select_related("municipality").prefetch_related("skills").order_by("-created_at", "-pk")
+    )
     result = {}
     for school_id, items in deficits.items():
+        region = schools[school_id].municipality.region_id
         by_skill: dict[int, list] = defaultdict(list)
         for d in items:
             by_skill[d.skill_id].append(d)
         found = []
         for m in materials:
+            if m.region_id != region and (m.municipality is None or m.municipality.region_id != region):
+                continue
             covers = [d for sk in m.skills.all() for d in by_skill.get(sk.pk, ())]
             if covers:
                 found.append(Recommended(m, sum(d.gap * d.participants for d in covers), covers))
@@ -273,7 +279,7 @@ def help_for_schools(schools, user=None, now=None) -> dict[int, dict]:
     deficits = _latest_deficits(list(schools))
     now = now or timezone.now()
     events = _events_for(schools, deficits, now)
-    materials = _materials_for(deficits, user)
+    materials = _materials_for(schools, deficits, user)
     return {
         sid: {
             "year": items[0].year,
@@ -313,7 +319,7 @@ def school_help(school, year: int | None = None, user=None, now=None) -> dict:
         "year": year,
         "deficits": deficits[school.pk],
         "events": _events_for({school.pk: school}, deficits, now).get(school.pk, []),
-        "materials": _materials_for(deficits, user).get(school.pk, []),
+        "materials": _materials_for({school.pk: school}, deficits, user).get(school.pk, []),
     }
 
 

@@ -22,6 +22,13 @@ class SkillProfileColumn(SchoolColumn):
 SKILL_ATTRS = {"td": {"style": "min-width: 16rem"}}
 
 
+class TasksColumn(tables.Column):
+    """The task labels behind a skill («1, 5.2»); exported as «№ 1, № 5.2» — labels, not numbers."""
+
+    def value(self, value):
+        return ", ".join(f"№ {label}" for label in value.split(", ")) if value else ""
+
+
 class YesColumn(tables.Column):
     def render(self, value):
         return _("yes") if value else "—"
@@ -37,7 +44,7 @@ class SkillResultTable(tables.Table):
     subject = tables.Column(verbose_name=_("Subject"), order_by=("subject__name",))
     grade = tables.Column(verbose_name=_("Grade"))
     skill = tables.Column(verbose_name=_("Skill"), order_by=("skill__key",), attrs=SKILL_ATTRS)
-    tasks = tables.Column(verbose_name=_("Tasks"), orderable=False)
+    tasks = TasksColumn(verbose_name=_("Tasks"), orderable=False)
     participants = tables.Column(verbose_name=_("Participants"), attrs={"td": {"class": "text-end"}})
     completion = NumberColumn(verbose_name=_("Completion, %"))
     municipal_completion = NumberColumn(verbose_name=_("Municipality, %"))
@@ -70,7 +77,7 @@ class MunicipalSkillTable(tables.Table):
     subject = tables.Column(verbose_name=_("Subject"), order_by=("subject__name",))
     grade = tables.Column(verbose_name=_("Grade"))
     skill = tables.Column(verbose_name=_("Skill"), order_by=("skill__key",), attrs=SKILL_ATTRS)
-    tasks = tables.Column(verbose_name=_("Tasks"), orderable=False)
+    tasks = TasksColumn(verbose_name=_("Tasks"), orderable=False)
     participants = tables.Column(verbose_name=_("Participants"), attrs={"td": {"class": "text-end"}})
     completion = NumberColumn(verbose_name=_("Completion, %"))
     schools = tables.Column(verbose_name=_("Schools"), attrs={"td": {"class": "text-end"}})

@@ -11,18 +11,57 @@ class RegionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Region
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Область {n}")
+    education_body = factory.LazyAttribute(lambda o: f"Министерство образования ({o.name})")
+
+    @factory.post_generation
+    def head(obj, create, extracted, **kwargs):
+        """The head of the regional authority in office; ``head=False`` for none."""
+        import datetime
+
+        from schools.models import AuthorityHead
+
+        if create and extracted is not False and not obj.heads.exists():
+            AuthorityHead.objects.create(
+                region=obj,
+                position="Министр образования",
+                last_name="Областная",
+                first_name="Вера",
+                patronymic="Ивановна",
+                date_from=datetime.date(2000, 1, 1),
+            )
+
     code = factory.Sequence(lambda n: f"{10 + n % 80}")
 
 
 class MunicipalityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Municipality
+        skip_postgeneration_save = True
 
     region = factory.SubFactory(RegionFactory)
     name = factory.Sequence(lambda n: f"Городской округ {n}")
     education_body = factory.LazyAttribute(lambda o: f"Управление образования ({o.name})")
+    place_of_issue = "г. Энск"
+
+    @factory.post_generation
+    def head(obj, create, extracted, **kwargs):
+        """The head of the education authority in office (documents need one); ``head=False`` for none."""
+        import datetime
+
+        from schools.models import AuthorityHead
+
+        if create and extracted is not False:
+            AuthorityHead.objects.create(
+                municipality=obj,
+                position="Начальник Управления образования",
+                last_name="Руководова",
+                first_name="Ирина",
+                patronymic="Петровна",
+                date_from=datetime.date(2000, 1, 1),
+            )
 
 
 class SchoolFactory(factory.django.DjangoModelFactory):
@@ -55,6 +94,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Анна"
     last_name = factory.Sequence(lambda n: f"Иванова{n}")
+    phone = "8 (3439) 00-00-00"
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     role = Role.SCHOOL_ADMIN
     password = factory.PostGenerationMethodCall("set_password", "pass-Word-123")

@@ -3,7 +3,8 @@
 
 - one truth per figure (tests/demo/figures.py),
 - exports that are data, neutralised against formulas (tests/demo/exports.py),
-- no dead ends for any demo role (tests/demo/crawl.py)."""
+- no dead ends for any demo role (tests/demo/crawl.py),
+- documents read back, their figures the pages' (tests/demo/documents.py)."""
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +16,7 @@ from core.years import current_academic_year
 from schools.models import Municipality, School
 from tests.conftest import restore_migration_data
 from tests.demo.crawl import CrawlChecks
+from tests.demo.documents import DocumentChecks
 from tests.demo.exports import ExportChecks, plant_hostile_data
 from tests.demo.figures import FigureChecks
 from tests.demo.skills import SkillChecks
@@ -23,7 +25,7 @@ KAMENSK = "Каменск-Уральский городской округ"
 
 
 @pytest.mark.xdist_group(name="demo")
-class DemoPortal(FigureChecks, ExportChecks, CrawlChecks, SkillChecks, TestCase):
+class DemoPortal(FigureChecks, ExportChecks, CrawlChecks, SkillChecks, DocumentChecks, TestCase):
     @classmethod
     def setUpTestData(cls):
         # A test case runs after the transactional tests, whose flush removed what data

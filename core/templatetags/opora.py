@@ -152,3 +152,93 @@ def table_rows(context, table):
             cells.append(f"<td {td}>{render_value_in_context(cell, context)}</td>")
         parts.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
     return mark_safe("\n".join(parts))
+
+
+_forms: dict[tuple, str] = {}
+
+
+def form_fingerprint(form) -> tuple | None:
+    """Everything that decides how a filter form's fields render: per field its names and
+    ids, classes, widget attributes, label, help text, flags, value, choices (a model
+    choice field's are read here once and kept on the field, so rendering asks no second
+    query) and errors; the form's class, prefix, binding and the language.  None when a
+    field cannot be described (its value or choices unhashable): then the form renders."""
+    from django.utils.translation import get_language
+
+    # the form's class by name and bases: django-filter builds a new class per filterset
+    kind = type(form)
+    parts = [
+        kind.__module__,
+        kind.__qualname__,
+        kind.__bases__,
+        form.prefix,
+        form.is_bound,
+        form.auto_id,
+        form.label_suffix,
+        form.use_required_attribute,
+    ]
+    parts.append(get_language())
+    try:
+        for bf in form:
+            field, widget = bf.field, bf.field.widget
+            item = [
+                bf.name,
+                bf.html_name,
+                bf.auto_id,
+                type(field),
+                type(widget),
+                tuple(sorted((k, str(v)) for k, v in widget.attrs.items())),
+                str(bf.label),
+                str(field.help_text),
+                field.required,
+                field.disabled,
+                widget.is_hidden,
+                repr(bf.value()),
+                tuple(str(e) for e in bf.errors),
+            ]
+            if hasattr(field, "choices"):
+                choices = list(iter(field.choices))  # iter(): a model choice iterator's len() would COUNT
+                if hasattr(field, "queryset"):
+                    widget.choices = choices  # rendered from this list: one query, not two
+                item.append(tuple((str(v), str(label)) for v, label in choices))
+            parts.append(tuple(item))
+        key = tuple(parts)
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+class FormCacheNode(template.Node):
+    def __init__(self, nodelist, form):
+        self.nodelist, self.form = nodelist, form
+
+    def render(self, context):
+        from django.utils.safestring import mark_safe
+
+        form = self.form.resolve(context)
+        fingerprint = form_fingerprint(form) if form is not None else None
+        if fingerprint is None:
+            return self.nodelist.render(context)
+        key = (id(self), fingerprint)
+        html = _forms.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            if len(_forms) >= 256:
+                _forms.clear()
+            _forms[key] = html
+        return mark_safe(html)
+
+
+@register.tag
+def formcache(parser, token):
+    """``{% formcache form %}…{% endformcache %}``: the enclosed rendering of ``form``'s fields
+    (crispy's per-field templates: most of a filter panel's time) kept per process for each
+    distinct state of the form (``form_fingerprint``: values, choices, errors, language…).
+    The enclosed part may use nothing but the form — no request, no CSRF token."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("formcache takes one argument: the form")
+    nodelist = parser.parse(("endformcache",))
+    parser.delete_first_token()
+    return FormCacheNode(nodelist, parser.compile_filter(bits[1]))

@@ -11,6 +11,7 @@ from reports.documents import BUILDERS
 from reports.filters import GeneratedReportFilterSet
 from reports.forms import DOCX_KINDS
 from reports.models import GeneratedReport, ReportFormat
+from reports.requisites import DocumentRefused
 from reports.views import CONTENT_TYPES, report_file_response
 
 
@@ -33,9 +34,12 @@ class GeneratedReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         kind, fmt = data.validated_data["kind"], data.validated_data["fmt"]
         if kind not in BUILDERS or (fmt == ReportFormat.DOCX and kind not in DOCX_KINDS):
             return Response({"detail": "This document is not available in this format.", "code": "invalid"}, status=400)
-        report = services.report_request(
-            request.user, kind, data.validated_data["subject"], data.validated_data["year"], fmt
-        )
+        try:
+            report = services.report_request(
+                request.user, kind, data.validated_data["subject"], data.validated_data["year"], fmt
+            )
+        except DocumentRefused as exc:
+            return Response({"detail": " ".join(str(m) for m in exc.missing), "code": "refused"}, status=400)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -53,7 +53,7 @@ def analysed(world):
 
 def test_school_report_shows_results_dynamics_flags_and_risk(analysed, tmp_path):
     text = pdf_text(school_report(analysed.a1_school1, YEAR), tmp_path)
-    assert "5. Результаты оценочных процедур и их динамика, 2024/2025" in text
+    assert "6. Результаты оценочных процедур и их динамика, 2024/2025" in text
     assert "Математика" in text and "Русский язык" in text
     # 2024: ВПР Математика — 10 participants, 35,0 %, «2» 40,0 %, quality 60,0 %; 70,0 % the year before.
     assert "35,0" in text and "40,0 %" in text and "60,0 %" in text and "70,0" in text
@@ -69,7 +69,7 @@ def test_school_report_without_results_says_so(world, tmp_path):
 
 def test_municipal_report_lists_indices_candidates_spread_and_effect(analysed, tmp_path):
     text = pdf_text(municipal_report(analysed.a1, YEAR), tmp_path)
-    assert "5. Результаты оценочных процедур школ, 2024/2025" in text
+    assert "6. Результаты оценочных процедур школ, 2024/2025" in text
     assert "Индексы школ" in text and analysed.a1_school1.short_name in text
     assert "индекс не выше 10-го процентиля" in text or "10" in text
     assert "Разброс индексов школ" in text and "Эффективность программы" in text

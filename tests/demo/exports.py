@@ -43,6 +43,7 @@ WRITERS = {
     "events/views.py": 2,  # attendance list, participation
     "regional/views.py": 2,  # the comparison of municipalities, results by municipality
     "roadmaps/xlsx.py": 1,  # the roadmap template
+    "skills/fileformat.py": 1,  # the task plan template
     "socialcontext/fileformat.py": 1,  # the context file's template
     "socialcontext/views.py": 1,  # the context data as a context file
 }
@@ -200,6 +201,7 @@ class ExportChecks:
             "/assessment/imports/template.xlsx",
             f"/assessment/imports/{h['failed']['xlsx']}/errors/",
             "/socialcontext/imports/template.xlsx",
+            "/skills/imports/template.xlsx",
         ]
 
     # Read by the regional coordinator (the municipal coordinator's scope has no region).

@@ -62,7 +62,7 @@ def test_pdf_holds_the_comparison_figures(region, login, tmp_path):
     mean = f"{rows['total']['results_mean_percent']:.1f}".replace(".", ",")
     assert mean in text, "the pooled mean of the region, as the page shows it"
     assert f"{rows['Округ А1']['results_mean_percent']:.1f}".replace(".", ",") in text
-    assert "Руководитель органа управления образованием региона" in flat
+    assert "Министр образования В.И. Областная" in flat, "the head in office signs (reports.requisites)"
     assert "стр. 1 из" in text
 
 
@@ -87,9 +87,13 @@ def test_spread_over_the_years_and_the_listed_schools(region):
     assert {"A1S1", "A1S2"} <= listed and "B1S1" not in listed
 
 
-def test_requisites_fall_back_to_a_signature_by_hand(region):
+def test_requisites_name_the_head_in_office_and_what_is_missing(region, login):
     from django.utils import timezone
 
     req = regional_requisites(region.region_a, timezone.localdate())
-    assert req.header_lines == ["Область А"] or req.header_lines
+    assert req.header_lines == ["Область А"]
+    assert (req.head_position, req.head_name, req.complete) == ("Министр образования", "В.И. Областная", True)
+    region.region_a.heads.all().delete()
+    req = regional_requisites(region.region_a, timezone.localdate())
     assert req.head_name == "" and not req.complete
+    assert "не назначен руководитель органа управления образованием региона «Область А»" in " ".join(req.missing)

@@ -126,7 +126,7 @@ def test_order_pdf_has_title(listed, login, tmp_path):
 def test_docx_refused_for_reports(listed, login):
     response = request_document(login(listed.coordinator), ReportKind.MUNICIPAL, listed.a1.pk, fmt="docx")
     assert response.status_code == 400
-    assert "Только проекты приказов" in response.content.decode()
+    assert "Только проекты приказов и информационная справка" in response.content.decode()
     assert not GeneratedReport.objects.exists()
 
 
@@ -214,12 +214,12 @@ def test_order_partners_lists_the_pairs_as_pdf_and_docx(listed, login, tmp_path)
     response = request_document(c, ReportKind.ORDER_PARTNERS, listed.a1.pk)
     assert response.status_code == 302
     text = pdf_text(b"".join(c.get(response["Location"]).streaming_content), tmp_path)
-    assert "О партнёрских парах" in text
+    assert "Об утверждении партнёрских пар" in text
     assert "Взаимные посещения уроков" in text
     response = request_document(c, ReportKind.ORDER_PARTNERS, listed.a1.pk, fmt="docx")
     d = Document(io.BytesIO(b"".join(c.get(response["Location"]).streaming_content)))
-    rows = [[cell.text for cell in row.cells] for table in d.tables for row in table.rows]
-    assert rows[0] == ["№", "Школа, получающая поддержку", "Школа-лидер", "План совместной работы"]
+    rows = [[cell.text for cell in row.cells] for row in d.tables[-1].rows]  # the appendix (the first: signature)
+    assert rows[0] == ["№ п/п", "Организация с низкими результатами", "Школа-лидер", "План совместной работы"]
     # this year's pair of this municipality only: another municipality's school and last year's pair are absent
     assert rows[1:] == [["1", listed.a1_school1.short_name, listed.a1_school2.short_name, "Взаимные посещения уроков"]]
 

@@ -73,13 +73,22 @@ def test_approved_report_pdf_shows_the_snapshot(world, plan, tmp_path):
 def test_signature_block_names_the_signer_of_the_roadmap_owner(world, plan, tmp_path):
     world.a1_school1.director = "Смирнова Елена Петровна"
     world.a1_school1.save()
-    text = text_of(documents.progress_report_pdf(plan.report)[0], tmp_path)
+    pdf = documents.progress_report_pdf(plan.report)[0]
+    text = text_of(pdf, tmp_path)
+    # the school's own document: the school's header and its director's signature (issue 14.6)
+    first = [line.strip() for line in text.splitlines() if line.strip()]
+    assert first[0] == world.a1_school1.name.split("«")[0].strip() or world.a1_school1.short_name in first[0]
+    assert "Управление образования (Округ А1)" not in text
     assert "Руководитель образовательной организации" in text
-    assert "Смирнова Елена Петровна" in text
+    assert "Е.П. Смирнова" in text
+    from tests.demo.documents import words_off_the_page
+
+    assert not words_off_the_page(pdf, left_mm=20, right_mm=10), "no word crosses the margins"
     roadmap = make_roadmap(municipality=world.a1, title="Муниципальная карта")
     report = services.progress_report_create(world.coordinator, roadmap, roadmap.start_date)
     text = text_of(documents.progress_report_pdf(report)[0], tmp_path)
-    assert "Руководитель органа управления образованием" in text
+    assert "Начальник Управления образования" in text and "И.П. Руководова" in text
+    assert "Управление образования (Округ А1)" in text
     assert "Руководитель образовательной организации" not in text and "Смирнова" not in text
 
 
