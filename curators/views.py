@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView, UpdateView
 
-from accounts.scoping import MANAGE, VIEW, can, may_manage_assignments, municipalities_for, schools_for
+from accounts.scoping import MANAGE, VIEW, can, may_manage_assignments, municipalities_for, restrict, schools_for
 from core.drafts import draft_saved, draft_version
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from core.redirects import return_url
@@ -129,7 +129,9 @@ class AssignmentGridView(LoginRequiredMixin, TemplateView):
         schools = schools.prefetch_related(
             Prefetch(
                 "curator_assignments",
-                queryset=CuratorAssignment.objects.filter(year=year, is_active=True).select_related("curator"),
+                queryset=restrict(
+                    CuratorAssignment.objects.filter(year=year, is_active=True), self.request.user, MANAGE
+                ).select_related("curator"),
                 to_attr="year_assignments",
             )
         ).order_by("sort_name")
