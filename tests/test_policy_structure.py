@@ -48,3 +48,96 @@ def test_event_feedback_prefetch_is_restricted(world, login):
     assert flags[foreign.pk] is False
     visible = restrict(FeedbackResponse.objects.all(), world.coordinator, VIEW)
     assert list(visible.values_list("registration_id", flat=True)) == [own.pk]
+
+
+# --- Form choices ----------------------------------------------------------------------------
+
+
+def _pks(qs):
+    return set(qs.values_list("pk", flat=True))
+
+
+def _forms():
+    from curators.forms import AssignmentForm, PartnerPairForm
+    from events.forms import EventForm, MaterialForm
+    from roadmaps.forms import RoadmapForm, SchoolDocumentForm
+    from schools.forms import OrderForm, ProgrammeForm, SchoolForm, SchoolStatusForm
+    from socialcontext.forms import SchoolContextForm
+
+    return [
+        AssignmentForm,
+        PartnerPairForm,
+        EventForm,
+        MaterialForm,
+        RoadmapForm,
+        SchoolDocumentForm,
+        OrderForm,
+        ProgrammeForm,
+        SchoolForm,
+        SchoolStatusForm,
+        SchoolContextForm,
+    ]
+
+
+ROLES = ("coordinator", "regional", "methodist", "curator", "school_admin", "outsider")
+
+
+@pytest.mark.parametrize("form_index", range(11))
+def test_scoped_form_choices_are_the_policy(world, form_index):
+    """Every ModelChoiceField of a scoped form over a scoped model offers exactly what the
+    policy allows for the form's user — ``restrict(model, user, action)`` — except where the
+    form narrows it by its own named rule (events' levels), which stays inside that scope."""
+    from events.services import level_choices, schools_of_levels
+
+    form_class = _forms()[form_index]
+    narrowed = {"EventForm", "MaterialForm"}
+    checked = 0
+    for role in ROLES:
+        user = getattr(world, role)
+        form = form_class(user=user)
+        for name, field in form.fields.items():
+            qs = getattr(field, "queryset", None)
+            if qs is None or not hasattr(qs.model, "objects") or not _is_scoped(qs.model):
+                continue
+            action = form.scope_field_actions.get(name, form.scope_action)
+            allowed = _pks(restrict(qs.model.objects.all(), user, action))
+            offered = _pks(qs)
+            checked += 1
+            if form_class.__name__ not in narrowed:
+                assert offered == allowed, (form_class.__name__, name, role)
+                continue
+            assert offered <= allowed, (form_class.__name__, name, role)
+            munis, regions = level_choices(user)
+            expected = {
+                "municipality": _pks(munis),
+                "region": _pks(regions),
+                "host_school": _pks(schools_of_levels(munis, regions)),
+                "organiser_schools": _pks(schools_of_levels(munis, regions)),
+                "school": _pks(schools_of_levels(munis, regions)),
+            }
+            if name in expected:
+                assert offered == expected[name], (form_class.__name__, name, role)
+    assert checked
+
+
+def _is_scoped(model):
+    from accounts.scoping import is_scoped
+
+    return is_scoped(model)
+
+
+def test_scoped_form_restricts_what_a_subclass_widens(world):
+    """A subclass that assigns an unrestricted queryset still offers only the policy's choices,
+    and a foreign school posted is refused as an invalid choice."""
+    from schools.forms import SchoolStatusForm
+    from schools.models import School
+
+    class Widening(SchoolStatusForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["school"].queryset = School.objects.all()
+
+    form = Widening({"school": world.b1_school1.pk}, user=world.coordinator)
+    assert world.b1_school1.pk not in _pks(form.fields["school"].queryset)
+    assert _pks(form.fields["school"].queryset) == _pks(restrict(School.objects.all(), world.coordinator, MANAGE))
+    assert not form.is_valid() and "school" in form.errors
