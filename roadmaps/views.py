@@ -28,7 +28,7 @@ from accounts.scoping import (
 )
 from core.charts import line_chart
 from core.drafts import draft_saved
-from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
+from core.generic import ObjectActionView, ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from core.xlsx import XLSX_MIME
 from core.years import academic_year_label
 from roadmaps import selectors, services
@@ -115,25 +115,26 @@ class DocumentDetailView(ObjectDetailView):
         return ctx
 
 
-class DocumentTransitionView(LoginRequiredMixin, View):
-    actions = {
-        "submit": (services.document_submit, gettext_lazy("The document has been submitted.")),
-        "approve": (services.document_approve, gettext_lazy("The document has been approved.")),
-        "return": (services.document_return, gettext_lazy("The document has been returned to the school.")),
-    }
+class DocumentTransitionView(ObjectActionView):
+    queryset = SchoolDocument.objects.all()
 
-    def post(self, request, pk, action):
-        doc = get_object_or_404(SchoolDocument.objects.restrict(request.user, VIEW), pk=pk)
-        if action not in self.actions:
-            raise Http404
-        func, done = self.actions[action]
-        args = () if action == "submit" else (request.POST.get("comment", ""),)
-        try:
-            func(request.user, doc, *args)
-            messages.success(request, done)
-        except ValidationError as exc:
-            _errors(request, exc)
-        return redirect(doc)
+    def _comment(view) -> str:
+        return view.request.POST.get("comment", "")
+
+    actions = {
+        "submit": (
+            lambda view, doc: services.document_submit(view.request.user, doc),
+            gettext_lazy("The document has been submitted."),
+        ),
+        "approve": (
+            lambda view, doc: services.document_approve(view.request.user, doc, view._comment()),
+            gettext_lazy("The document has been approved."),
+        ),
+        "return": (
+            lambda view, doc: services.document_return(view.request.user, doc, view._comment()),
+            gettext_lazy("The document has been returned to the school."),
+        ),
+    }
 
 
 class AntiRiskProposeView(LoginRequiredMixin, View):
@@ -221,25 +222,17 @@ class RoadmapDetailView(ObjectDetailView):
         return ctx
 
 
-class RoadmapTransitionView(LoginRequiredMixin, View):
+class RoadmapTransitionView(ObjectActionView):
+    queryset = Roadmap.objects.all()
     actions = {
-        "submit": (services.roadmap_submit, gettext_lazy("The roadmap has been submitted for approval.")),
-        "approve": (services.roadmap_approve, gettext_lazy("The roadmap has been approved.")),
-        "return": (services.roadmap_return, gettext_lazy("The roadmap has been returned for revision.")),
+        name: (lambda view, roadmap, func=func: func(view.request.user, roadmap), done)
+        for name, func, done in (
+            ("submit", services.roadmap_submit, gettext_lazy("The roadmap has been submitted for approval.")),
+            ("approve", services.roadmap_approve, gettext_lazy("The roadmap has been approved.")),
+            ("return", services.roadmap_return, gettext_lazy("The roadmap has been returned for revision.")),
+        )
     }
-
-    def post(self, request, pk, action):
-        roadmap = get_object_or_404(Roadmap.objects.restrict(request.user, VIEW), pk=pk)
-        if action not in self.actions:
-            raise Http404
-        func, done = self.actions[action]
-        try:
-            func(request.user, roadmap)
-            messages.success(request, done)
-        except ValidationError as exc:
-            messages.error(request, _("The roadmap cannot be submitted: fix the problems listed below."))
-            _errors(request, exc)
-        return redirect(roadmap)
+    error_lead = dict.fromkeys(actions, gettext_lazy("The roadmap cannot be submitted: fix the problems listed below."))
 
 
 class RoadmapExportView(LoginRequiredMixin, View):

@@ -141,3 +141,25 @@ def test_scoped_form_restricts_what_a_subclass_widens(world):
     assert world.b1_school1.pk not in _pks(form.fields["school"].queryset)
     assert _pks(form.fields["school"].queryset) == _pks(restrict(School.objects.all(), world.coordinator, MANAGE))
     assert not form.is_valid() and "school" in form.errors
+
+
+# --- One POST action view ----------------------------------------------------------------------
+
+
+def test_action_view_maps_refusals_once_and_redirects_safely(world, login):
+    """A roadmap transition refused by its service: the lead sentence and each of the
+    service's messages, back to the roadmap whatever ``next`` says; a foreign one is 404."""
+    from django.contrib.messages import get_messages
+
+    from tests.roadmaps.conftest import make_roadmap
+
+    roadmap = make_roadmap(school=world.a1_school1)  # approved: «submit» is refused
+    client = login(world.school_admin)
+    response = client.post(f"/roadmaps/{roadmap.pk}/submit/", {"next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == roadmap.get_absolute_url()
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert texts[0] == "Дорожную карту нельзя отправить: исправьте перечисленные ниже замечания."
+    assert len(texts) == 2 and "черновик" in texts[1].lower()
+    assert roadmap.status == type(roadmap).objects.get(pk=roadmap.pk).status
+    assert login(world.outsider).post(f"/roadmaps/{roadmap.pk}/submit/").status_code == 404
+    assert client.post(f"/roadmaps/{roadmap.pk}/nonsense/").status_code == 404
