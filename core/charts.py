@@ -22,6 +22,21 @@ def _fmt(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
+def _fmt1(v: float) -> str:
+    """A figure as the tables print it: one decimal, always («63,0»)."""
+    return f"{v:.1f}".replace(".", ",")
+
+
+def _two_lines(text: str, width: int) -> list[str]:
+    """A label in at most two lines of ``width`` characters, cut at a word; «…» when longer."""
+    if len(text) <= width:
+        return [text]
+    cut = text.rfind(" ", 0, width + 1)
+    cut = cut if cut > 0 else width
+    first, rest = text[:cut], text[cut:].strip()
+    return [first, rest if len(rest) <= width else rest[: width - 1].rstrip() + "…"]
+
+
 def _nice_step(span: float, ticks: int = 5) -> float:
     """The smallest 1, 2 or 5 × 10ᵏ that divides ``span`` into at most ``ticks`` steps."""
     if span <= 0:
@@ -539,10 +554,12 @@ def heat_map(
         parts.append(f'<text x="{x:.1f}" y="{top - 6}" text-anchor="middle" class="l">{escape(col)}</text>')
     for i, (label, cells) in enumerate(rows):
         y = top + row_h * i
-        short = label if len(label) <= 46 else label[:44] + "…"
-        parts.append(
-            f'<text x="4" y="{y + row_h / 2 + 4:.1f}" class="l"><title>{escape(label)}</title>{escape(short)}</text>'
+        lines = _two_lines(label, 46)
+        first_y = y + row_h / 2 + 4 - 6.5 * (len(lines) - 1)
+        spans = "".join(
+            f'<tspan x="4" y="{first_y + 13 * k:.1f}">{escape(line)}</tspan>' for k, line in enumerate(lines)
         )
+        parts.append(f'<text class="l"><title>{escape(label)}</title>{spans}</text>')
         for j, (value, other, marked) in enumerate(cells):
             x = label_w + cell_w * j
             stroke = ' stroke="#c0504d" stroke-width="2"' if marked else ' stroke="#fff"'
@@ -555,12 +572,12 @@ def heat_map(
             mark = " !" if marked else ""
             parts.append(
                 f'<text x="{x + cell_w / 2:.1f}" y="{y + 15:.1f}" text-anchor="middle" class="v" font-weight="bold">'
-                f"{_fmt(value)}{escape(unit)}{mark}</text>"
+                f"{_fmt1(value)}{escape(unit)}{mark}</text>"
             )
             if other is not None:
                 parts.append(
                     f'<text x="{x + cell_w / 2:.1f}" y="{y + 28:.1f}" text-anchor="middle" class="l">'
-                    f"{escape(compare_label)} {_fmt(other)}</text>"
+                    f"{escape(compare_label)} {_fmt1(other)}</text>"
                 )
     parts.append("</svg>")
     return mark_safe("".join(parts))

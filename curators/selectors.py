@@ -128,7 +128,8 @@ def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) 
     ranked and counted by the database in one query (``_score`` in SQL, the count a window
     over the same rows), so the page does the same work for 10 schools or 3,000.  The rows
     come from that query too: the school and the planner's figures (``score``,
-    ``risk_high``, ``risk_medium``, ``overdue_recs``, ``last_visit``, ``days_since_visit``),
+    ``risk_high``, ``risk_medium``, ``overdue_recs``, ``skill_deficits``, ``last_visit``,
+    ``days_since_visit``),
     not the full planner row (statuses, top risks, objectivity prompts: the planner page)."""
     from django.db import connection
     from django.db.models import Case, ExpressionWrapper, When, Window
@@ -180,6 +181,7 @@ def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) 
             "risk_high": s.n_high,
             "risk_medium": s.n_medium,
             "overdue_recs": s.n_overdue,
+            "skill_deficits": s.n_deficits,
             "last_visit": s.last_visit,
             "days_since_visit": (today - s.last_visit).days if s.last_visit else None,
         }

@@ -149,7 +149,10 @@ def _schools_phrase(schools) -> str:
     return ", ".join(s.short_name for s in schools)
 
 
-def _paragraph(subject: str, by_format, people: int, idle: list) -> str:
+def _paragraph(subject: str, by_format, people: int, idle: list, *, in_total: bool = True) -> str:
+    """One paragraph; the schools that took part in nothing are named once, in the total's
+    paragraph (``in_total``); a theme's paragraph names only those that took part elsewhere
+    but had nobody on this theme."""
     events = sum(n for _label, n in by_format)
     text = ngettext(
         "%(subject)s: %(n)d methodical event was held for schools with low results (%(formats)s).",
@@ -161,7 +164,12 @@ def _paragraph(subject: str, by_format, people: int, idle: list) -> str:
         "%(n)d teachers of these schools took part in them.",
         people,
     ) % {"n": people}
-    if idle:
+    if not in_total:
+        if idle:
+            text += " " + _("Of the schools that took part in events, nobody came on this theme from: %(schools)s.") % {
+                "schools": _schools_phrase(idle)
+            }
+    elif idle:
         text += " " + _("The following schools took part in none of them: %(schools)s.") % {
             "schools": _schools_phrase(idle)
         }
@@ -243,7 +251,8 @@ def info_note_sections(municipality, year: int) -> list[Panel]:
                     subject,
                     _format_counts(formats[theme_id]),
                     len(persons[theme_id]),
-                    [s for s in low if s.pk not in took_part[theme_id]],
+                    [s for s in low if s.pk in anyone and s.pk not in took_part[theme_id]],
+                    in_total=False,
                 )
             )
     return [

@@ -81,6 +81,12 @@ SCHOOL_REPORT: list[Section] = [
         empty=_("No context data of the school for this year."),
     ),
     Section("events", "events.documents:school_report_sections#0"),
+    Section(
+        "skills",
+        "skills.documents:school_skills",
+        title=_("Skill deficits and recommended help"),
+        empty=_("No task-level results of the school up to this year."),
+    ),
 ]
 
 MUNICIPAL_REPORT: list[Section] = [
@@ -95,6 +101,18 @@ MUNICIPAL_REPORT: list[Section] = [
         "socialcontext.documents:municipal_report_sections#0",
         title=_("Results against the school context"),
         empty=_("No context data of the schools for this year."),
+    ),
+    Section(
+        "weak_skills",
+        "skills.documents:municipal_weak_skills",
+        title=_("Weak skills"),
+        empty=_("No task-level results of the municipality for this year."),
+    ),
+    Section(
+        "help_effect",
+        "skills.documents:municipal_help_effect",
+        title=_("Did the help help?"),
+        empty=_("No school with a skill deficit the year before attended an event with that skill this year."),
     ),
 ]
 

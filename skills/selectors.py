@@ -30,16 +30,18 @@ def municipal_skills(user) -> QuerySet:
     )
 
 
-def plans() -> QuerySet:
-    return TaskPlan.objects.select_related("procedure", "subject")
+def plans(user=None) -> QuerySet:
+    qs = TaskPlan.objects.all() if user is None else TaskPlan.objects.restrict(user, VIEW)
+    return qs.select_related("procedure", "subject")
 
 
 def plan_tasks(plan: TaskPlan) -> list[PlanTask]:
     return list(plan.tasks.select_related("skill").order_by("order"))
 
 
-def skills_catalogue() -> QuerySet:
-    return Skill.objects.select_related("subject")
+def skills_catalogue(user=None) -> QuerySet:
+    qs = Skill.objects.all() if user is None else Skill.objects.restrict(user, VIEW)
+    return qs.select_related("subject")
 
 
 # --- a school's deficits ---------------------------------------------------------------------------

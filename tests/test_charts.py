@@ -113,3 +113,15 @@ def test_chart_colours_keep_three_to_one_on_white():
 
     for colour in PALETTE:
         assert 1.05 / (luminance(colour) + 0.05) >= 3, colour
+
+
+def test_heat_map_prints_figures_as_the_tables_do_and_long_skills_in_two_lines():
+    from core.charts import heat_map
+
+    skill = "Умение решать текстовые задачи на движение, работу и покупки в несколько действий"
+    svg = str(heat_map(["2024/2025", "2025/2026"], [(skill, [(63.0, 61.04, False), (None, None, False)])]))
+    assert ">63,0 %<" in svg and "МО 61,0<" in svg  # one decimal always, as in the table under it
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    assert len(lines) == 2 and all(len(line) <= 46 for line in lines)
+    assert " ".join(lines) == skill or lines[1].endswith("…")
+    assert f"<title>{skill}</title>" in svg  # the whole name as a tooltip

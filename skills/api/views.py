@@ -62,7 +62,7 @@ class MunicipalSkillResultViewSet(_ReadOnly):
 class SkillViewSet(_ReadOnly):
     """The skill catalogue per subject (events and materials are tagged from it)."""
 
-    selector = staticmethod(lambda user: selectors.skills_catalogue())
+    selector = staticmethod(selectors.skills_catalogue)
     serializer_class = SkillSerializer
     filterset_class = SkillFilterSet
     ordering_fields = ["key"]
@@ -71,7 +71,7 @@ class SkillViewSet(_ReadOnly):
 class TaskPlanViewSet(_ReadOnly):
     """The task plans of the works, each with its tasks (label, maximum, skill, КЭС codes)."""
 
-    selector = staticmethod(lambda user: selectors.plans().prefetch_related("tasks__skill"))
+    selector = staticmethod(lambda user: selectors.plans(user).prefetch_related("tasks__skill"))
     serializer_class = TaskPlanSerializer
     filterset_class = TaskPlanFilterSet
     ordering_fields = ["year", "grade"]

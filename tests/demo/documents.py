@@ -92,7 +92,7 @@ class DocumentChecks:
 
     def test_municipal_report_sections_and_figures(self):
         text, sections = self.analytical(municipal_report(self.kamensk, self.year), "demo-municipal-report")
-        self.assertEqual(sections, 7)
+        self.assertEqual(sections, 9)  # … with the skills' «weak skills» and «did the help help?»
         self.assertTrue(
             text.strip().startswith(
                 "Каменск-Уральский городской округ Свердловской области Орган местного самоуправления «Управление "
@@ -104,6 +104,8 @@ class DocumentChecks:
             "Школы с низкими образовательными результатами",
             "Работа кураторов",
             "Методические мероприятия",
+            "Слабые умения",
+            "Помогла ли помощь?",
         ):
             self.assertIn(heading, text)
         # the curators' work: the comparison page's visits and the home panel's overdue figure

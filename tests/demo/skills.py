@@ -61,14 +61,14 @@ class SkillChecks:
         self.assertEqual([r.item.pk for r in rows[0]["skill_help"]["events"]], [r.item.pk for r in help["events"]])
 
     def test_report_sections_read_the_same_selectors(self):
-        from skills.documents import municipal_report_sections, school_report_sections
+        from skills.documents import municipal_help_effect, municipal_weak_skills, school_skills
 
         help = skill_selectors.school_help(self.lyceum)
-        [section] = school_report_sections(self.lyceum, help["year"])
+        section = school_skills(self.lyceum, help["year"])
         self.assertEqual([d.pk for d in section.context["help"]["deficits"]], [d.pk for d in help["deficits"]])
-        [municipal] = municipal_report_sections(self.kamensk, help["year"])
+        weak = municipal_weak_skills(self.kamensk, help["year"])
         self.assertEqual(
-            [w.pk for w in municipal.context["weak"]],
+            [w.pk for w in weak.context["weak"]],
             [w.pk for w in skill_selectors.weak_skills(self.kamensk, help["year"])],
         )
-        self.assertTrue(municipal.context["cases"])
+        self.assertTrue(municipal_help_effect(self.kamensk, help["year"]).context["cases"])

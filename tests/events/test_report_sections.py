@@ -132,6 +132,8 @@ def test_info_note_tells_per_theme_in_prose(year, tmp_path):
     assert (
         "Мероприятия без указанной темы: для школ с низкими результатами проведено 1 методическое мероприятие" in text
     )
+    # the schools that took part in nothing are named once, in the total, never again per theme
+    assert text.count("Не приняли участия ни в одном из них") == 1
 
 
 def test_info_note_without_low_result_schools_has_no_events_section(world):

@@ -93,6 +93,7 @@ def test_the_planner_puts_a_deficit_into_the_priority(tagged):
     top, _n = planner_summary(schools, limit=2)
     assert [r["school"].code for r in top] == ["A1S1", "A1S2"]
     assert [r["score"] for r in top] == [rows["A1S1"]["score"], rows["A1S2"]["score"]]
+    assert [r["skill_deficits"] for r in top] == [2, 0]
 
 
 def test_help_effect_by_hand(tagged, import_plan, import_results):
@@ -135,17 +136,24 @@ def test_help_effect_page_says_it_compares(tagged, login):
 
 
 def test_report_sections(tagged):
-    from skills.documents import municipal_report_sections, school_report_sections
+    from django.template.loader import render_to_string
 
-    [section] = school_report_sections(tagged.a1_school1, 2023)
+    from reports.sections import MUNICIPAL_REPORT, SCHOOL_REPORT, render_sections
+    from skills.documents import municipal_help_effect, municipal_weak_skills, school_skills
+
+    section = school_skills(tagged.a1_school1, 2023)
     assert [d.skill_id for d in section.context["help"]["deficits"]] == [
         d.skill_id for d in selectors.school_help(tagged.a1_school1, 2023)["deficits"]
     ]
-    from django.template.loader import render_to_string
-
     html = render_to_string(section.template, {"ctx": section.context})
     assert "Оба умения" in html and "<a " not in html
-    assert municipal_report_sections(tagged.a1, 2023) == []  # no weak skill, no following year
+    assert municipal_weak_skills(tagged.a1, 2023).context["weak"] == []  # figures, no weak skill
+    assert municipal_help_effect(tagged.a1, 2023) is None  # no following year
+    assert school_skills(tagged.a1_school1, 2022) is None
+    school = "".join(render_sections(SCHOOL_REPORT, tagged.a1_school1, 2023))
+    assert "Дефициты умений и рекомендованная помощь" in school and "Оба умения" in school
+    municipal = "".join(render_sections(MUNICIPAL_REPORT, tagged.a1, 2023))
+    assert "Слабые умения, 2023/2024" in municipal and "Помогла ли помощь?" in municipal
 
 
 def test_event_form_tags_skills_of_one_subject(tagged):
