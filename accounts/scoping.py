@@ -211,6 +211,29 @@ def restrict(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
     return qs.filter(condition)
 
 
+def is_scoped(model) -> bool:
+    """Whether ``model`` declares where its scope lives (so ``restrict`` applies to it)."""
+    return any(getattr(model, f"scope_{level}_field", None) for level in ("school", "municipality", "region"))
+
+
+def restrict_form_fields(form, user, action: str = VIEW, actions: dict[str, str] | None = None) -> None:
+    """NetBox's ``restrict_form_fields``: every ModelChoiceField and ModelMultipleChoiceField of
+    ``form`` over a scoped model offers only what ``user`` may do (``action``, or
+    ``actions[name]`` for one field) — intersected with whatever narrower queryset the form
+    chose, so an object out of scope is refused as an invalid choice, like a missing one."""
+    from django import forms
+
+    actions = actions or {}
+    for name, field in form.fields.items():
+        queryset = getattr(field, "queryset", None)
+        if not isinstance(field, forms.ModelChoiceField) or queryset is None or not is_scoped(queryset.model):
+            continue
+        field_action = actions.get(name, action)
+        # A model whose queryset refines the rule (``restrict`` override) is asked itself.
+        own = getattr(queryset, "restrict", None)
+        field.queryset = own(user, field_action) if own else restrict(queryset, user, field_action)
+
+
 def can(user, action: str, obj) -> bool:
     """Whether ``user`` may perform ``action`` on the scoped object ``obj``."""
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -42,12 +43,12 @@ class AnalysisBusy(Exception):
     """Another analysis holds the lock."""
 
 
-class RollbackRefused(Exception):
-    pass
+class RollbackRefused(ValidationError):
+    """Why an import batch may not be rolled back (a service refusal: ``core.errors``)."""
 
 
-class RestartRefused(Exception):
-    pass
+class RestartRefused(ValidationError):
+    """Why an import batch may not be run again."""
 
 
 class _Invalid(Exception):

@@ -1,4 +1,3 @@
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -25,7 +24,7 @@ from assessment.models import Flag, GroupResult, ImportBatch, SchoolIndex
 from assessment.tables import FlagTable, GroupResultTable, ImportBatchTable, SchoolIndexTable, TeacherDynamicsTable
 from assessment.templatetags.assessment_flags import flag_rule, teacher_grades
 from core.charts import line_chart
-from core.generic import ObjectDetailView, ObjectListView
+from core.generic import ObjectActionView, ObjectDetailView, ObjectListView
 from core.xlsx import workbook_bytes, xlsx_file_response, xlsx_response
 from core.years import academic_year_label
 from schools.models import School
@@ -84,42 +83,34 @@ class ImportDetailView(ObjectDetailView):
         return ctx
 
 
-class _ImportActionView(LoginRequiredMixin, View):
-    """A coordinator's action on an import batch (POST): the service, the refusal it may
-    raise (shown as the message) and the message of success."""
+class ImportRollbackView(ObjectActionView):
+    queryset = ImportBatch.objects.all()
+    scope_action = MANAGE
+    actions = {
+        "rollback": (
+            lambda view, batch: services.import_batch_rollback(batch, view.request.user),
+            gettext_lazy("The import has been rolled back."),
+        )
+    }
+    default_action = "rollback"
+    confirm_required = ("rollback",)
 
-    action = staticmethod(lambda batch, user: None)
-    refused: type[Exception] = Exception
-    done_message = ""
-    needs_confirmation = False  # the form's «confirm» box must be ticked (what cannot be undone)
-
-    def post(self, request, pk):
-        batch = get_object_or_404(ImportBatch.objects.restrict(request.user, MANAGE), pk=pk)
-        if self.needs_confirmation and request.POST.get("confirm") != "1":
-            messages.error(request, _("Nothing was changed: tick the box to confirm."))
-            return redirect(batch.get_absolute_url() + "#rollback")
-        try:
-            self.action(batch, request.user)
-        except self.refused as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, self.done_message)
-        return redirect(batch.get_absolute_url())
+    def get_refused_url(self, obj, action):
+        return obj.get_absolute_url() + "#rollback"
 
 
-class ImportRollbackView(_ImportActionView):
-    action = staticmethod(services.import_batch_rollback)
-    refused = services.RollbackRefused
-    done_message = gettext_lazy("The import has been rolled back.")
-    needs_confirmation = True
-
-
-class ImportRestartView(_ImportActionView):
+class ImportRestartView(ObjectActionView):
     """Run again an import whose worker died (or whose message was lost): see ImportBatch.is_stale."""
 
-    action = staticmethod(services.import_batch_restart)
-    refused = services.RestartRefused
-    done_message = gettext_lazy("The import has been queued again.")
+    queryset = ImportBatch.objects.all()
+    scope_action = MANAGE
+    actions = {
+        "restart": (
+            lambda view, batch: services.import_batch_restart(batch, view.request.user),
+            gettext_lazy("The import has been queued again."),
+        )
+    }
+    default_action = "restart"
 
 
 class ImportErrorReportView(LoginRequiredMixin, View):

@@ -29,8 +29,12 @@ PERIODIC_TASKS: dict[str, dict] = {
     },
 }
 
-OUR_TASK_PREFIXES = ("accounts.", "assessment.", "core.", "curators.", "events.", "regional.", "reports.", "roadmaps.")
-OUR_TASK_PREFIXES += ("schools.", "socialcontext.")
+
+def _our_task_prefixes() -> tuple[str, ...]:
+    """The portal's own apps (``OPORA_APPS`` and the ground floor): their tasks are ours."""
+    from django.conf import settings
+
+    return tuple(f"{app}." for app in (*settings.OPORA_APPS, "accounts", "core"))
 
 
 def apply_schedule(using: str = "default") -> dict[str, int]:
@@ -56,7 +60,7 @@ def apply_schedule(using: str = "default") -> dict[str, int]:
     stray = PeriodicTask.objects.using(using).exclude(name__in=PERIODIC_TASKS).filter(enabled=True)
     disabled = 0
     for task in stray:
-        if task.task.startswith(OUR_TASK_PREFIXES):
+        if task.task.startswith(_our_task_prefixes()):
             task.enabled = False
             task.save(using=using, update_fields=["enabled"])
             disabled += 1

@@ -4,11 +4,14 @@ filterset, form and template; the queryset always passes through accounts.scopin
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -17,6 +20,7 @@ from accounts.models import Role
 from accounts.scoping import MANAGE, VIEW, frozen_reason, schools_for
 from core.cache import fragment_key
 from core.errors import Frozen
+from core.redirects import return_url
 from core.xlsx import table_rows, xlsx_response
 
 ONE_MUNICIPALITY_ROLES = (Role.MUNICIPAL_COORDINATOR, Role.METHODIST, Role.SCHOOL_ADMIN)
@@ -192,3 +196,65 @@ class ObjectUpdateView(ScopedMixin, ScopedFormMixin, UpdateView):
             messages.error(request, str(exc))
             obj = super().get_object()
             return redirect(obj)
+
+
+def service_error_messages(request, exc: ValidationError, lead: str | None = None) -> None:
+    """A service's refusal (``core.errors``: ValidationError, Frozen) as page messages — one
+    message per error, after an optional ``lead`` sentence.  The one mapping of the pages'
+    POST actions (the API's is ``core.rest.exception_handler``)."""
+    if lead:
+        messages.error(request, lead)
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+class ObjectActionView(LoginRequiredMixin, View):
+    """One POST action on one object (submit, approve, return, confirm, roll back…),
+    declared: the object comes from ``queryset`` restricted to ``scope_action`` (404 outside
+    it — a foreign object looks like a missing one); ``actions`` names each action's service
+    call ``(view, obj) -> None`` and its message of success; a service's refusal becomes
+    messages (``service_error_messages``); the answer goes back to the safe ``next``
+    (``core.redirects.return_url``) or to ``get_success_url(obj)``.
+
+    An URL without an ``action`` argument runs ``default_action``.  ``confirm_required``
+    names the actions whose form must carry ``confirm=1`` (what cannot be undone)."""
+
+    http_method_names = ["post"]
+    queryset = None
+    scope_action = VIEW
+    actions: dict = {}
+    default_action = ""
+    error_lead: dict = {}  # action → a sentence before the service's messages
+    confirm_required: tuple = ()
+    confirm_message = gettext_lazy("Nothing was changed: tick the box to confirm.")
+    atomic = False
+
+    def get_object(self):
+        return get_object_or_404(self.queryset.restrict(self.request.user, self.scope_action), pk=self.kwargs["pk"])
+
+    def get_success_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def get_refused_url(self, obj, action: str) -> str:
+        return self.get_success_url(obj)
+
+    def post(self, request, *args, **kwargs):
+        action = kwargs.get("action") or self.default_action
+        if action not in self.actions:
+            raise Http404
+        obj = self.get_object()
+        perform, done = self.actions[action]
+        if action in self.confirm_required and request.POST.get("confirm") != "1":
+            messages.error(request, self.confirm_message)
+            return redirect(return_url(request, self.get_refused_url(obj, action)))
+        try:
+            if self.atomic:
+                with transaction.atomic():
+                    perform(self, obj)
+            else:
+                perform(self, obj)
+        except ValidationError as exc:
+            service_error_messages(request, exc, self.error_lead.get(action))
+        else:
+            messages.success(request, done)
+        return redirect(return_url(request, self.get_success_url(obj)))

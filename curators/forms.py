@@ -65,7 +65,7 @@ class ServiceCheckedForm:
 class AssignmentForm(ServiceCheckedForm, ScopedModelForm):
     service_validate = staticmethod(services.assignment_validate)
     year = YearChoiceField(label=_("Academic year"), initial=current_academic_year)
-    school = SchoolChoiceField(queryset=School.objects.none(), label=_("School"))
+    school = SchoolChoiceField(queryset=School.objects.select_related("municipality"), label=_("School"))
     curator = UserChoiceField(queryset=User.objects.none(), label=_("Curator"))
 
     class Meta:
@@ -93,23 +93,20 @@ class AssignmentForm(ServiceCheckedForm, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        schools = schools_for(self.user, MANAGE).select_related("municipality")
-        self.fields["school"].queryset = schools
-        munis = schools.values("municipality_id")
+        munis = schools_for(self.user, MANAGE).values("municipality_id")
         self.fields["curator"].queryset = (
             User.objects.filter(is_active=True, municipality_id__in=munis)
             .filter(role__in=[Role.CURATOR, Role.METHODIST, Role.MUNICIPAL_COORDINATOR])
             .select_related("school")
         )
-        self.fields["order"].queryset = orders_for(self.user)
         self.fields["order"].required = True
         self.fields["order"].error_messages["required"] = _("An appointment must rest on an order: choose the order.")
 
 
 class PartnerPairForm(ScopedModelForm):
     year = YearChoiceField(label=_("Academic year"), initial=current_academic_year)
-    school = SchoolChoiceField(queryset=School.objects.none(), label=_("Supported school"))
-    leader = SchoolChoiceField(queryset=School.objects.none(), label=_("Leader school"))
+    school = SchoolChoiceField(queryset=School.objects.select_related("municipality"), label=_("Supported school"))
+    leader = SchoolChoiceField(queryset=School.objects.select_related("municipality"), label=_("Leader school"))
 
     class Meta:
         model = PartnerPair
@@ -118,10 +115,6 @@ class PartnerPairForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        schools = schools_for(self.user, MANAGE).select_related("municipality")
-        self.fields["school"].queryset = schools
-        self.fields["leader"].queryset = schools
-        self.fields["order"].queryset = orders_for(self.user)
         self.fields["order"].error_messages["required"] = _("A partner pair must rest on an order: choose the order.")
 
     def clean(self):

@@ -5,7 +5,6 @@ from crispy_forms.layout import Submit
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -15,10 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView, UpdateView
 
-from accounts.scoping import MANAGE, VIEW, can, may_manage_assignments, municipalities_for, schools_for
+from accounts.scoping import MANAGE, VIEW, can, may_manage_assignments, municipalities_for, restrict, schools_for
 from core.drafts import draft_saved, draft_version
-from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
-from core.redirects import return_url
+from core.generic import ObjectActionView, ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from core.years import academic_year_choices, academic_year_label, current_academic_year
 from curators import selectors, services
 from curators.filters import CuratorAssignmentFilterSet, PartnerPairFilterSet, RecommendationFilterSet, VisitFilterSet
@@ -102,12 +100,19 @@ class AssignmentUpdateView(AssignmentFormMixin, ObjectUpdateView):
     title = _("Edit assignment")
 
 
-class AssignmentEndView(LoginRequiredMixin, View):
-    def post(self, request, pk):
-        assignment = get_object_or_404(CuratorAssignment.objects.restrict(request.user, MANAGE), pk=pk)
-        services.assignment_end(assignment, request.user)
-        messages.success(request, gettext("The assignment has been ended."))
-        return redirect(reverse("curators:assignment-grid") + f"?year={assignment.year}")
+class AssignmentEndView(ObjectActionView):
+    queryset = CuratorAssignment.objects.all()
+    scope_action = MANAGE
+    actions = {
+        "end": (
+            lambda view, assignment: services.assignment_end(assignment, view.request.user),
+            _("The assignment has been ended."),
+        )
+    }
+    default_action = "end"
+
+    def get_success_url(self, assignment) -> str:
+        return reverse("curators:assignment-grid") + f"?year={assignment.year}"
 
 
 class AssignmentGridView(LoginRequiredMixin, TemplateView):
@@ -129,7 +134,9 @@ class AssignmentGridView(LoginRequiredMixin, TemplateView):
         schools = schools.prefetch_related(
             Prefetch(
                 "curator_assignments",
-                queryset=CuratorAssignment.objects.filter(year=year, is_active=True).select_related("curator"),
+                queryset=restrict(
+                    CuratorAssignment.objects.filter(year=year, is_active=True), self.request.user, MANAGE
+                ).select_related("curator"),
                 to_attr="year_assignments",
             )
         ).order_by("sort_name")
@@ -397,40 +404,41 @@ def _labelled(record, label: str):
     return record
 
 
-class VisitConfirmView(LoginRequiredMixin, View):
-    def post(self, request, pk):
-        visit = get_object_or_404(Visit.objects.restrict(request.user, VIEW), pk=pk)
-        try:
-            services.visit_confirm(user=request.user, visit=visit)
-            messages.success(request, gettext("The visit record is confirmed."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect(visit.get_absolute_url())
+class VisitConfirmView(ObjectActionView):
+    queryset = Visit.objects.all()
+    actions = {
+        "confirm": (
+            lambda view, visit: services.visit_confirm(user=view.request.user, visit=visit),
+            _("The visit record is confirmed."),
+        )
+    }
+    default_action = "confirm"
 
 
-class RecommendationActionView(LoginRequiredMixin, View):
+class RecommendationActionView(ObjectActionView):
     """POST done (the school, with a comment), close or reopen (the curator)."""
 
-    def post(self, request, pk, action):
-        rec = get_object_or_404(Recommendation.objects.restrict(request.user, VIEW).select_related("visit"), pk=pk)
-        try:
-            with transaction.atomic():
-                if action == "done":
-                    form = MarkDoneForm(request.POST)
-                    comment = form.data.get("comment", "")
-                    services.recommendation_mark_done(user=request.user, rec=rec, comment=comment)
-                    messages.success(request, gettext("The recommendation is marked done."))
-                elif action == "close":
-                    services.recommendation_close(user=request.user, rec=rec)
-                    messages.success(request, gettext("The recommendation is closed."))
-                elif action == "reopen":
-                    services.recommendation_reopen(user=request.user, rec=rec)
-                    messages.success(request, gettext("The recommendation is returned to the school."))
-                else:
-                    raise Http404
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect(return_url(request, rec.visit.get_absolute_url()))
+    queryset = Recommendation.objects.select_related("visit")
+    atomic = True
+    actions = {
+        "done": (
+            lambda view, rec: services.recommendation_mark_done(
+                user=view.request.user, rec=rec, comment=MarkDoneForm(view.request.POST).data.get("comment", "")
+            ),
+            _("The recommendation is marked done."),
+        ),
+        "close": (
+            lambda view, rec: services.recommendation_close(user=view.request.user, rec=rec),
+            _("The recommendation is closed."),
+        ),
+        "reopen": (
+            lambda view, rec: services.recommendation_reopen(user=view.request.user, rec=rec),
+            _("The recommendation is returned to the school."),
+        ),
+    }
+
+    def get_success_url(self, rec) -> str:
+        return rec.visit.get_absolute_url()
 
 
 class RecommendationListView(ObjectListView):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
+from accounts.scoping import VIEW
 from core.files import UploadValidator
 from events.models import AgendaStep, Event, EventMaterial, Material, QuestionKind, Theme
 from events.services import Person, level_choices, registration_schools_for, schools_of_levels
@@ -18,6 +19,10 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 
 
 class EventForm(SkillTagsMixin, ScopedModelForm):
+    # The levels of an event are the events' own policy (events.services.level_choices: a
+    # methodist plans their municipality's events); every choice stays inside the view scope.
+    scope_action = VIEW
+
     class Meta:
         model = Event
         fields = [
@@ -205,6 +210,8 @@ class EventMaterialForm(forms.ModelForm):
 
 
 class MaterialForm(SkillTagsMixin, ScopedModelForm):
+    scope_action = VIEW  # as EventForm's
+
     class Meta:
         model = Material
         fields = [

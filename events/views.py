@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts.models import Role
-from accounts.scoping import VIEW
+from accounts.scoping import VIEW, restrict
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ScopedFormMixin, ScopedMixin
 from core.xlsx import xlsx_response
 from events import selectors, services
@@ -130,7 +130,7 @@ class EventDetailView(ObjectDetailView):
             event.registrations.all() if can_manage else Registration.objects.restrict(user, VIEW).filter(event=event)
         )
         regs = regs.select_related("school").prefetch_related(
-            Prefetch("feedback", queryset=FeedbackResponse.objects.only("id", "registration_id"))
+            Prefetch("feedback", queryset=restrict(FeedbackResponse.objects.only("id", "registration_id"), user, VIEW))
         )
         regs = list(regs.order_by("school__sort_name", "full_name"))
         for r in regs:

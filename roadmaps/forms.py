@@ -3,7 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import EDIT, municipalities_for, schools_for
+from accounts.scoping import EDIT
 from core.files import EVIDENCE_KINDS, UploadValidator
 from core.years import academic_year_bounds, academic_year_choices
 from roadmaps.models import (
@@ -34,7 +34,6 @@ class SchoolDocumentForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools_for(self.user, EDIT)
         self.fields["risk_factor"].queryset = RiskFactor.objects.filter(is_active=True)
         if self.instance.pk:
             self.fields["school"].disabled = True
@@ -72,8 +71,6 @@ class RoadmapForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools_for(self.user, EDIT)
-        self.fields["owner_municipality"].queryset = municipalities_for(self.user, EDIT)
         self.fields["start_date"].required = False
         self.fields["end_date"].required = False
         self.fields["start_date"].help_text = _("Empty: the start of the academic year.")

@@ -28,7 +28,14 @@ from accounts.scoping import (
 )
 from core.charts import line_chart
 from core.drafts import draft_saved
-from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
+from core.generic import (
+    ObjectActionView,
+    ObjectCreateView,
+    ObjectDetailView,
+    ObjectListView,
+    ObjectUpdateView,
+    service_error_messages,
+)
 from core.xlsx import XLSX_MIME
 from core.years import academic_year_label
 from roadmaps import selectors, services
@@ -60,12 +67,6 @@ from roadmaps.models import (
 )
 from roadmaps.tables import ProgressReportTable, RoadmapTable, SchoolDocumentTable
 from roadmaps.xlsx import roadmap_workbook
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
 
 # --- School documents ---------------------------------------------------------------------
 
@@ -115,25 +116,26 @@ class DocumentDetailView(ObjectDetailView):
         return ctx
 
 
-class DocumentTransitionView(LoginRequiredMixin, View):
-    actions = {
-        "submit": (services.document_submit, gettext_lazy("The document has been submitted.")),
-        "approve": (services.document_approve, gettext_lazy("The document has been approved.")),
-        "return": (services.document_return, gettext_lazy("The document has been returned to the school.")),
-    }
+class DocumentTransitionView(ObjectActionView):
+    queryset = SchoolDocument.objects.all()
 
-    def post(self, request, pk, action):
-        doc = get_object_or_404(SchoolDocument.objects.restrict(request.user, VIEW), pk=pk)
-        if action not in self.actions:
-            raise Http404
-        func, done = self.actions[action]
-        args = () if action == "submit" else (request.POST.get("comment", ""),)
-        try:
-            func(request.user, doc, *args)
-            messages.success(request, done)
-        except ValidationError as exc:
-            _errors(request, exc)
-        return redirect(doc)
+    def _comment(view) -> str:
+        return view.request.POST.get("comment", "")
+
+    actions = {
+        "submit": (
+            lambda view, doc: services.document_submit(view.request.user, doc),
+            gettext_lazy("The document has been submitted."),
+        ),
+        "approve": (
+            lambda view, doc: services.document_approve(view.request.user, doc, view._comment()),
+            gettext_lazy("The document has been approved."),
+        ),
+        "return": (
+            lambda view, doc: services.document_return(view.request.user, doc, view._comment()),
+            gettext_lazy("The document has been returned to the school."),
+        ),
+    }
 
 
 class AntiRiskProposeView(LoginRequiredMixin, View):
@@ -221,25 +223,17 @@ class RoadmapDetailView(ObjectDetailView):
         return ctx
 
 
-class RoadmapTransitionView(LoginRequiredMixin, View):
+class RoadmapTransitionView(ObjectActionView):
+    queryset = Roadmap.objects.all()
     actions = {
-        "submit": (services.roadmap_submit, gettext_lazy("The roadmap has been submitted for approval.")),
-        "approve": (services.roadmap_approve, gettext_lazy("The roadmap has been approved.")),
-        "return": (services.roadmap_return, gettext_lazy("The roadmap has been returned for revision.")),
+        name: (lambda view, roadmap, func=func: func(view.request.user, roadmap), done)
+        for name, func, done in (
+            ("submit", services.roadmap_submit, gettext_lazy("The roadmap has been submitted for approval.")),
+            ("approve", services.roadmap_approve, gettext_lazy("The roadmap has been approved.")),
+            ("return", services.roadmap_return, gettext_lazy("The roadmap has been returned for revision.")),
+        )
     }
-
-    def post(self, request, pk, action):
-        roadmap = get_object_or_404(Roadmap.objects.restrict(request.user, VIEW), pk=pk)
-        if action not in self.actions:
-            raise Http404
-        func, done = self.actions[action]
-        try:
-            func(request.user, roadmap)
-            messages.success(request, done)
-        except ValidationError as exc:
-            messages.error(request, _("The roadmap cannot be submitted: fix the problems listed below."))
-            _errors(request, exc)
-        return redirect(roadmap)
+    error_lead = dict.fromkeys(actions, gettext_lazy("The roadmap cannot be submitted: fix the problems listed below."))
 
 
 class RoadmapExportView(LoginRequiredMixin, View):
@@ -444,7 +438,7 @@ class ReportCreateView(LoginRequiredMixin, View):
             messages.error(request, _("Choose a reporting period."))
             return redirect(roadmap)
         except ValidationError as exc:
-            _errors(request, exc)
+            service_error_messages(request, exc)
             return redirect(roadmap)
         return redirect("roadmaps:report-edit", report.pk)
 
@@ -562,7 +556,7 @@ class ReportEditView(LoginRequiredMixin, View):
                 services.progress_report_submit(request.user, self.report)
             except ValidationError as exc:
                 messages.warning(request, _("The report is saved but cannot be submitted yet:"))
-                _errors(request, exc)
+                service_error_messages(request, exc)
                 return redirect("roadmaps:report-edit", self.report.pk)
             messages.success(request, _("The report has been submitted to the curator."))
             return redirect(self.report)
@@ -570,41 +564,45 @@ class ReportEditView(LoginRequiredMixin, View):
         return redirect("roadmaps:report-edit", self.report.pk)
 
 
-class ReportTransitionView(LoginRequiredMixin, View):
-    def post(self, request, pk, action):
-        report = get_object_or_404(ProgressReport.objects.restrict(request.user, VIEW), pk=pk)
-        try:
-            if action == "submit":
-                services.progress_report_submit(request.user, report)
-                messages.success(request, _("The report has been submitted to the curator."))
-            elif action == "approve":
-                services.progress_report_approve(request.user, report)
-                messages.success(request, _("The report has been approved."))
-            elif action in ("accept", "return", "comment"):
-                return self.review(request, report, action)
-            else:
-                raise Http404
-        except ValidationError as exc:
-            _errors(request, exc)
-        return redirect(report)
+class ReportTransitionView(ObjectActionView):
+    """Submit (the school), accept / return / comment (the curator, with the review form),
+    approve (the coordinator)."""
 
-    def review(self, request, report, action):
+    queryset = ProgressReport.objects.all()
+
+    def review(self, report, action: str) -> None:
         doc = selectors.report_document(report)
-        is_curator = bool(report.roadmap.school_id) and is_school_curator(request.user, report.roadmap.school)
-        form = CuratorReviewForm(request.POST, document=doc if is_curator else {"goals": []})
+        is_curator = bool(report.roadmap.school_id) and is_school_curator(self.request.user, report.roadmap.school)
+        form = CuratorReviewForm(self.request.POST, document=doc if is_curator else {"goals": []})
         form.is_valid()
         comments = form.comments() if is_curator else None
-        reason = form.cleaned_data.get("reason", "")
+        user = self.request.user
         if action == "accept":
-            services.progress_report_accept(request.user, report, comments)
-            messages.success(request, _("The report has been accepted and sent to the coordinator."))
+            services.progress_report_accept(user, report, comments)
         elif action == "comment":
-            services.progress_report_comment(request.user, report, comments or {})
-            messages.success(request, _("Comments saved."))
+            services.progress_report_comment(user, report, comments or {})
         else:
-            services.progress_report_return(request.user, report, reason, comments)
-            messages.success(request, _("The report has been returned to the school."))
-        return redirect(report)
+            services.progress_report_return(user, report, form.cleaned_data.get("reason", ""), comments)
+
+    actions = {
+        "submit": (
+            lambda view, report: services.progress_report_submit(view.request.user, report),
+            gettext_lazy("The report has been submitted to the curator."),
+        ),
+        "approve": (
+            lambda view, report: services.progress_report_approve(view.request.user, report),
+            gettext_lazy("The report has been approved."),
+        ),
+        "accept": (
+            lambda view, report: view.review(report, "accept"),
+            gettext_lazy("The report has been accepted and sent to the coordinator."),
+        ),
+        "return": (
+            lambda view, report: view.review(report, "return"),
+            gettext_lazy("The report has been returned to the school."),
+        ),
+        "comment": (lambda view, report: view.review(report, "comment"), gettext_lazy("Comments saved.")),
+    }
 
 
 # --- Monitoring ---------------------------------------------------------------------------

@@ -3,18 +3,33 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import MANAGE, municipalities_for
+from accounts.scoping import MANAGE, municipalities_for, restrict_form_fields
 from schools.models import School
 
 BLANK = "---------"  # Django's empty choice
 CHOOSE = _("— choose —")
 
 
-class ScopedModelForm(forms.ModelForm):
-    """A model form that knows its user and limits organisational choices to the user's
-    write scope, so another municipality's or school's id is refused as an invalid choice."""
+class ScopedFormMetaclass(forms.models.ModelFormMetaclass):
+    """Restricts a scoped form's choices once it is fully built — after every subclass's
+    ``__init__`` has chosen its querysets — so no subclass can widen them again."""
+
+    def __call__(cls, *args, **kwargs):
+        form = super().__call__(*args, **kwargs)
+        restrict_form_fields(form, form.user, form.scope_action, form.scope_field_actions)
+        return form
+
+
+class ScopedModelForm(forms.ModelForm, metaclass=ScopedFormMetaclass):
+    """A model form that knows its user and offers, in every ModelChoiceField and
+    ModelMultipleChoiceField over a scoped model, only what the policy module allows
+    (``accounts.scoping.restrict_form_fields``): the ``scope_action`` scope, or
+    ``scope_field_actions[name]`` for one field.  Another municipality's or school's id is
+    refused as an invalid choice.  A subclass may narrow a field's queryset (the restriction
+    is applied on top of it), never widen it."""
 
     scope_action = MANAGE
+    scope_field_actions: dict[str, str] = {}
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -49,7 +64,6 @@ class SchoolForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities_for(self.user, self.scope_action)
         for name in ("name", "short_name", "code"):
             self.fields[name].widget.attrs["required"] = True
 
@@ -129,7 +143,6 @@ class OrderForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities_for(self.user, MANAGE)
         self.fields["municipality"].required = True
         self.fields["file"].validators.append(order_file_validator)
         self.fields["file"].help_text = _("PDF, DOCX or ODT, up to 10 MB.")
@@ -175,10 +188,7 @@ class SchoolStatusForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools_for(self.user, MANAGE)
-        self.fields["order"].queryset = orders_for(self.user)
         self.fields["order"].error_messages["required"] = _("A status must rest on an order: choose the order.")
-        self.fields["end_order"].queryset = orders_for(self.user)
         self.fields["year_to"].choices = [("", "…"), *academic_year_choices(span_back=12)]
 
     def clean(self):
@@ -261,7 +271,7 @@ class StatusListForm(forms.Form):
 class ProgrammeForm(ScopedModelForm):
     year = YearChoiceField(label=_("Academic year"))
     schools = SchoolMultipleChoiceField(
-        queryset=None,
+        queryset=School.objects.all(),
         required=False,
         label=_("Participating schools"),
         widget=forms.SelectMultiple(attrs={"size": 12, "data-filterable": "1"}),
@@ -273,9 +283,6 @@ class ProgrammeForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities_for(self.user, MANAGE)
-        self.fields["order"].queryset = orders_for(self.user)
-        self.fields["schools"].queryset = schools_for(self.user, MANAGE).order_by("sort_name")
         if self.instance.pk:
             self.fields["schools"].initial = [p.school_id for p in self.instance.participants.all()]
 

@@ -1,7 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import MANAGE, schools_for
 from assessment.forms import ImportForm
 from core.years import current_academic_year
 from curators.forms import SchoolChoiceField, ServiceCheckedForm
@@ -31,7 +30,7 @@ class SchoolContextForm(ServiceCheckedForm, ScopedModelForm):
     """A coordinator enters or corrects one school's context row for a year."""
 
     service_validate = staticmethod(services.school_context_validate)
-    school = SchoolChoiceField(queryset=School.objects.none(), label=_("School"))
+    school = SchoolChoiceField(queryset=School.objects.select_related("municipality"), label=_("School"))
     year = YearChoiceField(label=_("Academic year"), initial=lambda: current_academic_year() - 1)
 
     class Meta:
@@ -43,7 +42,6 @@ class SchoolContextForm(ServiceCheckedForm, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools_for(self.user, MANAGE).select_related("municipality")
         for name in INDICATOR_FIELDS:
             self.fields[name].widget.attrs.update(min=0, max=100, step="0.1")
         if self.instance.pk:  # a correction keeps its school and year: another pair is another row
