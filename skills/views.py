@@ -12,7 +12,6 @@ from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -21,6 +20,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.scoping import VIEW, municipalities_overseen
 from assessment.models import Procedure, Subject
 from core.generic import ObjectDetailView, ObjectListView
+from core.redirects import return_url
 from core.xlsx import XLSX_MIME
 from core.years import academic_year_label
 from schools.models import School
@@ -200,6 +200,7 @@ class ImportDetailView(ObjectDetailView):
 
     queryset = PlanImport.objects.select_related("uploaded_by")
     template_name = "skills/import_detail.html"
+    extra_context = {"import_ns": "skills"}
     context_object_name = "batch"
 
     def get_context_data(self, **kwargs):
@@ -261,9 +262,7 @@ class ImportTemplateView(LoginRequiredMixin, View):
 class RegisterForEventView(LoginRequiredMixin, View):
     def post(self, request, school, event):
         school_obj = get_object_or_404(School.objects.restrict(request.user, VIEW), pk=school)
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-            back = reverse("skills:school", args=[school_obj.pk])
+        back = return_url(request, reverse("skills:school", args=[school_obj.pk]))
         try:
             created = services.register_for_recommended(user=request.user, school=school_obj, event_id=event)
         except PermissionDenied:

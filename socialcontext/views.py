@@ -204,6 +204,7 @@ class ImportDetailView(ObjectDetailView):
 
     queryset = ContextImport.objects.select_related("uploaded_by")
     template_name = "socialcontext/import_detail.html"
+    extra_context = {"import_ns": "socialcontext"}
     context_object_name = "batch"
 
     def get_context_data(self, **kwargs):
