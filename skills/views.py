@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,8 +20,8 @@ from django.views.generic import FormView, TemplateView
 from accounts.scoping import VIEW, municipalities_overseen
 from assessment.models import Procedure, Subject
 from core.generic import ObjectDetailView, ObjectListView
+from core.imports import ImportActionView, ImportErrorFileView, ImportTemplateFileView
 from core.redirects import return_url
-from core.xlsx import XLSX_MIME
 from core.years import academic_year_label
 from schools.models import School
 from skills import selectors, services
@@ -213,47 +213,27 @@ class ImportDetailView(ObjectDetailView):
         return ctx
 
 
-class _ImportActionView(LoginRequiredMixin, View):
-    action = None
-
-    def post(self, request, pk):
-        batch = get_object_or_404(PlanImport.objects.restrict(request.user, VIEW), pk=pk)
-        try:
-            batch = type(self).action(batch=batch, user=request.user)
-        except services.PlanImportRefused as exc:
-            messages.error(request, str(exc))
-        else:
-            (messages.error if batch.status == ImportState.FAILED else messages.success)(request, batch.message)
-        return redirect(batch.get_absolute_url())
-
-
-class ImportApplyView(_ImportActionView):
+class ImportApplyView(ImportActionView):
+    model = PlanImport
     action = staticmethod(services.plan_import_apply)
+    refused = services.PlanImportRefused
 
 
-class ImportCancelView(_ImportActionView):
+class ImportCancelView(ImportApplyView):
     action = staticmethod(services.plan_import_cancel)
 
 
-class ImportErrorReportView(LoginRequiredMixin, View):
-    def get(self, request, pk):
-        batch = get_object_or_404(PlanImport.objects.restrict(request.user, VIEW), pk=pk, status=ImportState.FAILED)
-        try:
-            with batch.file.open("rb") as fh:
-                table = read_table(fh.read(), batch.original_name)
-        except FileRefused:
-            raise Http404
-        content, ext, mime = plan_error_report(table, batch.errors)
-        response = HttpResponse(content, content_type=mime)
-        response["Content-Disposition"] = f'attachment; filename="task-plan-errors-{batch.pk}.{ext}"'
-        return response
+class ImportErrorReportView(ImportErrorFileView):
+    model = PlanImport
+    read_table = staticmethod(read_table)
+    error_report = staticmethod(plan_error_report)
+    file_refused = FileRefused
+    filename = "task-plan-errors"
 
 
-class ImportTemplateView(LoginRequiredMixin, View):
-    def get(self, request):
-        response = HttpResponse(template_bytes(), content_type=XLSX_MIME)
-        response["Content-Disposition"] = 'attachment; filename="task-plan-template.xlsx"'
-        return response
+class ImportTemplateView(ImportTemplateFileView):
+    template_bytes = staticmethod(template_bytes)
+    filename = "task-plan-template.xlsx"
 
 
 # --- one click: register the school's teachers for a recommended event -----------------------------

@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
-from accounts.scoping import MANAGE, VIEW, can, municipalities_overseen, schools_for
+from accounts.scoping import MANAGE, can, municipalities_overseen, schools_for
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
+from core.imports import ImportActionView, ImportErrorFileView, ImportTemplateFileView
 from core.redirects import return_url
-from core.xlsx import XLSX_MIME
 from schools.selectors import history_entries
 from socialcontext import selectors, services
 from socialcontext.fileformat import VALUE_FIELDS, FileRefused, context_error_report, read_table, template_bytes
@@ -223,51 +223,27 @@ class ImportDetailView(ObjectDetailView):
         return ctx
 
 
-class _ImportActionView(LoginRequiredMixin, View):
-    action = None
-    done_message = ""
-
-    def post(self, request, pk):
-        batch = get_object_or_404(ContextImport.objects.restrict(request.user, VIEW), pk=pk)
-        try:
-            batch = type(self).action(batch=batch, user=request.user)
-        except services.ContextImportRefused as exc:
-            messages.error(request, str(exc))
-        else:
-            if batch.status == ImportState.FAILED:
-                messages.error(request, batch.message)
-            else:
-                messages.success(request, batch.message or self.done_message)
-        return redirect(batch.get_absolute_url())
-
-
-class ImportApplyView(_ImportActionView):
+class ImportApplyView(ImportActionView):
+    model = ContextImport
     action = staticmethod(services.context_import_apply)
+    refused = services.ContextImportRefused
 
 
-class ImportCancelView(_ImportActionView):
+class ImportCancelView(ImportApplyView):
     action = staticmethod(services.context_import_cancel)
 
 
-class ImportErrorReportView(LoginRequiredMixin, View):
-    def get(self, request, pk):
-        batch = get_object_or_404(ContextImport.objects.restrict(request.user, VIEW), pk=pk, status=ImportState.FAILED)
-        try:
-            with batch.file.open("rb") as fh:
-                table = read_table(fh.read(), batch.original_name)
-        except FileRefused:
-            raise Http404
-        content, ext, mime = context_error_report(table, batch.errors)
-        response = HttpResponse(content, content_type=mime)
-        response["Content-Disposition"] = f'attachment; filename="context-errors-{batch.pk}.{ext}"'
-        return response
+class ImportErrorReportView(ImportErrorFileView):
+    model = ContextImport
+    read_table = staticmethod(read_table)
+    error_report = staticmethod(context_error_report)
+    file_refused = FileRefused
+    filename = "context-errors"
 
 
-class ImportTemplateView(LoginRequiredMixin, View):
-    def get(self, request):
-        response = HttpResponse(template_bytes(), content_type=XLSX_MIME)
-        response["Content-Disposition"] = 'attachment; filename="context-template.xlsx"'
-        return response
+class ImportTemplateView(ImportTemplateFileView):
+    template_bytes = staticmethod(template_bytes)
+    filename = "context-template.xlsx"
 
 
 # --- partner suggestions ---------------------------------------------------------------------------

@@ -142,3 +142,35 @@ def test_task_results_recomputed_after_a_rollback(tasks_world):
     import_batch_rollback(ImportBatch.objects.get(), None)
     analysis_run(trigger="test")
     assert not TaskResult.objects.exists()
+
+
+def test_plan_import_page_cancel_refusal_and_error_file(world, login):
+    """The shared import views (core/imports.py) as the plan import uses them: cancel a checked
+    file, a second cancel refused with a message, a refused file's error column, 404 outside."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from skills.models import PlanImport, TaskPlan
+    from tests.skills.conftest import PLAN_HEADER, PLAN_ROWS, to_xlsx
+
+    client = login(world.coordinator)
+    client.post(
+        reverse("skills:import-upload"),
+        {"file": SimpleUploadedFile("plan.xlsx", to_xlsx(PLAN_ROWS, header=PLAN_HEADER))},
+    )
+    checked = PlanImport.objects.get()
+    r = client.post(reverse("skills:import-cancel", args=[checked.pk]), follow=True)
+    checked.refresh_from_db()
+    assert checked.status == "cancelled" and not TaskPlan.objects.exists()
+    r = client.post(reverse("skills:import-apply", args=[checked.pk]), follow=True)
+    assert not TaskPlan.objects.exists() and "alert-danger" in r.content.decode()
+
+    bad = [row[:] for row in PLAN_ROWS]
+    bad[1][5] = "два"  # a maximum that is not a number
+    client.post(
+        reverse("skills:import-upload"), {"file": SimpleUploadedFile("bad.xlsx", to_xlsx(bad, header=PLAN_HEADER))}
+    )
+    refused = PlanImport.objects.exclude(pk=checked.pk).get()
+    assert refused.status == "failed"
+    r = client.get(reverse("skills:import-errors", args=[refused.pk]))
+    assert r.status_code == 200 and f"task-plan-errors-{refused.pk}." in r["Content-Disposition"]
+    assert login(world.school_admin).get(reverse("skills:import-errors", args=[refused.pk])).status_code == 404
