@@ -158,7 +158,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "core.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_PREFIX", default="opora"),
+            # One prefix per test worker (pytest-xdist): a test's cache.clear() never empties
+            # another worker's sessions or generations (clear() deletes its own prefix only).
+            "KEY_PREFIX": env.str("CACHE_PREFIX", default="opora") + env.str("PYTEST_XDIST_WORKER", default=""),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }

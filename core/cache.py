@@ -245,7 +245,25 @@ class _ReusedClientCache(RedisCacheClient):
         return client
 
 
-class TolerantRedisCache(RedisCache):
+class _OwnKeysRedisCache(RedisCache):
+    """``clear()`` deletes this cache's keys only (those under its KEY_PREFIX), never the whole
+    Redis database: the same database holds Celery's queues (REDIS_URL serves both), and other
+    processes' caches may share it — Django's ``clear()`` is ``FLUSHDB``."""
+
+    def clear(self):
+        client = self._cache.get_client(write=True)
+        batch = []
+        for key in client.scan_iter(match=f"{self.key_prefix}:*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                client.delete(*batch)
+                batch = []
+        if batch:
+            client.delete(*batch)
+        return True
+
+
+class TolerantRedisCache(_OwnKeysRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClientCache

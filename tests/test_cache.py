@@ -434,3 +434,25 @@ def test_an_error_redis_answers_with_does_not_open_the_breaker(breakers):
     assert portal_cache.through_breaker("get", wrong_type, "fallback") == "fallback"
     breaker = portal_cache.breaker_for()
     assert breaker is not None and not breaker.is_open
+
+
+def test_clearing_the_cache_leaves_other_keys_of_the_redis_database(settings):
+    """cache.clear() deletes the portal's own keys (its prefix), never FLUSHDB: the same Redis
+    database carries Celery's queues and other workers' caches."""
+    import redis
+    from django.core.cache import caches
+
+    url = settings.CACHES["default"]["LOCATION"]
+    if "Redis" not in settings.CACHES["default"]["BACKEND"]:
+        pytest.fail("the suite runs with REDIS_URL (make test)")
+    cache = caches["default"]
+    raw = redis.Redis.from_url(url)
+    raw.set("celery-queue-probe", "kept")
+    cache.set("probe", 1)
+    assert cache.get("probe") == 1
+    try:
+        cache.clear()
+        assert cache.get("probe") is None
+        assert raw.get("celery-queue-probe") == b"kept"
+    finally:
+        raw.delete("celery-queue-probe")

@@ -85,16 +85,16 @@ def test_list_sorting(world, login):
     assert [r.record.code for r in response.context["table"].page.object_list] == ["A1S3", "A1S2", "A1S1"]
 
 
-def test_list_query_count_does_not_grow(world, login, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow(world, login):
     from tests.factories import SchoolFactory
+    from tests.test_query_counts import count  # the session store's reads are the cache's state, not the page's
 
     c = login(world.regional)
-    with django_assert_max_num_queries(12) as small:
-        c.get(LIST)
+    small = count(c, LIST)
+    assert small <= 12
     SchoolFactory.create_batch(40, municipality=world.a1)
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        response = c.get(LIST)
-    assert len(response.context["table"].page.object_list) == 44
+    assert count(c, LIST) <= small
+    assert len(c.get(LIST).context["table"].page.object_list) == 44
 
 
 def test_detail_in_and_out_of_scope(world, login):
