@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions, pagination, renderers, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import Frozen
+from core.errors import Forbidden, Frozen
 
 
 class FileRenderer(renderers.BaseRenderer):
@@ -54,6 +54,8 @@ def exception_handler(exc, context):
     language: the one mapping of the services' errors (core/errors.py) to API answers."""
     if isinstance(exc, Frozen):
         exc = Conflict(str(exc))
+    elif isinstance(exc, Forbidden):
+        exc = exceptions.PermissionDenied(" ".join(exc.messages), code="forbidden")
     elif isinstance(exc, IntegrityError):
         # A constraint a serializer did not say first (a race between two requests): the
         # write was rolled back with its transaction; the client hears why, not a 500.

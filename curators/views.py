@@ -14,8 +14,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView, UpdateView
 
-from accounts.scoping import MANAGE, VIEW, can, may_manage_assignments, municipalities_for, restrict, schools_for
+from accounts.scoping import (
+    MANAGE,
+    VIEW,
+    can,
+    may_manage_assignments,
+    municipalities_for,
+    restrict,
+    schools_for,
+    visit_schools,
+)
 from core.drafts import draft_saved, draft_version
+from core.errors import add_service_errors
 from core.generic import ObjectActionView, ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from core.years import academic_year_choices, academic_year_label, current_academic_year
 from curators import selectors, services
@@ -28,8 +38,6 @@ from curators.forms import (
     PartnerPairForm,
     RecommendationFormSet,
     VisitForm,
-    _apply_service_errors,
-    visit_schools,
 )
 from curators.models import RATING_SCALE, CuratorAssignment, PartnerPair, Recommendation, RecommendationStatus, Visit
 from curators.tables import CuratorAssignmentTable, PartnerPairTable, RecommendationTable, VisitTable
@@ -75,7 +83,7 @@ class AssignmentFormMixin:
         try:
             self.object = services.assignment_save(form.save(commit=False), self.request.user)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The assignment has been saved."))
         return redirect(reverse("curators:assignment-grid") + f"?year={self.object.year}")
@@ -197,7 +205,7 @@ class AssignmentCopyView(LoginRequiredMixin, TemplateView):
                     order=form.cleaned_data["order"],
                 )
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -266,7 +274,7 @@ class PairFormMixin:
         try:
             self.object = services.partner_pair_save(form.save(commit=False), self.request.user)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The partner pair has been saved."))
         return redirect(self.object.get_absolute_url())
@@ -321,7 +329,7 @@ class VisitCreateView(LoginRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def _school(self):
-        schools = visit_schools(self.request.user)
+        schools = visit_schools(self.request.user).select_related("municipality")
         pk = self.request.POST.get("school") or self.request.GET.get("school")
         if pk and str(pk).isdigit():
             return schools.filter(pk=pk).first()
@@ -358,7 +366,7 @@ class VisitCreateView(LoginRequiredMixin, TemplateView):
                     user=request.user, visit=visit, lessons=lesson_objs, recommendations=rec_objs, close_ids=close_ids
                 )
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, gettext("The visit has been logged."))
                 draft_saved(request, "visit-new")
@@ -510,7 +518,7 @@ class VisitUpdateView(LoginRequiredMixin, UpdateView):
         try:
             self.object = services.visit_update(user=self.request.user, visit=form.save(commit=False))
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The visit record has been saved."))
         draft_saved(self.request, f"visit-{self.object.pk}")

@@ -1,3 +1,4 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -35,8 +36,9 @@ class GeneratedReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         if kind not in BUILDERS or (fmt == ReportFormat.DOCX and kind not in DOCX_KINDS):
             return Response({"detail": "This document is not available in this format.", "code": "invalid"}, status=400)
         try:
+            subject = get_object_or_404(services.report_subjects(request.user, kind), pk=data.validated_data["subject"])
             report = services.report_request(
-                request.user, kind, data.validated_data["subject"], data.validated_data["year"], fmt
+                actor=request.user, kind=kind, subject=subject, year=data.validated_data["year"], fmt=fmt
             )
         except DocumentRefused as exc:
             return Response({"detail": " ".join(str(m) for m in exc.missing), "code": "refused"}, status=400)
