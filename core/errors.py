@@ -9,7 +9,8 @@ they may see (403 with the reason in the API, a message on the page), ``Permissi
 for what is out of the user's write scope (403 in the API where the object is visible; the
 pages answer 404 for what is out of scope), and :class:`Frozen` for a record whose workflow
 has frozen it (submitted, under review, approved): nobody may change or delete it now (409
-in the API, a message on the page).  ``Forbidden`` and ``Frozen`` are ``ValidationError``s,
+in the API, a message on the page), and :class:`Refused` for what cannot be done as things
+stand (400 «refused» with the reasons).  All three are ``ValidationError``s,
 so every place that shows a service's messages shows them too.  A service never raises
 ``Http404``: the caller looks its objects up in the user's scope and passes them in."""
 
@@ -39,6 +40,18 @@ class Forbidden(ValidationError):
         return self.messages[0]
 
 
+class Refused(ValidationError):
+    """What cannot be done as things stand (a document whose requisites are not filled in):
+    the reasons, each saying what to do and where (``str()``: them all, one line); 400
+    «refused» in the API."""
+
+    def __init__(self, reasons):
+        super().__init__([reasons] if isinstance(reasons, str) else list(reasons), code="refused")
+
+    def __str__(self) -> str:
+        return " ".join(self.messages)
+
+
 def add_service_errors(form, exc: ValidationError, field: str | None = None) -> None:
     """A service's refusal on ``form``: each message on its field; a message about the whole
     (or about a field the form does not show) on ``field``, or above the form."""
@@ -63,4 +76,12 @@ def service_error_messages(request, exc: ValidationError, lead: str | None = Non
         messages.error(request, message)
 
 
-__all__ = ["Forbidden", "Frozen", "ValidationError", "add_service_errors", "error_text", "service_error_messages"]
+__all__ = [
+    "Forbidden",
+    "Frozen",
+    "Refused",
+    "ValidationError",
+    "add_service_errors",
+    "error_text",
+    "service_error_messages",
+]

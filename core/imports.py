@@ -11,32 +11,35 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
-from accounts.scoping import VIEW
+from core.generic import VIEW, ObjectActionView
 from core.xlsx import XLSX_MIME
 
 FAILED = "failed"  # the refused state of every import model
 
 
-class ImportActionView(LoginRequiredMixin, View):
-    """POST: run ``action(batch=…, user=…)`` on a visible import; a refusal (``refused``) or a
-    failed run is an error message, else the import's own message (or ``done_message``)."""
+class ImportActionView(ObjectActionView):
+    """POST: run ``action(batch=…, user=…)`` on a visible import (the one POST action view): a
+    refusal (a ``ValidationError``, ``core.errors``) or a failed run is an error message,
+    else the import's own message (or ``done_message``)."""
 
     model = None
     action = None
-    refused: type[Exception] = Exception
     done_message = ""
+    default_action = "run"
 
-    def post(self, request, pk):
-        batch = get_object_or_404(self.model.objects.restrict(request.user, VIEW), pk=pk)
-        try:
-            batch = type(self).action(batch=batch, user=request.user)
-        except self.refused as exc:
-            messages.error(request, str(exc))
+    def get_queryset(self):
+        return self.model.objects.all()
+
+    @property
+    def actions(self) -> dict:
+        return {"run": (type(self).run, None)}
+
+    def run(self, batch):
+        batch = type(self).action(batch=batch, user=self.request.user)
+        if batch.status == FAILED:
+            messages.error(self.request, batch.message)
         else:
-            if batch.status == FAILED:
-                messages.error(request, batch.message)
-            else:
-                messages.success(request, batch.message or self.done_message)
+            messages.success(self.request, batch.message or self.done_message)
         return redirect(batch.get_absolute_url())
 
 

@@ -18,8 +18,15 @@ from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts.models import Role
 from accounts.scoping import VIEW, restrict
-from core.errors import add_service_errors, error_text, service_error_messages
-from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ScopedFormMixin, ScopedMixin
+from core.errors import add_service_errors, error_text
+from core.generic import (
+    ObjectActionView,
+    ObjectCreateView,
+    ObjectDetailView,
+    ObjectListView,
+    ScopedFormMixin,
+    ScopedMixin,
+)
 from core.xlsx import xlsx_response
 from events import selectors, services
 from events.filters import EventFilterSet, MaterialFilterSet
@@ -359,23 +366,31 @@ def _registration(request, pk) -> Registration:
     raise Http404
 
 
-@login_required
-@require_POST
-def registration_cancel(request, pk):
-    reg = _registration(request, pk)
+def _registration_cancel(view, reg):
     try:
-        promoted = services.registration_cancel(request.user, reg)
+        promoted = services.registration_cancel(view.request.user, reg)
     except PermissionDenied:
         raise Http404 from None
-    except ValidationError as exc:
-        service_error_messages(request, exc)
-        return redirect(reg.event.get_absolute_url() + "#registrations")
+    request = view.request
     messages.success(request, _("The registration of %(name)s has been cancelled.") % {"name": reg.full_name})
     if promoted:
         messages.info(
             request, _("%(name)s moves from the waiting list to the participants.") % {"name": promoted.full_name}
         )
-    return redirect(reg.event.get_absolute_url() + "#registrations")
+
+
+class RegistrationCancelView(ObjectActionView):
+    """Cancel a registration (its school or the event's managers); the first on the waiting
+    list takes the place."""
+
+    actions = {"cancel": (_registration_cancel, None)}
+    default_action = "cancel"
+
+    def get_object(self):
+        return _registration(self.request, self.kwargs["pk"])
+
+    def get_success_url(self, reg) -> str:
+        return reg.event.get_absolute_url() + "#registrations"
 
 
 class AttendanceView(LoginRequiredMixin, TemplateView):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import add_service_errors
 from core.generic import ObjectDetailView, ObjectListView
 from reports import services
 from reports.filters import GeneratedReportFilterSet
@@ -91,8 +92,7 @@ def report_create(request):
         )
     except DocumentRefused as exc:
         # Nothing is recorded: the person is told what to fill in and where.
-        for message in exc.missing:
-            form.add_error(None, message)
+        add_service_errors(form, exc)
         return render(request, "reports/report_form.html", {"form": form, "title": _("New document")}, status=400)
     if report.status == ReportStatus.DONE:
         return redirect("reports:report-download", pk=report.pk)
@@ -167,8 +167,7 @@ def info_note_edit(request, pk: int, year: int):
                             text=text,
                         )
                     except DocumentRefused as exc:
-                        for message in exc.missing:
-                            form.add_error(None, message)
+                        add_service_errors(form, exc)
                         status = 400
                     else:
                         return redirect(report)

@@ -8,6 +8,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
@@ -22,8 +23,9 @@ from skills.models import ImportState, PlanImport, PlanTask, Skill, TaskPlan, la
 log = logging.getLogger(__name__)
 
 
-class PlanImportRefused(Exception):
-    """The import cannot be confirmed (already imported, cancelled, not yours)."""
+class PlanImportRefused(ValidationError):
+    """The import cannot be confirmed (already imported, cancelled, not yours): a service
+    refusal (``core.errors``), a message on the page, 400 in the API."""
 
 
 def may_import_plans(user) -> bool:

@@ -213,7 +213,6 @@ class ImportDetailView(ObjectDetailView):
 class ImportApplyView(ImportActionView):
     model = PlanImport
     action = staticmethod(services.plan_import_apply)
-    refused = services.PlanImportRefused
 
 
 class ImportCancelView(ImportApplyView):

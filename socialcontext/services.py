@@ -35,8 +35,9 @@ from socialcontext.models import (
 log = logging.getLogger(__name__)
 
 
-class ContextImportRefused(Exception):
-    """The import cannot be confirmed (already imported, cancelled, not yours)."""
+class ContextImportRefused(ValidationError):
+    """The import cannot be confirmed (already imported, cancelled, not yours): a service
+    refusal (``core.errors``), a message on the page, 400 in the API."""
 
 
 # --- import -----------------------------------------------------------------------------------

@@ -223,7 +223,6 @@ class ImportDetailView(ObjectDetailView):
 class ImportApplyView(ImportActionView):
     model = ContextImport
     action = staticmethod(services.context_import_apply)
-    refused = services.ContextImportRefused
 
 
 class ImportCancelView(ImportApplyView):

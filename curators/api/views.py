@@ -27,6 +27,7 @@ class CuratorAssignmentViewSet(ScopedViewSet):
     filterset_class = CuratorAssignmentFilterSet
     ordering_fields = ["year"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    save_service = staticmethod(services.assignment_save)  # the page's door
 
 
 class PartnerPairViewSet(ScopedViewSet):
@@ -35,6 +36,7 @@ class PartnerPairViewSet(ScopedViewSet):
     filterset_class = PartnerPairFilterSet
     ordering_fields = ["year"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    save_service = staticmethod(services.partner_pair_save)  # the page's door
 
 
 class CuratorWriteMixin:
