@@ -8,12 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.fields import PackedColumn
 from core.models import ScopedQuerySet
+from core.tabular import normalise_name  # noqa: F401 — the header and alias key, also read from here
 from core.years import academic_year_label
-
-
-def normalise_name(value: str) -> str:
-    """Case-, space- and «ё»-insensitive key used to match headers and catalogue aliases."""
-    return "".join(str(value).lower().replace("ё", "е").split())
 
 
 def _output_key(to, **kwargs) -> models.ForeignKey:

@@ -15,8 +15,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from assessment.synthetic import PLAN_HEADER, plan_rows
+from core.models import ImportState
 from skills import services
-from skills.models import ImportState, MunicipalSkillResult, PlanImport, SkillResult
+from skills.models import MunicipalSkillResult, PlanImport, SkillResult
 
 
 def _plan_file(years) -> bytes:

@@ -6,7 +6,6 @@ one-click registration for a recommended event, and «did the help help?»."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max
 from django.http import Http404
@@ -19,13 +18,13 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.scoping import VIEW, municipalities_overseen
 from assessment.models import Procedure, Subject
+from core import imports
 from core.generic import ObjectDetailView, ObjectListView
 from core.imports import ImportActionView, ImportErrorFileView, ImportTemplateFileView
 from core.redirects import return_url
 from core.years import academic_year_label
 from schools.models import School
 from skills import selectors, services
-from skills.fileformat import FileRefused, plan_error_report, read_table, template_bytes
 from skills.filters import (
     MunicipalSkillFilterSet,
     PlanImportFilterSet,
@@ -34,7 +33,7 @@ from skills.filters import (
     TaskPlanFilterSet,
 )
 from skills.forms import PlanImportForm
-from skills.models import ImportState, MunicipalSkillResult, PlanImport, Skill, SkillResult, TaskPlan
+from skills.models import MunicipalSkillResult, PlanImport, Skill, SkillResult, TaskPlan
 from skills.tables import MunicipalSkillTable, PlanImportTable, SkillResultTable, SkillTable, TaskPlanTable
 
 
@@ -194,45 +193,33 @@ class ImportListView(ObjectListView):
     create_url_name = "skills:import-upload"
 
 
-class ImportDetailView(ObjectDetailView):
+class ImportDetailView(imports.ImportDetailView):
     """A checked file: its works and tasks as they would be imported, new or replacing a plan,
     and the buttons to import or cancel; a refused one: every error."""
 
     queryset = PlanImport.objects.select_related("uploaded_by")
     template_name = "skills/import_detail.html"
-    extra_context = {"import_ns": "skills"}
-    context_object_name = "batch"
+    service = services.PLAN_IMPORT
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        batch = self.object
-        ctx["may_confirm"] = batch.status == ImportState.CHECKED and services._may_confirm(batch, self.request.user)
-        if batch.status == ImportState.CHECKED:
-            ctx["preview"] = services.plan_import_preview(batch)
-        ctx["errors_page"] = Paginator(batch.errors, 500).get_page(self.request.GET.get("page"))
-        return ctx
+    def preview(self, batch) -> dict:
+        return {"preview": services.plan_import_preview(batch)}
 
 
 class ImportApplyView(ImportActionView):
-    model = PlanImport
-    action = staticmethod(services.plan_import_apply)
-    refused = services.PlanImportRefused
+    service = services.PLAN_IMPORT
 
 
 class ImportCancelView(ImportApplyView):
-    action = staticmethod(services.plan_import_cancel)
+    action = "cancel"
 
 
 class ImportErrorReportView(ImportErrorFileView):
-    model = PlanImport
-    read_table = staticmethod(read_table)
-    error_report = staticmethod(plan_error_report)
-    file_refused = FileRefused
+    service = services.PLAN_IMPORT
     filename = "task-plan-errors"
 
 
 class ImportTemplateView(ImportTemplateFileView):
-    template_bytes = staticmethod(template_bytes)
+    service = services.PLAN_IMPORT
     filename = "task-plan-template.xlsx"
 
 

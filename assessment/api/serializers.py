@@ -1,7 +1,7 @@
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from assessment.models import Flag, GroupResult, ImportBatch, SchoolIndex, Spread
+from core.serializers import validate_upload
 
 
 class GroupResultSerializer(serializers.ModelSerializer):
@@ -104,13 +104,4 @@ class ImportBatchSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f not in ("file", "dry_run")]
 
     def validate_file(self, value):
-        from django.conf import settings
-
-        if value.size > settings.RESULTS_UPLOAD_MAX_BYTES:
-            raise serializers.ValidationError(
-                _("The file is too large: %(size).1f MB; the limit is %(limit).0f MB.")
-                % {"size": value.size / 2**20, "limit": settings.RESULTS_UPLOAD_MAX_BYTES / 2**20}
-            )
-        if not value.name.lower().endswith((".xlsx", ".csv")):
-            raise serializers.ValidationError(_("Only .xlsx and .csv files are accepted."))
-        return value
+        return validate_upload(value)

@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from openpyxl import load_workbook
 
-from socialcontext.models import ContextImport, ContextSource, ImportState, SchoolContext, SchoolContextFigure
+from core.models import ImportState
+from socialcontext.models import ContextImport, ContextSource, SchoolContext, SchoolContextFigure
 from tests.socialcontext.conftest import HEADER, to_csv, to_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,7 @@ def test_command_dry_run_then_import(world, tmp_path, capsys):
     bad.write_bytes(to_csv([["A1S1", "2023", 1, 150, 1, 1, 1, 1]]))
     with pytest.raises(CommandError):
         call_command("import_context", str(bad))
-    assert "row 2" in capsys.readouterr().err
+    assert "строка 2" in capsys.readouterr().err
     assert SchoolContext.objects.get(school=world.a1_school1).higher_education == 31.5
 
 
