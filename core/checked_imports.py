@@ -4,17 +4,16 @@ the app's validator, every error collected with its Russian reason → stored as
 (a preview) or «refused»; then ``confirm`` (checked again, applied in one transaction, whole
 or not at all) or ``cancel``; a refused file comes back with an error column.
 
-An app declares one ``CheckedImportService``: its model (a ``core.models.CheckedImport``),
-its ``FileFormat``, ``validate(table, batch) -> Checked`` (the rows and the checks against
-the database), ``summary(batch, checked) -> fields`` (the counts and message of the
-preview) and ``apply(batch, checked, user) -> fields`` (the write; the counts and message of
-the done state).  Refusals are ``ImportRefused``, a ``ValidationError`` (``core.errors``)."""
+An app subclasses ``CheckedImportService`` once: its model (a ``core.models.CheckedImport``),
+its ``FileFormat``, ``validate(table, batch) -> Checked`` (its row validator over the one
+row-reading loop, then the checks against the database), ``summary(batch, checked) -> fields``
+(the counts and message of the preview) and ``apply(batch, checked, user) -> fields`` (the
+write; the counts and message of the done state).  Refusals are ``ImportRefused``, a ``ValidationError`` (``core.errors``)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -35,16 +34,34 @@ class ImportRefused(ValidationError):
         return self.messages[0]
 
 
-@dataclass(frozen=True)
-class CheckedImportService:
+class CheckedImportService(ABC):
+    """An app's import declares its ``model``, ``file`` (``FileFormat``), ``refused`` (its
+    ``ImportRefused``) and ``not_yours`` (why someone who may not see the import may not
+    confirm it), and implements ``may_import``, ``validate``, ``summary`` and ``apply``."""
+
     model: type[CheckedImport]
     file: FileFormat
-    validate: Callable[[object, CheckedImport], Checked]
-    summary: Callable[[CheckedImport, Checked], dict]
-    apply: Callable[[CheckedImport, Checked, object], dict]
-    not_yours: str  # why someone who may not see the import may not confirm it
     refused: type[ImportRefused] = ImportRefused
-    lock: Callable[[], None] | None = None  # taken first in the confirming transaction
+    not_yours: str = ""
+
+    @abstractmethod
+    def may_import(self, user) -> bool:
+        """Whether ``user`` may upload a file of this import (the pages answer 404 otherwise)."""
+
+    @abstractmethod
+    def validate(self, table, batch: CheckedImport) -> Checked:
+        """Every row of ``table`` (``self.file.check_rows``), then the checks against the database."""
+
+    @abstractmethod
+    def summary(self, batch: CheckedImport, checked: Checked) -> dict:
+        """The counts and the message of a checked file, before confirmation."""
+
+    @abstractmethod
+    def apply(self, batch: CheckedImport, checked: Checked, user) -> dict:
+        """Write the checked rows (inside the confirming transaction); the counts and message."""
+
+    def lock(self) -> None:  # noqa: B027 — a hook, nothing by default
+        """Taken first in the confirming transaction."""
 
     # --- reading and checking -------------------------------------------------------------
 
@@ -110,8 +127,7 @@ class CheckedImportService:
         (the database may have changed since the preview) and any error refuses it whole."""
         self._allowed(batch, user)
         with transaction.atomic():
-            if self.lock is not None:
-                self.lock()
+            self.lock()
             locked = self.model._base_manager.select_for_update().get(pk=batch.pk)
             if locked.status != ImportState.CHECKED:
                 raise self.refused(_("Only a checked import waiting for confirmation can be imported."))

@@ -14,23 +14,61 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
+from django.views.generic import FormView
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.scoping import VIEW
 from core.checked_imports import ImportRefused
-from core.generic import ObjectDetailView, service_error_messages
+from core.generic import ObjectDetailView, ObjectListView, service_error_messages
 from core.models import ImportState
 from core.tabular import FileRefused
 from core.xlsx import XLSX_MIME
 
 
-class ImportDetailView(ObjectDetailView):
+class _OfService:
+    """A view of one import's files: ``service`` (its ``CheckedImportService``) gives the
+    queryset, restricted by the scoped view it is mixed into."""
+
+    service = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.service is not None:
+            cls.queryset = cls.service.model.objects.select_related("uploaded_by")
+
+
+class ImportUploadView(LoginRequiredMixin, FormView):
+    """The upload form (404 for whoever may not import: ``service.may_import``); the file is
+    checked at once and the answer is its page — the preview, or every error."""
+
+    service = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.service.may_import(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            batch = self.service.create(user=self.request.user, uploaded_file=form.cleaned_data["file"])
+        return redirect(batch.get_absolute_url())
+
+
+class ImportListView(_OfService, ObjectListView):
+    """The import's files, with the upload button for whoever may import."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.service is not None:
+            cls.create_url_name = f"{cls.service.model._meta.app_label}:import-upload"
+
+
+class ImportDetailView(_OfService, ObjectDetailView):
     """A checked file: its preview (``preview(batch) -> context``) and the buttons to import
     or cancel for whoever may confirm; a refused one: every error, 500 a page."""
 
-    service = None
     template_name = "core/import_detail.html"
     context_object_name = "batch"
 
@@ -104,10 +142,9 @@ class CheckedImportViewSet(
     """``POST`` a file (multipart ``file``; ``dry_run`` to check only): it is checked and,
     unless a dry run, imported whole at once — ``201`` with the import (status ``done`` or
     ``checked``), or ``400`` with the import refused and every error (nothing changes).  Who
-    may upload: ``may_import(user)``; the list and each import: whoever ``restrict()`` lets see."""
+    may upload: ``service.may_import(user)``; the list and each import: whoever ``restrict()`` lets see."""
 
     service = None
-    may_import = None
     parser_classes = [MultiPartParser, FormParser]
     ordering_fields = ["created"]
 
@@ -115,7 +152,7 @@ class CheckedImportViewSet(
         return self.service.model.objects.restrict(self.request.user, VIEW).order_by("-created")
 
     def create(self, request, *args, **kwargs):
-        if not type(self).may_import(request.user):
+        if not self.service.may_import(request.user):
             raise exceptions.PermissionDenied()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -48,10 +48,9 @@ def import_upload_to(instance, filename: str) -> str:
     return posixpath.join(timezone.now().strftime(f"{instance._meta.app_label}/imports/%Y/%m"), filename)
 
 
-class CheckedImport(models.Model):
-    """One uploaded file of a checked import (``core.checked_imports``): checked at once on
-    upload — a preview, or refused with every error — then imported whole when confirmed, or
-    cancelled.  The concrete model adds its counts (new, replaced…) and its queryset."""
+class UploadedFile(models.Model):
+    """One uploaded file of an import (results, task plans, school context): who, when, its
+    checksum and size, how many rows, every error, the message and the years it touched."""
 
     file = models.FileField(_("file"), upload_to=import_upload_to)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -71,7 +70,6 @@ class CheckedImport(models.Model):
     )
     created = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished = models.DateTimeField(_("finished at"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ImportState.choices, default=ImportState.CHECKED)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
@@ -91,6 +89,17 @@ class CheckedImport(models.Model):
         from django.urls import reverse
 
         return reverse(f"{self._meta.app_label}:import-detail", args=[self.pk])
+
+
+class CheckedImport(UploadedFile):
+    """One uploaded file of a checked import (``core.checked_imports``): checked at once on
+    upload — a preview, or refused with every error — then imported whole when confirmed, or
+    cancelled.  The concrete model adds its counts (new, replaced…) and its queryset."""
+
+    status = models.CharField(_("status"), max_length=20, choices=ImportState.choices, default=ImportState.CHECKED)
+
+    class Meta(UploadedFile.Meta):
+        abstract = True
 
     @property
     def awaits_confirmation(self) -> bool:

@@ -19,13 +19,12 @@ def validate_upload(value):
     return value
 
 
-class CheckedImportSerializer(serializers.ModelSerializer):
-    """``file`` and ``dry_run`` in; the import's state, counts and errors out.  A concrete
-    import's serializer names its model and its own counts (``counts``)."""
+class UploadSerializer(serializers.ModelSerializer):
+    """An import's file in (``file``, ``dry_run``); its state, counts and every error out
+    (``core.models.UploadedFile``).  A concrete import names its model and adds its own fields
+    with ``fields_with``."""
 
-    status = serializers.CharField(read_only=True, help_text="checked, done, failed, cancelled")
     file = serializers.FileField(write_only=True)
-    dry_run = serializers.BooleanField(default=False, write_only=True)
 
     class Meta:
         fields = [
@@ -46,12 +45,22 @@ class CheckedImportSerializer(serializers.ModelSerializer):
         # Every model field is read-only; ``file`` and ``dry_run`` are declared, so writable.
         read_only_fields = fields
 
-    @staticmethod
-    def fields_with(*counts: str) -> list[str]:
-        """The shared fields with a concrete import's counts after ``rows_total``."""
-        fields = list(CheckedImportSerializer.Meta.fields)
-        at = fields.index("rows_total") + 1
-        return [*fields[:at], *counts, *fields[at:]]
+    @classmethod
+    def fields_with(cls, *counts: str, after: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+        """The shared fields with an import's ``counts`` after ``rows_total`` and other fields
+        after the ones ``after`` names."""
+        after = {"rows_total": counts, **(after or {})}
+        fields = []
+        for name in UploadSerializer.Meta.fields:
+            fields += [name, *after.get(name, ())]
+        return fields
 
     def validate_file(self, value):
         return validate_upload(value)
+
+
+class CheckedImportSerializer(UploadSerializer):
+    """A checked import (``core.models.CheckedImport``): ``dry_run`` only checks the file."""
+
+    status = serializers.CharField(read_only=True, help_text="checked, done, failed, cancelled")
+    dry_run = serializers.BooleanField(default=False, write_only=True)

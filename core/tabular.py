@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.spreadsheets import Limits
@@ -195,14 +196,24 @@ class Row:
 class FileFormat:
     """An import's file: its columns, the sheet of its template and error file, an example
     for the template, the most data rows it may have (``max_rows()``, read at each check),
-    and the reader that turns the bytes into a table within ``limits()``."""
+    and the reader that turns the bytes into a table after measuring them (``limits()``: a
+    sheet may declare ``shape_rows`` rows, so that a longer file hears «too many rows» from
+    the row check rather than a refusal of its shape)."""
 
     columns: tuple[Column, ...]
     sheet: str
     reader: Callable
     max_rows: Callable[[], int]
-    limits: Callable[[], Limits]
     example: tuple[tuple, ...] = ()
+    shape_rows: int = 100_000
+    max_columns: int = 64
+
+    def limits(self) -> Limits:
+        return Limits(
+            max_bytes=settings.RESULTS_UPLOAD_MAX_BYTES,
+            max_rows=max(self.max_rows() + 1, self.shape_rows),
+            max_columns=self.max_columns,
+        )
 
     @property
     def headers(self) -> list[str]:

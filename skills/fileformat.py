@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from assessment.fileformat import _catalogue, read_table
 from assessment.models import Procedure, Subject
-from core.spreadsheets import Limits
 from core.tabular import (
     Checked,
     Column,
@@ -50,11 +49,6 @@ PLAN_FILE = FileFormat(
     sheet="План",
     reader=read_table,
     max_rows=lambda: settings.SKILLS_PLAN_MAX_ROWS,
-    limits=lambda: Limits(
-        max_bytes=settings.RESULTS_UPLOAD_MAX_BYTES,
-        max_rows=max(settings.SKILLS_PLAN_MAX_ROWS + 1, 100_000),
-        max_columns=64,
-    ),
     example=(
         ("2024/2025", "ВПР", "Математика", 5, "1", 1, "Умение выполнять арифметические действия", "1.1;1.2", "Числа"),
         ("2024/2025", "ВПР", "Математика", 5, "5(1)", 1, "Умение решать текстовые задачи", "1.3;1.4", "Задачи"),

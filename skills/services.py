@@ -127,7 +127,7 @@ def _stored_plans(checked: Checked) -> dict[tuple, TaskPlan]:
     return {p.key: p for p in TaskPlan.objects.filter(year__in=checked.years).prefetch_related("tasks")}
 
 
-def plan_import_check(table, batch=None) -> Checked:
+def plan_import_check(table) -> Checked:
     """Check a plan file: its rows (``check_table``), then each work against the database — the
     catalogue's maximum, the maximum of results already imported, and the labels with scores
     that a new plan would drop."""
@@ -185,55 +185,52 @@ def plan_import_check(table, batch=None) -> Checked:
     return checked
 
 
-def _summary(batch: PlanImport, checked: Checked) -> dict:
-    plans = plans_of(checked)
-    replaced = set(_stored_plans(checked)) & set(plans)
-    return {
-        "plans_total": len(plans),
-        "plans_replaced": len(replaced),
-        "message": _("Check passed: %(n)d tasks of %(plans)d works. Look through them and confirm the import.")
-        % {"n": len(checked.rows), "plans": len(plans)},
-    }
+class PlanImportService(CheckedImportService):
+    model = PlanImport
+    file = PLAN_FILE
+    refused = PlanImportRefused
+    not_yours = gettext_lazy("Only a coordinator may import task plans.")
+
+    def may_import(self, user) -> bool:
+        return may_import_plans(user)
+
+    def validate(self, table, batch) -> Checked:
+        return plan_import_check(table)
+
+    def summary(self, batch, checked):
+        plans = plans_of(checked)
+        replaced = set(_stored_plans(checked)) & set(plans)
+        message = _("Check passed: %(n)d tasks of %(plans)d works. Look through them and confirm the import.")
+        return {
+            "plans_total": len(plans),
+            "plans_replaced": len(replaced),
+            "message": message % {"n": len(checked.rows), "plans": len(plans)},
+        }
+
+    def apply(self, batch, checked, user):
+        """Each work's plan replaces the stored one (scores stay attached by label); the
+        analysis follows for the years it touched."""
+        plans = plans_of(checked)
+        replaced = sum(_write_plan(plan, batch) for plan in plans.values())
+        years = checked.years
+        transaction.on_commit(lambda: _queue_analysis(years, f"plans:{batch.pk}"))
+        message = _("Imported %(n)d tasks of %(plans)d works (%(replaced)d plans replaced).")
+        return {
+            "plans_total": len(plans),
+            "plans_replaced": replaced,
+            "message": message % {"n": len(checked.rows), "plans": len(plans), "replaced": replaced},
+        }
+
+    def lock(self) -> None:
+        """No results import writes meanwhile: what the check found stays true."""
+        from assessment.services import _import_lock
+
+        _import_lock()
 
 
-def _apply(batch: PlanImport, checked: Checked, user) -> dict:
-    """Each work's plan replaces the stored one (scores stay attached by label); the analysis
-    follows for the years it touched."""
-    plans = plans_of(checked)
-    replaced = sum(_write_plan(plan, batch) for plan in plans.values())
-    years = checked.years
-    transaction.on_commit(lambda: _queue_analysis(years, f"plans:{batch.pk}"))
-    return {
-        "plans_total": len(plans),
-        "plans_replaced": replaced,
-        "message": _("Imported %(n)d tasks of %(plans)d works (%(replaced)d plans replaced).")
-        % {"n": len(checked.rows), "plans": len(plans), "replaced": replaced},
-    }
-
-
-def _results_lock() -> None:
-    """No results import writes meanwhile: what the check found stays true."""
-    from assessment.services import _import_lock
-
-    _import_lock()
-
-
-PLAN_IMPORT = CheckedImportService(
-    model=PlanImport,
-    file=PLAN_FILE,
-    validate=plan_import_check,
-    summary=_summary,
-    apply=_apply,
-    not_yours=gettext_lazy("Only a coordinator may import task plans."),
-    refused=PlanImportRefused,
-    lock=_results_lock,
-)
-# Upload and check (refused with every error, or checked and waiting); import a checked batch
-# whole (checked again first); cancel it; the command's door.
-plan_import_create = PLAN_IMPORT.create
-plan_import_apply = PLAN_IMPORT.confirm
-plan_import_cancel = PLAN_IMPORT.cancel
-import_plan_file = PLAN_IMPORT.import_file
+# Upload and check (refused with every error, or checked and waiting), import a checked batch
+# whole (checked again first), cancel it, the command's door: ``PLAN_IMPORT.create`` …
+PLAN_IMPORT = PlanImportService()
 
 
 @dataclass

@@ -6,7 +6,6 @@ one-click registration for a recommended event, and «did the help help?»."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -14,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from accounts.scoping import VIEW, municipalities_overseen
 from assessment.models import Procedure, Subject
@@ -33,7 +32,7 @@ from skills.filters import (
     TaskPlanFilterSet,
 )
 from skills.forms import PlanImportForm
-from skills.models import MunicipalSkillResult, PlanImport, Skill, SkillResult, TaskPlan
+from skills.models import MunicipalSkillResult, Skill, SkillResult, TaskPlan
 from skills.tables import MunicipalSkillTable, PlanImportTable, SkillResultTable, SkillTable, TaskPlanTable
 
 
@@ -169,35 +168,24 @@ class SkillListView(ObjectListView):
 # --- plan imports ------------------------------------------------------------------------------
 
 
-class ImportUploadView(LoginRequiredMixin, FormView):
+class ImportUploadView(imports.ImportUploadView):
+    service = services.PLAN_IMPORT
     form_class = PlanImportForm
     template_name = "skills/import_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.may_import_plans(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        with transaction.atomic():
-            batch = services.plan_import_create(user=self.request.user, uploaded_file=form.cleaned_data["file"])
-        return redirect(batch.get_absolute_url())
-
-
-class ImportListView(ObjectListView):
-    queryset = PlanImport.objects.select_related("uploaded_by")
+class ImportListView(imports.ImportListView):
+    service = services.PLAN_IMPORT
     table_class = PlanImportTable
     filterset_class = PlanImportFilterSet
     title = gettext_lazy("Task plan imports")
     export_name = "task-plan-imports"
-    create_url_name = "skills:import-upload"
 
 
 class ImportDetailView(imports.ImportDetailView):
     """A checked file: its works and tasks as they would be imported, new or replacing a plan,
     and the buttons to import or cancel; a refused one: every error."""
 
-    queryset = PlanImport.objects.select_related("uploaded_by")
     template_name = "skills/import_detail.html"
     service = services.PLAN_IMPORT
 

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from assessment.fileformat import read_table
-from core.spreadsheets import Limits
 from core.tabular import Checked, Column, FileFormat, FileRefused, Row, cell_number, cell_text, cell_year
 from socialcontext.models import INDICATOR_FIELDS
 
@@ -37,11 +36,7 @@ CONTEXT_FILE = FileFormat(
     sheet="Контекст",
     reader=read_table,
     max_rows=lambda: settings.CONTEXT_MAX_ROWS,
-    limits=lambda: Limits(
-        max_bytes=settings.RESULTS_UPLOAD_MAX_BYTES,
-        max_rows=max(settings.CONTEXT_MAX_ROWS + 1, 200_000),
-        max_columns=64,
-    ),
+    shape_rows=200_000,
     example=(("12345", "2024/2025", 512, 31.5, 18.2, 2.1, 4.0, 3.5),),
 )
 

@@ -45,28 +45,11 @@ def _allowed_schools(user) -> dict[str, int]:
     return dict(qs.values_list("code", "id"))
 
 
-def _validate(table, batch: ContextImport) -> Checked:
-    """Every row against the database as it is now: the schools the uploader may change."""
-    known = set(School.objects.values_list("code", flat=True))
-    return check_table(table, _allowed_schools(batch.uploaded_by), known)
-
-
 def _municipality_of(school_ids: set[int], user):
     municipalities = set(School.objects.filter(id__in=school_ids).values_list("municipality_id", flat=True))
     if len(municipalities) == 1:
         return municipalities.pop()
     return getattr(user, "municipality_id", None)
-
-
-def _summary(batch: ContextImport, checked: Checked) -> dict:
-    existing = _existing(checked)
-    return {
-        "rows_created": len(checked.rows) - len(existing),
-        "rows_updated": len(existing),
-        "municipality_id": _municipality_of({r.school_id for r in checked.rows}, batch.uploaded_by),
-        "message": _("Check passed, rows without errors: %(n)d. Look through them and confirm the import.")
-        % {"n": len(checked.rows)},
-    }
 
 
 def _existing(checked: Checked) -> dict[tuple[int, int], SchoolContext]:
@@ -107,20 +90,6 @@ def context_import_preview(batch: ContextImport, limit: int = 300) -> tuple[list
     return rows, len(checked.rows)
 
 
-def _apply(batch: ContextImport, checked: Checked, user) -> dict:
-    """The rows replace the stored (school, year) rows (history kept); the context analysis
-    follows for their years."""
-    created, updated = _write(batch, checked, user)
-    years = checked.years
-    transaction.on_commit(lambda: context_analysis_queue(years, f"context-import:{batch.pk}"))
-    return {
-        "rows_created": created,
-        "rows_updated": updated,
-        "message": _("Imported %(n)d rows (%(new)d new, %(replaced)d replaced).")
-        % {"n": len(checked.rows), "new": created, "replaced": updated},
-    }
-
-
 def _write(batch: ContextImport, checked: Checked, user) -> tuple[int, int]:
     existing = _existing(checked)
     new, changed = [], []
@@ -157,21 +126,49 @@ def _write(batch: ContextImport, checked: Checked, user) -> tuple[int, int]:
     return len(new), len(existing)
 
 
-CONTEXT_IMPORT = CheckedImportService(
-    model=ContextImport,
-    file=CONTEXT_FILE,
-    validate=_validate,
-    summary=_summary,
-    apply=_apply,
-    not_yours=gettext_lazy("Only a coordinator may import context data."),
-    refused=ContextImportRefused,
-)
-# Upload and check (refused with every error, or checked and waiting); import a checked batch
-# whole (checked again first, any error refuses it whole); cancel it; the command's door.
-context_import_create = CONTEXT_IMPORT.create
-context_import_apply = CONTEXT_IMPORT.confirm
-context_import_cancel = CONTEXT_IMPORT.cancel
-import_context_file = CONTEXT_IMPORT.import_file
+class ContextImportService(CheckedImportService):
+    model = ContextImport
+    file = CONTEXT_FILE
+    refused = ContextImportRefused
+    not_yours = gettext_lazy("Only a coordinator may import context data.")
+
+    def may_import(self, user) -> bool:
+        """Context files are imported by whoever manages schools (coordinators)."""
+        return schools_for(user, MANAGE).exists()
+
+    def validate(self, table, batch) -> Checked:
+        """Every row against the database as it is now: the schools the uploader may change."""
+        known = set(School.objects.values_list("code", flat=True))
+        return check_table(table, _allowed_schools(batch.uploaded_by), known)
+
+    def summary(self, batch, checked):
+        existing = _existing(checked)
+        message = _("Check passed, rows without errors: %(n)d. Look through them and confirm the import.")
+        return {
+            "rows_created": len(checked.rows) - len(existing),
+            "rows_updated": len(existing),
+            "municipality_id": _municipality_of({r.school_id for r in checked.rows}, batch.uploaded_by),
+            "message": message % {"n": len(checked.rows)},
+        }
+
+    def apply(self, batch, checked, user):
+        """The rows replace the stored (school, year) rows (history kept); the context analysis
+        follows for their years."""
+        created, updated = _write(batch, checked, user)
+        years = checked.years
+        transaction.on_commit(lambda: context_analysis_queue(years, f"context-import:{batch.pk}"))
+        message = _("Imported %(n)d rows (%(new)d new, %(replaced)d replaced).")
+        return {
+            "rows_created": created,
+            "rows_updated": updated,
+            "message": message % {"n": len(checked.rows), "new": created, "replaced": updated},
+        }
+
+
+# Upload and check (refused with every error, or checked and waiting), import a checked batch
+# whole (checked again first, any error refuses it whole), cancel it, the command's door:
+# ``CONTEXT_IMPORT.create`` …
+CONTEXT_IMPORT = ContextImportService()
 
 
 # --- one row by hand ----------------------------------------------------------------------------

@@ -5,14 +5,11 @@ every error → confirm) and partner suggestions (one click forms the pair)."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView
 
 from accounts.scoping import MANAGE, can, municipalities_overseen, schools_for
 from core import imports
@@ -173,35 +170,24 @@ class SchoolContextUpdateView(_SchoolContextFormMixin, ObjectUpdateView):
 # --- imports --------------------------------------------------------------------------------------
 
 
-class ImportUploadView(LoginRequiredMixin, FormView):
+class ImportUploadView(imports.ImportUploadView):
+    service = services.CONTEXT_IMPORT
     form_class = ContextImportForm
     template_name = "socialcontext/import_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not _manager(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        with transaction.atomic():
-            batch = services.context_import_create(user=self.request.user, uploaded_file=form.cleaned_data["file"])
-        return redirect(batch.get_absolute_url())
-
-
-class ImportListView(ObjectListView):
-    queryset = ContextImport.objects.select_related("uploaded_by")
+class ImportListView(imports.ImportListView):
+    service = services.CONTEXT_IMPORT
     table_class = ContextImportTable
     filterset_class = ContextImportFilterSet
     title = gettext_lazy("Context imports")
     export_name = "context-imports"
-    create_url_name = "socialcontext:import-upload"
 
 
 class ImportDetailView(imports.ImportDetailView):
     """A checked file: its rows as they would be imported, new or replacing (with the values
     they replace), and the buttons to import or cancel; a refused one: every error."""
 
-    queryset = ContextImport.objects.select_related("uploaded_by")
     template_name = "socialcontext/import_detail.html"
     service = services.CONTEXT_IMPORT
 

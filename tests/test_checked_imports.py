@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from assessment.fileformat import read_table
 from core.checked_imports import CheckedImportService, ImportRefused
 from core.models import ImportState, TransitionRefused
-from core.spreadsheets import Limits
 from core.tabular import Column, FileFormat, cell_number, cell_text
 from schools.models import School
 from socialcontext.models import ContextImport, SchoolContext
@@ -25,7 +24,6 @@ FMT = FileFormat(
     sheet="Проба",
     reader=read_table,
     max_rows=lambda: 5,
-    limits=lambda: Limits(max_bytes=1_000_000, max_rows=100, max_columns=10),
     example=(("A1S1", 2023, 500),),
 )
 
@@ -35,35 +33,40 @@ class Row:
         self.line, self.school_id, self.students, self.year = line, school_id, students, 2023
 
 
-def _validate(table, batch):
-    schools = dict(School.objects.values_list("code", "id"))
+class Service(CheckedImportService):
+    """Stores each row's students in the school's context (a model that exists)."""
 
-    def row(r):
-        school_id = r.required("code", lambda v: schools.get(cell_text(v)), "Неизвестный код школы.")
-        students = cell_number(r["students"])
-        if students is None or not 0 <= students <= 100:
-            r.fail("students", "Процент должен быть от 0 до 100.")
-        return Row(r.line, school_id, students)
+    model = ContextImport
+    file = FMT
+    not_yours = "Только координатор."
 
-    return FMT.check_rows(table, row)
+    def may_import(self, user):
+        return True
+
+    def validate(self, table, batch):
+        schools = dict(School.objects.values_list("code", "id"))
+
+        def row(r):
+            school_id = r.required("code", lambda v: schools.get(cell_text(v)), "Неизвестный код школы.")
+            students = cell_number(r["students"])
+            if students is None or not 0 <= students <= 100:
+                r.fail("students", "Процент должен быть от 0 до 100.")
+            return Row(r.line, school_id, students)
+
+        return FMT.check_rows(table, row)
+
+    def summary(self, batch, checked):
+        return {"rows_created": len(checked.rows), "message": "Проверено."}
+
+    def apply(self, batch, checked, user):
+        for n, r in enumerate(checked.rows):
+            if n == 1 and batch.original_name == "boom.csv":
+                raise RuntimeError("the write failed half-way")
+            SchoolContext.objects.create(school_id=r.school_id, year=r.year, students=r.students, batch=batch)
+        return {"rows_created": len(checked.rows), "message": "Импортировано."}
 
 
-def _apply(batch, checked, user):
-    for n, r in enumerate(checked.rows):
-        if n == 1 and batch.original_name == "boom.csv":
-            raise RuntimeError("the write failed half-way")
-        SchoolContext.objects.create(school_id=r.school_id, year=r.year, students=r.students, batch=batch)
-    return {"rows_created": len(checked.rows), "message": "Импортировано."}
-
-
-SERVICE = CheckedImportService(
-    model=ContextImport,
-    file=FMT,
-    validate=_validate,
-    summary=lambda batch, checked: {"rows_created": len(checked.rows), "message": "Проверено."},
-    apply=_apply,
-    not_yours="Только координатор.",
-)
+SERVICE = Service()
 
 
 def upload(rows, user, name="file.csv", header=HEADER):
@@ -107,6 +110,7 @@ def test_confirm_applies_every_row(world):
     assert batch.status == ImportState.CHECKED and batch.message == "Проверено."
     assert (batch.rows_total, batch.rows_created, batch.years) == (2, 2, [2023])
     assert not SchoolContext.objects.exists()  # the check writes nothing
+    assert batch.file.name.startswith(f"socialcontext/imports/{batch.created:%Y/%m}/file")  # as before
     done = SERVICE.confirm(batch=batch, user=world.coordinator)
     assert done.status == ImportState.DONE and done.finished is not None and done.message == "Импортировано."
     assert SchoolContext.objects.filter(batch=done).count() == 2

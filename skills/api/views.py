@@ -77,6 +77,5 @@ class PlanImportViewSet(CheckedImportViewSet):
     """A task-plan file (TASKS.md §1): checked, and imported whole unless a dry run (``CheckedImportViewSet``)."""
 
     service = services.PLAN_IMPORT
-    may_import = staticmethod(services.may_import_plans)
     serializer_class = PlanImportSerializer
     filterset_class = PlanImportFilterSet

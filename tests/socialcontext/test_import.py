@@ -29,10 +29,10 @@ def test_a_valid_file_is_checked_then_imported_and_analysed(world, import_contex
     assert batch.years == [2023] and batch.municipality_id == world.a1.pk
     assert not SchoolContext.objects.exists()  # a check writes nothing
 
-    from socialcontext.services import context_import_apply
+    from socialcontext.services import CONTEXT_IMPORT
 
     with django_capture_on_commit_callbacks(execute=True):
-        batch = context_import_apply(batch=batch, user=world.coordinator)
+        batch = CONTEXT_IMPORT.confirm(batch=batch, user=world.coordinator)
     assert batch.status == ImportState.DONE and (batch.rows_created, batch.rows_updated) == (3, 0)
     row = SchoolContext.objects.get(school=world.a1_school2, year=2023)
     assert (row.students, row.higher_education, row.single_parent, row.on_register) == (430, 12.5, 30.0, 6.5)
@@ -116,26 +116,26 @@ def test_formulas_in_an_xlsx_are_refused(world, import_context):
 
 
 def test_confirmation_checks_again_and_refuses_what_changed(world, import_context):
-    from socialcontext.services import context_import_apply
+    from socialcontext.services import CONTEXT_IMPORT
 
     batch = import_context(to_csv(good_rows()), user=world.coordinator, dry_run=True)
     world.a1_curator_school.code = "RENAMED"
     world.a1_curator_school.save()
-    batch = context_import_apply(batch=batch, user=world.coordinator)
+    batch = CONTEXT_IMPORT.confirm(batch=batch, user=world.coordinator)
     assert batch.status == ImportState.FAILED and batch.errors[0]["value"] == "A1S3"
     assert not SchoolContext.objects.exists()
 
 
 def test_a_checked_import_is_confirmed_once(world, import_context):
-    from socialcontext.services import ContextImportRefused, context_import_apply, context_import_cancel
+    from socialcontext.services import CONTEXT_IMPORT, ContextImportRefused
 
     batch = import_context(to_csv(good_rows()), user=world.coordinator)
     with pytest.raises(ContextImportRefused):
-        context_import_apply(batch=batch, user=world.coordinator)
+        CONTEXT_IMPORT.confirm(batch=batch, user=world.coordinator)
     other = import_context(to_csv(good_rows()), user=world.coordinator, dry_run=True)
-    context_import_cancel(batch=other, user=world.coordinator)
+    CONTEXT_IMPORT.cancel(batch=other, user=world.coordinator)
     with pytest.raises(ContextImportRefused):
-        context_import_apply(batch=other, user=world.coordinator)
+        CONTEXT_IMPORT.confirm(batch=other, user=world.coordinator)
     assert SchoolContext.objects.count() == 3
 
 
