@@ -1,7 +1,8 @@
 """The task-plan file (TASKS.md §1): the same file rules as the results file — it is read by
 ``assessment.fileformat.read_table`` (size and shape checks before any parser, encodings,
 delimiter, formulas, merged header cells), headers match ignoring case, spaces and «ё» —
-and every row is checked, every error collected (row, column, value, reason in Russian).
+and every row goes through the one row loop of ``core.tabular.FileFormat`` to this file's row
+validator, every error collected (row, column, value, reason in Russian).
 
 The checks against the database (the catalogue's maximum, results already imported, labels
 with scores a new plan would drop) are in ``skills.services.plan_import_check``."""

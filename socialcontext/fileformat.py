@@ -1,7 +1,8 @@
 """The context file (CONTEXT.md §1): the same file rules as the results file — it is read by
 ``assessment.fileformat.read_table`` (size and shape checks, encodings, delimiter, formulas,
-merged header cells), headers match ignoring case, spaces and «ё» — and every row is checked,
-every error collected (row, column, value, reason in Russian)."""
+merged header cells), headers match ignoring case, spaces and «ё» — and every row goes through
+the one row loop of ``core.tabular.FileFormat`` to this file's row validator, every error
+collected (row, column, value, reason in Russian)."""
 
 from __future__ import annotations
 
