@@ -25,7 +25,11 @@ from core.tabular import Checked, FileFormat, FileRefused, import_error
 
 
 class ImportRefused(ValidationError):
-    """Why an import may not be confirmed or cancelled (not waiting for it, not yours)."""
+    """Why an import may not be confirmed or cancelled (not waiting for it, not yours).  An
+    app's subclass says in ``not_yours`` why someone who may not see an import may not
+    confirm it."""
+
+    not_yours = ""
 
     def __init__(self, message):
         super().__init__(message, code="refused")
@@ -35,14 +39,12 @@ class ImportRefused(ValidationError):
 
 
 class CheckedImportService(ABC):
-    """An app's import declares its ``model``, ``file`` (``FileFormat``), ``refused`` (its
-    ``ImportRefused``) and ``not_yours`` (why someone who may not see the import may not
-    confirm it), and implements ``may_import``, ``validate``, ``summary`` and ``apply``."""
+    """An app's import declares its ``model``, ``file`` (``FileFormat``) and ``refused`` (its
+    ``ImportRefused``), and implements ``may_import``, ``validate``, ``summary`` and ``apply``."""
 
     model: type[CheckedImport]
     file: FileFormat
     refused: type[ImportRefused] = ImportRefused
-    not_yours: str = ""
 
     @abstractmethod
     def may_import(self, user) -> bool:
@@ -120,7 +122,7 @@ class CheckedImportService(ABC):
 
     def _allowed(self, batch: CheckedImport, user) -> None:
         if not self.may_confirm(batch, user):
-            raise self.refused(self.not_yours)
+            raise self.refused(self.refused.not_yours)
 
     def confirm(self, *, batch: CheckedImport, user) -> CheckedImport:
         """Import a checked batch whole, in one transaction: the file is checked again first

@@ -1,8 +1,9 @@
-"""The views every checked-then-confirmed import shares (task plans, school context): the
-checked file's page, confirm or cancel it, download a refused file with its error column,
-download the template, the API's upload and list, and the management command.  Each app declares its ``CheckedImportService`` (``service``), its
-preview and names; the object always comes through ``restrict()`` (a foreign import answers
-404 like a missing one)."""
+"""The views every checked-then-confirmed import shares (task plans, school context): upload,
+list, the checked file's page, confirm or cancel it, the refused file with its error column,
+the template (``import_urls`` wires them), the API's upload and list, and the management
+command.  Each app names its ``CheckedImportService`` (``service``), its preview, form and
+table; the object always comes through ``restrict()`` (a foreign import answers 404 like a
+missing one)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
 from django.views import View
 from django.views.generic import FormView
 from rest_framework import exceptions, mixins, status, viewsets
@@ -187,3 +189,28 @@ class CheckedImportCommand(BaseCommand):
                 self.stderr.write(f"строка {e['row']}, {e['column'] or '—'}, «{e['value']}»: {e['reason']}")
             raise CommandError(batch.message)
         self.stdout.write(self.style.SUCCESS(self.dry_run_message(batch) if dry_run else batch.message))
+
+
+def import_urls(service, *, listing, upload, detail, name: str) -> list:
+    """The URLs of one checked import under ``imports/`` (the names the shared page links):
+    the app's list, upload and detail views; confirm, cancel, the error file (``<name>-errors-
+    <pk>``) and the template (``<name>-template.xlsx``) from ``service``."""
+    return [
+        path("imports/", listing.as_view(), name="import-list"),
+        path("imports/new/", upload.as_view(), name="import-upload"),
+        path(
+            "imports/template.xlsx",
+            ImportTemplateFileView.as_view(service=service, filename=f"{name}-template.xlsx"),
+            name="import-template",
+        ),
+        path("imports/<int:pk>/", detail.as_view(), name="import-detail"),
+        path("imports/<int:pk>/apply/", ImportActionView.as_view(service=service), name="import-apply"),
+        path(
+            "imports/<int:pk>/cancel/", ImportActionView.as_view(service=service, action="cancel"), name="import-cancel"
+        ),
+        path(
+            "imports/<int:pk>/errors/",
+            ImportErrorFileView.as_view(service=service, filename=f"{name}-errors"),
+            name="import-errors",
+        ),
+    ]

@@ -80,6 +80,8 @@ def work_label(key: tuple, procedures: dict | None = None, subjects: dict | None
 class PlanImportRefused(ImportRefused):
     """The import cannot be confirmed (already imported, cancelled, not yours)."""
 
+    not_yours = gettext_lazy("Only a coordinator may import task plans.")
+
 
 def _result_maxima(keys: list[tuple]) -> dict[tuple, set[float]]:
     """The Максимальный балл values of results already imported, per work key."""
@@ -189,7 +191,6 @@ class PlanImportService(CheckedImportService):
     model = PlanImport
     file = PLAN_FILE
     refused = PlanImportRefused
-    not_yours = gettext_lazy("Only a coordinator may import task plans.")
 
     def may_import(self, user) -> bool:
         return may_import_plans(user)

@@ -19,7 +19,6 @@ from accounts.scoping import VIEW, municipalities_overseen
 from assessment.models import Procedure, Subject
 from core import imports
 from core.generic import ObjectDetailView, ObjectListView
-from core.imports import ImportActionView, ImportErrorFileView, ImportTemplateFileView
 from core.redirects import return_url
 from core.years import academic_year_label
 from schools.models import School
@@ -191,24 +190,6 @@ class ImportDetailView(imports.ImportDetailView):
 
     def preview(self, batch) -> dict:
         return {"preview": services.plan_import_preview(batch)}
-
-
-class ImportApplyView(ImportActionView):
-    service = services.PLAN_IMPORT
-
-
-class ImportCancelView(ImportApplyView):
-    action = "cancel"
-
-
-class ImportErrorReportView(ImportErrorFileView):
-    service = services.PLAN_IMPORT
-    filename = "task-plan-errors"
-
-
-class ImportTemplateView(ImportTemplateFileView):
-    service = services.PLAN_IMPORT
-    filename = "task-plan-template.xlsx"
 
 
 # --- one click: register the school's teachers for a recommended event -----------------------------

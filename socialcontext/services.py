@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 class ContextImportRefused(ImportRefused):
     """The import cannot be confirmed (already imported, cancelled, not yours)."""
 
+    not_yours = gettext_lazy("Only a coordinator may import context data.")
+
 
 # --- import -----------------------------------------------------------------------------------
 
@@ -130,7 +132,6 @@ class ContextImportService(CheckedImportService):
     model = ContextImport
     file = CONTEXT_FILE
     refused = ContextImportRefused
-    not_yours = gettext_lazy("Only a coordinator may import context data.")
 
     def may_import(self, user) -> bool:
         """Context files are imported by whoever manages schools (coordinators)."""

@@ -14,7 +14,6 @@ from django.views import View
 from accounts.scoping import MANAGE, can, municipalities_overseen, schools_for
 from core import imports
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
-from core.imports import ImportActionView, ImportErrorFileView, ImportTemplateFileView
 from core.redirects import return_url
 from schools.selectors import history_entries
 from socialcontext import selectors, services
@@ -195,24 +194,6 @@ class ImportDetailView(imports.ImportDetailView):
         rows, total = services.context_import_preview(batch)
         columns = [SchoolContext._meta.get_field(f).verbose_name for f in VALUE_FIELDS]
         return {"preview": rows, "preview_total": total, "preview_columns": columns}
-
-
-class ImportApplyView(ImportActionView):
-    service = services.CONTEXT_IMPORT
-
-
-class ImportCancelView(ImportApplyView):
-    action = "cancel"
-
-
-class ImportErrorReportView(ImportErrorFileView):
-    service = services.CONTEXT_IMPORT
-    filename = "context-errors"
-
-
-class ImportTemplateView(ImportTemplateFileView):
-    service = services.CONTEXT_IMPORT
-    filename = "context-template.xlsx"
 
 
 # --- partner suggestions ---------------------------------------------------------------------------

@@ -33,12 +33,16 @@ class Row:
         self.line, self.school_id, self.students, self.year = line, school_id, students, 2023
 
 
+class Refused(ImportRefused):
+    not_yours = "Только координатор."
+
+
 class Service(CheckedImportService):
     """Stores each row's students in the school's context (a model that exists)."""
 
     model = ContextImport
     file = FMT
-    not_yours = "Только координатор."
+    refused = Refused
 
     def may_import(self, user):
         return True
