@@ -58,6 +58,18 @@ def schools_for(user, action: str = VIEW) -> QuerySet:
     return qs.none()
 
 
+def has_school_scope(user, action: str = VIEW) -> bool:
+    """Whether ``user`` may ``action`` at least one school (a list's «add» button, a create
+    form's door)."""
+    return schools_for(user, action).exists()
+
+
+def works_in_one_municipality(user) -> bool:
+    """Whether ``user``'s work lies within one municipality: a list drops its municipality
+    column and filter for them."""
+    return getattr(user, "role", "") in (Role.MUNICIPAL_COORDINATOR, Role.METHODIST, Role.SCHOOL_ADMIN)
+
+
 # --- Whose curator -----------------------------------------------------------------------------
 
 
@@ -186,6 +198,14 @@ def may_compare_municipalities(user) -> bool:
 
 
 def restrict(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
+    """The rows of ``qs`` that ``user`` may ``action``: the model's own rule where it has one
+    (``RULES``), else its declared scope fields (``restrict_by_fields``).  Every scoped
+    queryset's ``.restrict()`` (core.models.ScopedQuerySet) comes here."""
+    rule = RULES.get(qs.model._meta.label_lower)
+    return rule(qs, user, action) if rule else restrict_by_fields(qs, user, action)
+
+
+def restrict_by_fields(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
     """Filter any scoped queryset by the model's declared scope fields.
 
     A model with several fields (e.g. an event hosted by a school of a municipality, or a
@@ -211,6 +231,80 @@ def restrict(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
     return qs.filter(condition)
 
 
+# --- Models whose rows follow a rule of their own --------------------------------------------
+
+
+def _import_rule(qs: QuerySet, user, action: str) -> QuerySet:
+    """Import batches (and their errors, which name other schools) are coordinator-level:
+    visible to those who may manage the batch's municipality, and always to the uploader."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return qs.all()
+    scoped = restrict_by_fields(qs, user, MANAGE)
+    if action == VIEW and user and user.is_authenticated:
+        return qs.filter(Q(pk__in=scoped.values("pk")) | Q(uploaded_by=user))
+    return scoped
+
+
+def _catalogue_rule(qs: QuerySet, user, action: str) -> QuerySet:
+    """Skills and task plans are the works' public facts: everyone signed in with a role
+    reads them; they are changed only through the plan import."""
+    if not _usable(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs.all()
+    if action == VIEW and schools_for(user, VIEW).exists():
+        return qs.all()
+    return qs.none()
+
+
+def _bank_rule(qs: QuerySet, user, action: str) -> QuerySet:
+    """The bank of practices is open to every signed-in user of the region; changing a
+    material needs the usual scope of its municipality or authors' school."""
+    if action != VIEW:
+        return restrict_by_fields(qs, user, action)
+    if not _usable(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    regions = set(municipalities_for(user).values_list("region_id", flat=True))
+    regions |= set(schools_for(user).values_list("municipality__region_id", flat=True))
+    if user.region_id:
+        regions.add(user.region_id)
+    if user.school_id:
+        regions.add(user.school.municipality.region_id)
+    return qs.filter(Q(municipality__region_id__in=regions) | Q(region_id__in=regions))
+
+
+def _generated_report_rule(qs: QuerySet, user, action: str) -> QuerySet:
+    """A generated document is its requester's, and only while its subject (a school, or a
+    municipality overseen as a whole) is still in their scope."""
+    if not (user and user.is_authenticated):
+        return qs.none()
+    in_scope = Q(school__in=schools_for(user).values("id")) | Q(
+        school__isnull=True, municipality__in=municipalities_overseen(user).values("id")
+    )
+    return qs.filter(in_scope, requested_by=user)
+
+
+def _partner_suggestion_rule(qs: QuerySet, user, action: str) -> QuerySet:
+    """Visible to whom both schools are: the index gap tells the partner's index, which a
+    school administrator or a curator of the supported school alone may not see."""
+    return restrict_by_fields(qs, user, action).filter(partner__in=schools_for(user, action).values("id"))
+
+
+# Model label → its rule (``restrict`` asks here first).
+RULES = {
+    "assessment.importbatch": _import_rule,
+    "skills.planimport": _import_rule,
+    "socialcontext.contextimport": _import_rule,
+    "skills.skill": _catalogue_rule,
+    "skills.taskplan": _catalogue_rule,
+    "events.material": _bank_rule,
+    "reports.generatedreport": _generated_report_rule,
+    "socialcontext.partnersuggestion": _partner_suggestion_rule,
+}
+
+
 def is_scoped(model) -> bool:
     """Whether ``model`` declares where its scope lives (so ``restrict`` applies to it)."""
     return any(getattr(model, f"scope_{level}_field", None) for level in ("school", "municipality", "region"))
@@ -228,10 +322,7 @@ def restrict_form_fields(form, user, action: str = VIEW, actions: dict[str, str]
         queryset = getattr(field, "queryset", None)
         if not isinstance(field, forms.ModelChoiceField) or queryset is None or not is_scoped(queryset.model):
             continue
-        field_action = actions.get(name, action)
-        # A model whose queryset refines the rule (``restrict`` override) is asked itself.
-        own = getattr(queryset, "restrict", None)
-        field.queryset = own(user, field_action) if own else restrict(queryset, user, field_action)
+        field.queryset = restrict(queryset, user, actions.get(name, action))
 
 
 def can(user, action: str, obj) -> bool:
@@ -333,3 +424,59 @@ def may_edit_info_note(user, municipality) -> bool:
     manage it edit and keep it (reports.views.info_note_edit); whoever oversees it may issue
     the note from the generated text."""
     return municipalities_for(user, MANAGE).filter(pk=municipality.pk).exists()
+
+
+# --- What a user's scope rests on (core.cache's keys and generations) ----------------------
+
+
+def scope_key(user) -> str:
+    """What decides which data a user sees: their role and the organisation it rests on
+    (a curator's scope is their own assignments, so their id).  Users who share it see
+    the same figures; users who do not never share a cached value."""
+    if not _usable(user):
+        return "anon"
+    if user.is_superuser:
+        return "su"
+    if user.role == Role.CURATOR:
+        return f"cur{user.pk}"
+    return f"{user.role or '-'}:{user.region_id or 0}:{user.municipality_id or 0}:{user.school_id or 0}"
+
+
+def scope_reach(user) -> tuple:
+    """Where ``user``'s view scope rests, for the cache's per-scope generations: ``("all",)``,
+    ``("region", id)``, ``("municipality", id)``, ``("school", id)`` (its municipality),
+    ``("curator", user id)`` (the municipalities of ``curated_municipality_ids``) or ``()``."""
+    if not _usable(user):
+        return ()
+    if user.is_superuser:
+        return ("all",)
+    role = user.role
+    if role == Role.REGIONAL_COORDINATOR:
+        return ("region", user.region_id)
+    if role in (Role.MUNICIPAL_COORDINATOR, Role.METHODIST):
+        return ("municipality", user.municipality_id)
+    if role == Role.SCHOOL_ADMIN:
+        return ("school", user.school_id) if user.school_id else ()
+    if role == Role.CURATOR:
+        return ("curator", user.pk)
+    return ()
+
+
+def curated_municipality_ids(user) -> list[int]:
+    """The municipalities of the schools ``user`` is the curator of this year."""
+    return list(curated_schools(user).values_list("municipality_id", flat=True))
+
+
+def school_places(ids) -> dict[int, tuple[int, int]]:
+    """School id → (municipality id, region id), for the schools that exist."""
+    from schools.models import School
+
+    rows = School._base_manager.filter(pk__in=ids).values_list("id", "municipality_id", "municipality__region_id")
+    return {pk: (muni, region) for pk, muni, region in rows}
+
+
+def municipality_regions(ids) -> dict[int, int]:
+    """Municipality id → region id, for the municipalities that exist."""
+    from schools.models import Municipality
+
+    return dict(Municipality._base_manager.filter(pk__in=ids).values_list("id", "region_id"))

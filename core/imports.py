@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
-from accounts.scoping import VIEW
+from core.policy import VIEW
 from core.xlsx import XLSX_MIME
 
 FAILED = "failed"  # the refused state of every import model
