@@ -1,5 +1,10 @@
-"""The one place that answers "which schools (and so which objects) may this user see or
-change".  Pages, API endpoints, exports and reports all go through ``restrict``.
+"""The policy module: the one place that answers every "who may" — which schools (and so
+which objects) a user may see or change, and the role rules beyond scope (who fills, reviews
+and approves a roadmap or a report, who edits or confirms a visit, who runs an event, who
+registers, who imports…).  Pages, API endpoints, exports and reports all go through
+``restrict``; services enforce by asking the named predicates, and views, serializers and
+templates ask the same ones.  core reaches this module only through ``core.policy``
+(``settings.OPORA_POLICY``).
 
 Actions:
 - ``view``   — read;
@@ -423,7 +428,200 @@ def may_edit_info_note(user, municipality) -> bool:
     """The text of a municipality's information note is the municipality's own: those who
     manage it edit and keep it (reports.views.info_note_edit); whoever oversees it may issue
     the note from the generated text."""
-    return municipalities_for(user, MANAGE).filter(pk=municipality.pk).exists()
+    return municipalities_for(user, MANAGE).filter(pk=getattr(municipality, "pk", municipality)).exists()
+
+
+def may_register_order(user, municipality) -> bool:
+    """An order of a municipality (and the draft that becomes one) is registered by those who
+    manage the municipality (schools.views order create)."""
+    return municipalities_for(user, MANAGE).filter(pk=getattr(municipality, "pk", municipality)).exists()
+
+
+# --- Roadmaps, documents and progress reports ---------------------------------------------
+# The workflow's state (draft, submitted…) is the object's own; these answer who.
+
+
+def may_fill_roadmap(user, roadmap) -> bool:
+    """School content is filled by the school's administrator; a municipal roadmap by its
+    coordinator (both are the ``edit`` scope; curators never have it)."""
+    return can(user, EDIT, roadmap)
+
+
+def may_fill_report(user, report) -> bool:
+    """The school's part of a progress report: whoever fills the roadmap, never a curator."""
+    return getattr(user, "role", None) != Role.CURATOR and may_fill_roadmap(user, report.roadmap)
+
+
+def may_review_report(user, report) -> bool:
+    """The curator's review of a school's progress report (comment, accept, return): the
+    school's curator of the year."""
+    school_id = report.roadmap.school_id
+    return bool(school_id) and is_school_curator(user, school_id)
+
+
+def may_approve_report(user, report) -> bool:
+    """The coordinator's decision on a report (approve, return an accepted one)."""
+    return can(user, MANAGE, report)
+
+
+# --- Curators: visits, recommendations, risk profiles ---------------------------------------
+
+
+def may_be_curator(person) -> bool:
+    """Whether ``person`` may be appointed a school's curator: a curator, or a coordinator."""
+    return person.role == Role.CURATOR or person.is_coordinator
+
+
+def may_edit_visit(user, visit) -> bool:
+    """A visit record is changed by the curator who wrote it or a coordinator of the school
+    (until the school confirms it: ``Visit.confirmed_at``)."""
+    return bool(_usable(user)) and (visit.curator_id == user.pk or can(user, MANAGE, visit.school))
+
+
+def may_confirm_visit(user, visit) -> bool:
+    """The visited school's administration confirms the visit record."""
+    return _usable(user) and user.role == Role.SCHOOL_ADMIN and user.school_id == visit.school_id
+
+
+def may_update_recommendation(user, rec) -> bool:
+    """The school (its administrators, or the coordinators above them) marks a
+    recommendation done."""
+    return can(user, EDIT, rec.visit.school)
+
+
+def may_close_recommendation(user, rec) -> bool:
+    """The curator who gave it — or whoever may log a visit at the school — closes or
+    returns a recommendation."""
+    return _usable(user) and (rec.visit.curator_id == user.pk or may_log_visit(user, rec.visit.school))
+
+
+def may_confirm_risks(user, school, year: int) -> bool:
+    """The school's risk profile of ``year`` is confirmed by its curator of that year or a
+    coordinator of the school."""
+    return can(user, MANAGE, school) or is_school_curator(user, school, year)
+
+
+def may_form_pairs(user) -> bool:
+    """Partner pairs (and a pair from a suggestion) are formed by those who manage schools."""
+    return has_school_scope(user, MANAGE)
+
+
+# --- Events, registrations, feedback, the bank -----------------------------------------------
+
+
+def event_municipalities_managed(user) -> QuerySet:
+    """Municipalities whose events the user plans and runs: coordinators (manage scope) and
+    the methodists of the municipality."""
+    qs = municipalities_for(user, MANAGE)
+    if _usable(user) and user.role == Role.METHODIST and user.municipality_id:
+        qs = qs | municipalities_for(user, VIEW).filter(id=user.municipality_id)
+    return qs.distinct()
+
+
+def event_regions_managed(user) -> QuerySet:
+    """Regions whose regional events and bank materials the user plans and edits: the
+    region's coordinators (``regions_for``)."""
+    return regions_for(user, MANAGE)
+
+
+def may_plan_events(user) -> bool:
+    """Whether the user plans events and publishes to the bank somewhere (a municipality or a region)."""
+    return event_municipalities_managed(user).exists() or event_regions_managed(user).exists()
+
+
+def level_choices(user) -> tuple[QuerySet, QuerySet]:
+    """The municipalities and the regions where the user may place an event or a bank material."""
+    return event_municipalities_managed(user), event_regions_managed(user)
+
+
+def may_manage_level(user, obj) -> bool:
+    """Whether the user runs an event or edits a bank material (or may create one so placed):
+    a municipal one — the municipality's coordinators and methodists; a regional one — the
+    region's coordinators."""
+    if not _usable(user):
+        return False
+    if user.is_superuser:
+        return True
+    if obj.region_id:
+        return event_regions_managed(user).filter(id=obj.region_id).exists()
+    if not obj.municipality_id:
+        return False
+    if user.role == Role.METHODIST:
+        return user.municipality_id == obj.municipality_id
+    return municipalities_for(user, MANAGE).filter(id=obj.municipality_id).exists()
+
+
+def may_manage_event(user, event) -> bool:
+    return may_manage_level(user, event)
+
+
+def registration_schools_for(user, event) -> QuerySet:
+    """Schools whose people the user may register for the event: the event's managers —
+    anyone in their scope; a school administrator (or a coordinator) — the schools they edit."""
+    if may_manage_event(user, event):
+        return schools_for(user, VIEW)
+    return schools_for(user, EDIT)
+
+
+def may_register_for(user, school, event=None) -> bool:
+    """Whether the user may register people of ``school`` (for ``event``, or for events at all)."""
+    school_id = getattr(school, "pk", school)
+    schools = registration_schools_for(user, event) if event is not None else schools_for(user, EDIT)
+    return schools.filter(pk=school_id).exists()
+
+
+def may_change_registration(user, registration) -> bool:
+    """A registration is cancelled by the event's managers or by those who edit its school."""
+    return may_manage_event(user, registration.event) or can(user, EDIT, registration)
+
+
+def may_give_feedback(user, registration) -> bool:
+    """The reflection sheet: the participant themselves, or whoever may change the registration."""
+    if registration.user_id and registration.user_id == getattr(user, "pk", None):
+        return True
+    return may_change_registration(user, registration)
+
+
+def may_see_registration(user, registration) -> bool:
+    """A registration opens through its school's scope, to the event's managers and to the
+    participant themselves."""
+    if registration.user_id and registration.user_id == getattr(user, "pk", None):
+        return True
+    return can(user, VIEW, registration) or may_manage_event(user, registration.event)
+
+
+def registration_permissions(user, event, registrations) -> dict[int, tuple[bool, bool]]:
+    """``may_change_registration`` and ``may_give_feedback`` of many registrations of one
+    event in two queries (the event page's list): id → (change, feedback)."""
+    managed = may_manage_event(user, event)
+    edited = set() if managed else set(schools_for(user, EDIT).values_list("id", flat=True))
+    result = {}
+    for reg in registrations:
+        change = managed or reg.school_id in edited
+        own = bool(reg.user_id) and reg.user_id == getattr(user, "pk", None)
+        result[reg.pk] = (change, change or own)
+    return result
+
+
+# --- Imports: results, task plans, school context ---------------------------------------------
+
+
+def may_import(user) -> bool:
+    """Files (results, task plans, school context) are uploaded by coordinators — anyone who
+    manages schools — and superusers."""
+    return _usable(user) and (user.is_superuser or has_school_scope(user, MANAGE))
+
+
+def may_redo_import(user, batch) -> bool:
+    """A results import is run again or rolled back by a coordinator of its municipality;
+    ``user=None`` is the system."""
+    return user is None or user.is_superuser or can(user, MANAGE, batch)
+
+
+def may_confirm_import(user, batch) -> bool:
+    """A checked import is confirmed (or cancelled) by its uploader or a coordinator of its
+    municipality; ``user=None`` is the system (a task, a command)."""
+    return user is None or user.is_superuser or batch.uploaded_by_id == user.pk or can(user, MANAGE, batch)
 
 
 # --- What a user's scope rests on (core.cache's keys and generations) ----------------------

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scoping import MANAGE, can, schools_for
+from accounts import scoping
 from assessment.models import MaxScore, Procedure, Result, Subject
 from core.years import academic_year_label
 from skills.fileformat import Checked, FileRefused, PlanRows, check_table, read_table
@@ -24,11 +24,6 @@ log = logging.getLogger(__name__)
 
 class PlanImportRefused(Exception):
     """The import cannot be confirmed (already imported, cancelled, not yours)."""
-
-
-def may_import_plans(user) -> bool:
-    """Plans are imported by coordinators (anyone who manages schools) and superusers."""
-    return user is not None and user.is_authenticated and (user.is_superuser or schools_for(user, MANAGE).exists())
 
 
 # --- the plans as the results import reads them -------------------------------------------------
@@ -277,15 +272,11 @@ def plan_import_preview(batch: PlanImport) -> list[PreviewPlan]:
     return out
 
 
-def _may_confirm(batch: PlanImport, user) -> bool:
-    return user is None or user.is_superuser or batch.uploaded_by_id == user.pk or can(user, MANAGE, batch)
-
-
 def plan_import_apply(*, batch: PlanImport, user) -> PlanImport:
     """Import a checked batch whole: each work's plan replaces the stored one (scores stay
     attached by label); the file is checked again first (the database may have changed since
     the preview).  The analysis follows for the years it touched."""
-    if not _may_confirm(batch, user):
+    if not scoping.may_confirm_import(user, batch):
         raise PlanImportRefused(_("Only a coordinator may import task plans."))
     from assessment.services import _import_lock
 
@@ -369,7 +360,7 @@ def _write_plan(rows: PlanRows, batch: PlanImport | None, cache: dict | None = N
 
 
 def plan_import_cancel(*, batch: PlanImport, user) -> PlanImport:
-    if not _may_confirm(batch, user):
+    if not scoping.may_confirm_import(user, batch):
         raise PlanImportRefused(_("Only a coordinator may import task plans."))
     done = PlanImport.objects.filter(pk=batch.pk, status=ImportState.CHECKED).update(
         status=ImportState.CANCELLED, finished=timezone.now(), message=_("Cancelled: nothing was imported.")
@@ -393,17 +384,6 @@ def import_plan_file(path: str, *, user=None, dry_run: bool = False) -> PlanImpo
 
 
 # --- targeted help: one click registers the school's teachers ---------------------------------------
-
-
-def may_register_for(user, school, event=None) -> bool:
-    """Whether the user may register people of ``school`` (for ``event``, or for events at all)."""
-    from events.services import registration_schools_for
-
-    if event is not None:
-        return registration_schools_for(user, event).filter(pk=school.pk).exists()
-    from accounts.scoping import EDIT
-
-    return schools_for(user, EDIT).filter(pk=school.pk).exists()
 
 
 def teachers_for(school, deficits) -> list:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from accounts import scoping
 from accounts.scoping import VIEW, municipalities_overseen
 from assessment.models import Procedure, Subject
 from core.generic import ObjectDetailView, ObjectListView
@@ -121,7 +122,7 @@ class SchoolProfileView(LoginRequiredMixin, TemplateView):
             procedure_id=procedure_id,
             subject_id=subject_id,
             help=selectors.school_help(school, user=self.request.user),
-            may_register=services.may_register_for(self.request.user, school),
+            may_register=scoping.may_register_for(self.request.user, school),
         )
         return ctx
 
@@ -139,7 +140,7 @@ class PlanListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_import"] = services.may_import_plans(self.request.user)
+        ctx["can_import"] = scoping.may_import(self.request.user)
         return ctx
 
 
@@ -151,7 +152,7 @@ class PlanDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["tasks"] = selectors.plan_tasks(self.object)
-        ctx["can_import"] = services.may_import_plans(self.request.user)
+        ctx["can_import"] = scoping.may_import(self.request.user)
         return ctx
 
 
@@ -175,7 +176,7 @@ class ImportUploadView(LoginRequiredMixin, FormView):
     template_name = "skills/import_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.may_import_plans(request.user):
+        if request.user.is_authenticated and not scoping.may_import(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -206,7 +207,9 @@ class ImportDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         batch = self.object
-        ctx["may_confirm"] = batch.status == ImportState.CHECKED and services._may_confirm(batch, self.request.user)
+        ctx["may_confirm"] = batch.status == ImportState.CHECKED and scoping.may_confirm_import(
+            self.request.user, batch
+        )
         if batch.status == ImportState.CHECKED:
             ctx["preview"] = services.plan_import_preview(batch)
         ctx["errors_page"] = Paginator(batch.errors, 500).get_page(self.request.GET.get("page"))

@@ -3,7 +3,8 @@
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
-from accounts.scoping import MANAGE, VIEW, municipalities_overseen, schools_for
+from accounts import scoping
+from accounts.scoping import MANAGE, VIEW, municipalities_overseen
 from core.dashboard import Panel, can_see
 from socialcontext import selectors
 from socialcontext.models import Category, PartnerSuggestion, SchoolContextFigure
@@ -27,7 +28,7 @@ def panels(user) -> list[Panel]:
     return [
         Panel(
             "socialcontext/_panel_home.html",
-            {"year": year, "counts": counts, "can_import": schools_for(user, MANAGE).exists()},
+            {"year": year, "counts": counts, "can_import": scoping.may_import(user)},
             order=52,
         )
     ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts import scoping
 from accounts.scoping import MANAGE, can, schools_for
 from core.years import academic_year_label
 from schools.models import School
@@ -157,7 +158,7 @@ def context_import_apply(*, batch: ContextImport, user) -> ContextImport:
     """Import a checked batch whole: its rows replace the stored (school, year) rows (history
     kept), the file is checked again first (the database may have changed since the preview);
     any error refuses it whole and nothing changes.  The context analysis follows for its years."""
-    if user is not None and not user.is_superuser and batch.uploaded_by_id != user.pk and not can(user, MANAGE, batch):
+    if not scoping.may_confirm_import(user, batch):
         raise ContextImportRefused(_("Only a coordinator may import context data."))
     with transaction.atomic():
         locked = ContextImport.objects.select_for_update().get(pk=batch.pk)
@@ -220,7 +221,7 @@ def _write(batch: ContextImport, checked: Checked, user) -> tuple[int, int]:
 
 
 def context_import_cancel(*, batch: ContextImport, user) -> ContextImport:
-    if user is not None and not user.is_superuser and batch.uploaded_by_id != user.pk and not can(user, MANAGE, batch):
+    if not scoping.may_confirm_import(user, batch):
         raise ContextImportRefused(_("Only a coordinator may import context data."))
     done = ContextImport.objects.filter(pk=batch.pk, status=ImportState.CHECKED).update(
         status=ImportState.CANCELLED, finished=timezone.now(), message=_("Cancelled: nothing was imported.")

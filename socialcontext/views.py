@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
-from accounts.scoping import MANAGE, can, municipalities_overseen, schools_for
+from accounts import scoping
+from accounts.scoping import MANAGE, can, municipalities_overseen
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from core.imports import ImportActionView, ImportErrorFileView, ImportTemplateFileView
 from core.redirects import return_url
@@ -34,7 +35,7 @@ from socialcontext.tables import ContextImportTable, FigureTable, SchoolContextT
 
 
 def _manager(user) -> bool:
-    return schools_for(user, MANAGE).exists()
+    return scoping.may_import(user)
 
 
 class ContextResultsView(ObjectListView):
@@ -210,11 +211,7 @@ class ImportDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         batch = self.object
-        may = (
-            self.request.user.is_superuser
-            or can(self.request.user, MANAGE, batch)
-            or (batch.uploaded_by_id == self.request.user.pk)
-        )
+        may = scoping.may_confirm_import(self.request.user, batch)
         ctx["may_confirm"] = batch.status == ImportState.CHECKED and may
         if batch.status == ImportState.CHECKED:
             ctx["preview"], ctx["preview_total"] = services.context_import_preview(batch)

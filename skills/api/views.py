@@ -3,6 +3,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts import scoping
 from accounts.scoping import VIEW
 from core.api import CachedListMixin
 from skills import selectors, services
@@ -93,7 +94,7 @@ class PlanImportViewSet(
         return PlanImport.objects.restrict(self.request.user, VIEW).order_by("-created")
 
     def create(self, request, *args, **kwargs):
-        if not services.may_import_plans(request.user):
+        if not scoping.may_import(request.user):
             raise exceptions.PermissionDenied()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
