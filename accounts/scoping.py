@@ -412,10 +412,22 @@ def may_view_partner_pair(user, pair) -> bool:
     return may_view_school(user, pair.school_id)
 
 
+def may_oversee_municipalities(user) -> bool:
+    """Whether the user oversees at least one municipality as a whole: the municipality-wide
+    analyses (regional.views' comparison pages, the context panel)."""
+    return municipalities_overseen(user).exists()
+
+
 def may_see_status_movement(user) -> bool:
     """The entries and exits by year name every school of a municipality: for those who
     oversee one (schools.programme_views.StatusMovementView)."""
-    return municipalities_overseen(user).exists()
+    return may_oversee_municipalities(user)
+
+
+def may_set_status_lists(user) -> bool:
+    """A municipality's yearly lists and statuses (set in one step, or edited row by row) are
+    its coordinators' (schools.programme_views)."""
+    return municipalities_for(user, MANAGE).exists()
 
 
 def may_manage_assignments(user) -> bool:

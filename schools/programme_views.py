@@ -117,7 +117,7 @@ class SchoolStatusListView(ObjectListView):
     template_name = "schools/status_list.html"
 
     def get_table_kwargs(self):
-        if municipalities_for(self.request.user, MANAGE).exists():
+        if scoping.may_set_status_lists(self.request.user):
             return {}
         return {"exclude": ("edit",)}
 
@@ -186,7 +186,7 @@ class StatusListSetView(LoginRequiredMixin, FormView):
     template_name = "schools/status_list_set.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not municipalities_for(request.user, MANAGE).exists():
+        if request.user.is_authenticated and not scoping.may_set_status_lists(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 

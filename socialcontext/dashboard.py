@@ -4,7 +4,7 @@ from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
 from accounts import scoping
-from accounts.scoping import MANAGE, VIEW, municipalities_overseen
+from accounts.scoping import MANAGE, VIEW
 from core.dashboard import Panel, can_see
 from socialcontext import selectors
 from socialcontext.models import Category, PartnerSuggestion, SchoolContextFigure
@@ -13,7 +13,7 @@ from socialcontext.models import Category, PartnerSuggestion, SchoolContextFigur
 def panels(user) -> list[Panel]:
     """For those who oversee a municipality: the latest year read against context — resilient
     schools, schools below expected, «check objectivity» prompts, partner suggestions."""
-    if not municipalities_overseen(user).exists():
+    if not scoping.may_oversee_municipalities(user):
         return []
     figures = SchoolContextFigure.objects.restrict(user, VIEW).exclude(category="")
     year = figures.aggregate(y=Max("year"))["y"]

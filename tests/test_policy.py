@@ -277,3 +277,18 @@ def test_visit_api_patch_follows_the_page(world, api):
     assert response.status_code == 409, response.content
     visit.refresh_from_db()
     assert visit.findings == "Своя правка"
+
+
+def test_municipality_level_predicates(world):
+    from accounts import scoping
+
+    assert _answers(world, lambda u: scoping.may_set_status_lists(u)) == {"superuser", "coordinator", "coordinator_b1"}
+    assert _answers(world, lambda u: scoping.may_oversee_municipalities(u)) == {
+        "superuser",
+        "regional",
+        "coordinator",
+        "coordinator_b1",
+        "methodist",
+    }
+    assert _answers(world, scoping.may_register_order, world.a1) == {"superuser", "coordinator"}
+    assert _answers(world, scoping.may_edit_info_note, world.a1.pk) == {"superuser", "coordinator"}
