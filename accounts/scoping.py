@@ -418,6 +418,12 @@ def may_oversee_municipalities(user) -> bool:
     return municipalities_overseen(user).exists()
 
 
+def may_see_menu_item(user, roles) -> bool:
+    """A menu entry naming ``roles`` shows to those roles (and superusers); one naming none
+    shows to everyone signed in (core.navigation; the page behind it says the rest)."""
+    return _usable(user) and (not roles or user.is_superuser or user.role in roles)
+
+
 def may_see_status_movement(user) -> bool:
     """The entries and exits by year name every school of a municipality: for those who
     oversee one (schools.programme_views.StatusMovementView)."""

@@ -81,6 +81,10 @@ def curated_municipality_ids(user) -> list[int]:
     return policy().curated_municipality_ids(user)
 
 
+def may_see_menu_item(user, roles) -> bool:
+    return policy().may_see_menu_item(user, roles)
+
+
 def predicate(name: str):
     """The policy's named predicate ``may_<name>`` (templates ask it), or None."""
     return getattr(policy(), f"may_{name}", None)

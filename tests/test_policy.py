@@ -292,3 +292,28 @@ def test_municipality_level_predicates(world):
     }
     assert _answers(world, scoping.may_register_order, world.a1) == {"superuser", "coordinator"}
     assert _answers(world, scoping.may_edit_info_note, world.a1.pk) == {"superuser", "coordinator"}
+
+
+def test_menu_asks_the_policy(world, rf):
+    """The menu shows a role's entries (core.navigation asks may_see_menu_item): the partner
+    pairs are the coordinators' and methodists', not a school administrator's."""
+    from django.urls import reverse
+
+    from accounts import scoping
+    from core.navigation import menu_for
+
+    def urls(user):
+        request = rf.get("/")
+        request.user = user
+        return {item["url"] for section in menu_for(request) for item in section["items"]}
+
+    pairs = reverse("curators:pair-list")
+    assert {role for role in ROLES if pairs in urls(getattr(world, role))} == {
+        "superuser",
+        "regional",
+        "coordinator",
+        "coordinator_b1",
+        "methodist",
+    }
+    assert scoping.may_see_menu_item(world.school_admin, ())
+    assert not scoping.may_see_menu_item(world.school_admin, ("municipal",))
