@@ -412,6 +412,22 @@ def may_view_partner_pair(user, pair) -> bool:
     return may_view_school(user, pair.school_id)
 
 
+def may_download_file(user, name: str) -> bool:
+    """A stored file (evidence, documents, import files) downloads for whoever may view an
+    object that owns it (core.views.protected_file)."""
+    from django.apps import apps
+    from django.db import models
+
+    for model in apps.get_models():
+        file_fields = [f.name for f in model._meta.get_fields() if isinstance(f, models.FileField)]
+        if not file_fields or not hasattr(model.objects, "restrict"):
+            continue
+        for field in file_fields:
+            if model.objects.restrict(user, VIEW).filter(**{field: name}).exists():
+                return True
+    return False
+
+
 def may_oversee_municipalities(user) -> bool:
     """Whether the user oversees at least one municipality as a whole: the municipality-wide
     analyses (regional.views' comparison pages, the context panel)."""

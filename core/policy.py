@@ -81,6 +81,10 @@ def curated_municipality_ids(user) -> list[int]:
     return policy().curated_municipality_ids(user)
 
 
+def may_download_file(user, name: str) -> bool:
+    return policy().may_download_file(user, name)
+
+
 def may_see_menu_item(user, roles) -> bool:
     return policy().may_see_menu_item(user, roles)
 

@@ -317,3 +317,22 @@ def test_menu_asks_the_policy(world, rf):
     }
     assert scoping.may_see_menu_item(world.school_admin, ())
     assert not scoping.may_see_menu_item(world.school_admin, ("municipal",))
+
+
+def test_file_downloads_ask_the_policy(world, login, settings, tmp_path):
+    """A stored file opens for those who may view an object owning it; a foreign school's
+    file answers 404 like a missing one (core.views.protected_file → may_download_file)."""
+    from django.core.files.base import ContentFile
+
+    from accounts import scoping
+    from roadmaps.models import SchoolDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    doc = SchoolDocument(school=world.a1_school1, kind="anti_risk", year=current_year(), title="Программа")
+    doc.file.save("programme.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    doc.save()
+    allowed = {role for role in ROLES if scoping.may_download_file(getattr(world, role), doc.file.name)}
+    assert allowed == {"superuser", "regional", "coordinator", "methodist", "curator", "school_admin"}
+    assert login(world.school_admin).get(f"/files/{doc.file.name}").status_code == 200
+    assert login(world.outsider).get(f"/files/{doc.file.name}").status_code == 404
+    assert not scoping.may_download_file(world.school_admin, "roadmaps/none.pdf")
