@@ -81,6 +81,10 @@ def curated_municipality_ids(user) -> list[int]:
     return policy().curated_municipality_ids(user)
 
 
+def may_confirm_import(user, batch) -> bool:
+    return policy().may_confirm_import(user, batch)
+
+
 def may_download_file(user, name: str) -> bool:
     return policy().may_download_file(user, name)
 
