@@ -87,15 +87,8 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportBatchQuerySet(ScopedQuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Batches (and their errors, which name other schools) are coordinator-level: visible to
-        those who may manage the batch's municipality, and always to the uploader."""
-        if user is not None and user.is_authenticated and user.is_superuser:
-            return self.all()
-        scoped = super().restrict(user, "manage")
-        if action == "view" and user and user.is_authenticated:
-            return self.filter(models.Q(pk__in=scoped.values("pk")) | models.Q(uploaded_by=user))
-        return scoped
+    """Import batches follow the policy's import rule (``accounts.scoping.RULES``): the
+    coordinators of the batch's municipality, and always the uploader."""
 
 
 class ImportBatch(UploadedFile):

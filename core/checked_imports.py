@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import policy
 from core.models import CheckedImport, ImportState, TransitionRefused
 from core.tabular import Checked, FileFormat, FileRefused, import_error
 
@@ -116,9 +117,9 @@ class CheckedImportService(ABC):
         return batch
 
     def may_confirm(self, batch: CheckedImport, user) -> bool:
-        """The uploader, a coordinator of the import's municipality, a superuser — whoever may
-        see the import (``restrict``); ``None`` is the command line."""
-        return user is None or self.model.objects.restrict(user).filter(pk=batch.pk).exists()
+        """The uploader, a coordinator of the import's municipality, a superuser; ``None`` is
+        the command line (the policy's ``may_confirm_import``)."""
+        return policy.may_confirm_import(user, batch)
 
     def _allowed(self, batch: CheckedImport, user) -> None:
         if not self.may_confirm(batch, user):

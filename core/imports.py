@@ -21,9 +21,9 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.scoping import VIEW
 from core.generic import ObjectActionView, ObjectDetailView, ObjectListView
 from core.models import ImportState
+from core.policy import VIEW
 from core.tabular import FileRefused
 from core.xlsx import XLSX_MIME
 

@@ -1,5 +1,6 @@
-"""Shared model machinery: every scoped model's queryset restricts itself through
-accounts.scoping, so a view cannot forget permissions."""
+"""Shared model machinery: every scoped model's queryset restricts itself through the
+portal's policy module (core.policy → ``settings.OPORA_POLICY``), so a view cannot forget
+permissions."""
 
 import posixpath
 
@@ -8,18 +9,19 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import policy
+
 
 class ScopedQuerySet(models.QuerySet):
     """A queryset that can restrict itself to what a user may see or change.
 
     A model declares where its scope lives: ``scope_school_field`` (path to a School, or
-    "id" on School itself) and/or ``scope_municipality_field`` (path to a Municipality).
+    "id" on School itself) and/or ``scope_municipality_field`` (path to a Municipality) —
+    or the policy names a rule of its own for it.  The querysets hold no rule themselves.
     """
 
-    def restrict(self, user, action: str = "view"):
-        from accounts.scoping import restrict
-
-        return restrict(self, user, action)
+    def restrict(self, user, action: str = policy.VIEW):
+        return policy.restrict(self, user, action)
 
 
 # --- checked imports ----------------------------------------------------------------------------

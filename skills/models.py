@@ -34,20 +34,9 @@ def normalise_label(text) -> str:
     return _PAREN.sub(r".\1", value)
 
 
-class CatalogueQuerySet(models.QuerySet):
+class CatalogueQuerySet(ScopedQuerySet):
     """Skills and task plans are the works' public facts: everyone signed in with a role reads
-    them; they are changed only through the plan import."""
-
-    def restrict(self, user, action: str = "view"):
-        from accounts.scoping import VIEW, schools_for
-
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        if action == VIEW and schools_for(user, VIEW).exists():
-            return self.all()
-        return self.none()
+    them; they are changed only through the plan import (``accounts.scoping.RULES``)."""
 
 
 def label_sort_key(label: str) -> tuple:

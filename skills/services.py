@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.scoping import MANAGE, schools_for
+from accounts import scoping
 from assessment.models import MaxScore, Procedure, Result, Subject
 from core.checked_imports import CheckedImportService, ImportRefused
 from core.years import academic_year_label
@@ -19,11 +19,6 @@ from skills.fileformat import PLAN_FILE, Checked, PlanRows, check_table, plans_o
 from skills.models import PlanImport, PlanTask, Skill, TaskPlan, label_sort_key
 
 log = logging.getLogger(__name__)
-
-
-def may_import_plans(user) -> bool:
-    """Plans are imported by coordinators (anyone who manages schools) and superusers."""
-    return user is not None and user.is_authenticated and (user.is_superuser or schools_for(user, MANAGE).exists())
 
 
 # --- the plans as the results import reads them -------------------------------------------------
@@ -193,7 +188,7 @@ class PlanImportService(CheckedImportService):
     refused = PlanImportRefused
 
     def may_import(self, user) -> bool:
-        return may_import_plans(user)
+        return scoping.may_import(user)
 
     def validate(self, table, batch) -> Checked:
         return plan_import_check(table)
@@ -311,17 +306,6 @@ def _write_plan(rows: PlanRows, batch: PlanImport | None, cache: dict | None = N
 
 
 # --- targeted help: one click registers the school's teachers ---------------------------------------
-
-
-def may_register_for(user, school, event=None) -> bool:
-    """Whether the user may register people of ``school`` (for ``event``, or for events at all)."""
-    from events.services import registration_schools_for
-
-    if event is not None:
-        return registration_schools_for(user, event).filter(pk=school.pk).exists()
-    from accounts.scoping import EDIT
-
-    return schools_for(user, EDIT).filter(pk=school.pk).exists()
 
 
 def teachers_for(school, deficits) -> list:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from accounts import scoping
 from accounts.scoping import VIEW, municipalities_overseen
 from assessment.models import Procedure, Subject
 from core import imports
@@ -115,7 +116,7 @@ class SchoolProfileView(LoginRequiredMixin, TemplateView):
             procedure_id=procedure_id,
             subject_id=subject_id,
             help=selectors.school_help(school, user=self.request.user),
-            may_register=services.may_register_for(self.request.user, school),
+            may_register=scoping.may_register_for(self.request.user, school),
         )
         return ctx
 
@@ -133,7 +134,7 @@ class PlanListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_import"] = services.may_import_plans(self.request.user)
+        ctx["can_import"] = scoping.may_import(self.request.user)
         return ctx
 
 
@@ -145,7 +146,7 @@ class PlanDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["tasks"] = selectors.plan_tasks(self.object)
-        ctx["can_import"] = services.may_import_plans(self.request.user)
+        ctx["can_import"] = scoping.may_import(self.request.user)
         return ctx
 
 

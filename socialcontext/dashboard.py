@@ -3,7 +3,8 @@
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
-from accounts.scoping import MANAGE, VIEW, municipalities_overseen, schools_for
+from accounts import scoping
+from accounts.scoping import MANAGE, VIEW
 from core.dashboard import Panel, can_see
 from socialcontext import selectors
 from socialcontext.models import Category, PartnerSuggestion, SchoolContextFigure
@@ -12,7 +13,7 @@ from socialcontext.models import Category, PartnerSuggestion, SchoolContextFigur
 def panels(user) -> list[Panel]:
     """For those who oversee a municipality: the latest year read against context — resilient
     schools, schools below expected, «check objectivity» prompts, partner suggestions."""
-    if not municipalities_overseen(user).exists():
+    if not scoping.may_oversee_municipalities(user):
         return []
     figures = SchoolContextFigure.objects.restrict(user, VIEW).exclude(category="")
     year = figures.aggregate(y=Max("year"))["y"]
@@ -27,7 +28,7 @@ def panels(user) -> list[Panel]:
     return [
         Panel(
             "socialcontext/_panel_home.html",
-            {"year": year, "counts": counts, "can_import": schools_for(user, MANAGE).exists()},
+            {"year": year, "counts": counts, "can_import": scoping.may_import(user)},
             order=52,
         )
     ]

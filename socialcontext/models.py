@@ -190,12 +190,7 @@ class ContextFit(models.Model):
 
 
 class PartnerSuggestionQuerySet(ScopedQuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Visible to whom both schools are: the index gap tells the partner's index, which a
-        school administrator or a curator of the supported school alone may not see."""
-        from accounts.scoping import schools_for
-
-        return super().restrict(user, action).filter(partner__in=schools_for(user, action).values("id"))
+    """Visible to whom both schools are (``accounts.scoping.RULES``)."""
 
 
 class PartnerSuggestion(models.Model):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts import scoping
 from accounts.scoping import MANAGE, can, schools_for
 from core.checked_imports import CheckedImportService, ImportRefused
 from core.errors import Forbidden
@@ -136,7 +137,7 @@ class ContextImportService(CheckedImportService):
 
     def may_import(self, user) -> bool:
         """Context files are imported by whoever manages schools (coordinators)."""
-        return schools_for(user, MANAGE).exists()
+        return scoping.may_import(user)
 
     def validate(self, table, batch) -> Checked:
         """Every row against the database as it is now: the schools the uploader may change."""

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.scoping import MANAGE, can, municipalities_overseen, schools_for
+from accounts import scoping
+from accounts.scoping import MANAGE, can, municipalities_overseen
 from core import imports
 from core.errors import add_service_errors
 from core.generic import ObjectActionView, ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
@@ -28,7 +29,7 @@ from socialcontext.tables import ContextImportTable, FigureTable, SchoolContextT
 
 
 def _manager(user) -> bool:
-    return schools_for(user, MANAGE).exists()
+    return scoping.may_import(user)
 
 
 class ContextResultsView(ObjectListView):
