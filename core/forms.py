@@ -33,7 +33,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, Valid
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-VIEW, EDIT, MANAGE = "view", "edit", "manage"
+from core.policy import EDIT, MANAGE, VIEW  # the actions every policy answers
+
 SHARED = "shared"  # a catalogue everyone with the form may choose from (no scope)
 
 Rule = str | Callable[..., QuerySet]
@@ -150,7 +151,10 @@ class ScopedModelForm(RestrictedModelForm):
 
 __all__ = [
     "CHOOSE",
+    "EDIT",
+    "MANAGE",
     "SHARED",
+    "VIEW",
     "RestrictedForm",
     "RestrictedModelForm",
     "ScopedModelForm",
