@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import TemplateView, UpdateView
+from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts import scoping
 from accounts.scoping import (
@@ -167,15 +167,18 @@ class AssignmentGridView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
-class AssignmentCopyView(LoginRequiredMixin, TemplateView):
+class AssignmentCopyView(LoginRequiredMixin, FormView):
     """A new year's curators from last year's: a preview of last year's assignments (ticked
     where the school is a ШНОР this year), the order to rest on, then one step."""
 
     template_name = "curators/assignment_copy.html"
+    form_class = AssignmentCopyForm
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not may_manage_assignments(request.user):
             raise Http404
+        if request.user.is_authenticated:
+            self.setup_copy(request)
         return super().dispatch(request, *args, **kwargs)
 
     def setup_copy(self, request):
@@ -188,33 +191,30 @@ class AssignmentCopyView(LoginRequiredMixin, TemplateView):
             self.year = current_academic_year()
         self.rows = services.assignments_copy_preview(self.municipality, self.year) if self.municipality else []
 
-    def get(self, request, *args, **kwargs):
-        self.setup_copy(request)
-        form = AssignmentCopyForm(user=request.user, rows=self.rows)
-        return self.render_to_response(self.get_context_data(form=form))
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "rows": self.rows}
 
-    def post(self, request, *args, **kwargs):
-        self.setup_copy(request)
-        form = AssignmentCopyForm(request.POST, user=request.user, rows=self.rows)
-        if form.is_valid():
-            try:
-                created = services.assignments_copy(
-                    user=request.user,
-                    municipality=self.municipality,
-                    year=self.year,
-                    assignment_ids=form.cleaned_data["assignments"],
-                    order=form.cleaned_data["order"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    gettext("%(n)s curators appointed for %(year)s from last year's.")
-                    % {"n": len(created), "year": academic_year_label(self.year)},
-                )
-                url = reverse("curators:assignment-grid")
-                return redirect(f"{url}?municipality={self.municipality.pk}&year={self.year}")
+    def form_valid(self, form):
+        try:
+            created = services.assignments_copy(
+                user=self.request.user,
+                municipality=self.municipality,
+                year=self.year,
+                assignment_ids=form.cleaned_data["assignments"],
+                order=form.cleaned_data["order"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            gettext("%(n)s curators appointed for %(year)s from last year's.")
+            % {"n": len(created), "year": academic_year_label(self.year)},
+        )
+        url = reverse("curators:assignment-grid")
+        return redirect(f"{url}?municipality={self.municipality.pk}&year={self.year}")
+
+    def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_context_data(self, **kwargs):
