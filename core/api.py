@@ -167,10 +167,12 @@ class ScopedViewSet(ScopedQueryMixin, CachedListMixin, viewsets.ModelViewSet):
         if reason := frozen_reason(instance):  # e.g. a new activity in a plan under review
             raise Frozen(reason)
 
-    # The page's service of a create or a change, ``(instance, user) -> instance``: where a
-    # viewset names it, the body's values are set on the object and the service saves it,
-    # so the API keeps every rule the page keeps (one door per write).
+    # The page's service of a create or a change, ``(*, <save_service_arg>=instance, user)
+    # -> instance`` (services are keyword-only): where a viewset names it, the body's values
+    # are set on the object and the service saves it, so the API keeps every rule the page
+    # keeps (one door per write).
     save_service = None
+    save_service_arg = None
 
     def _save(self, serializer):
         if self.save_service is None:
@@ -178,7 +180,7 @@ class ScopedViewSet(ScopedQueryMixin, CachedListMixin, viewsets.ModelViewSet):
         instance = serializer.instance if serializer.instance is not None else serializer.Meta.model()
         for name, value in serializer.validated_data.items():
             setattr(instance, name, value)
-        serializer.instance = self.save_service(instance, self.request.user)
+        serializer.instance = self.save_service(**{self.save_service_arg: instance}, user=self.request.user)
         return serializer.instance
 
     def perform_create(self, serializer):

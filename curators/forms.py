@@ -29,10 +29,12 @@ class UserChoiceField(forms.ModelChoiceField):
 
 class ServiceCheckedForm:
     """A model form whose rules live in a service: once the fields are clean, the object they
-    make is checked by ``service_validate`` and its errors land on their fields.  The model's own
+    make is checked by ``service_validate`` (keyword-only: the object goes in as
+    ``service_validate_arg``) and its errors land on their fields.  The model's own
     validation runs only when the service found nothing, so no message appears twice."""
 
     service_validate = None
+    service_validate_arg = None
 
     def clean(self):
         data = super().clean()
@@ -43,7 +45,7 @@ class ServiceCheckedForm:
             if name in data:
                 setattr(candidate, name, data[name])
         try:
-            type(self).service_validate(candidate)
+            type(self).service_validate(**{self.service_validate_arg: candidate})
         except ValidationError as exc:
             add_service_errors(self, exc)
         return data
@@ -55,6 +57,7 @@ class ServiceCheckedForm:
 
 class AssignmentForm(ServiceCheckedForm, ScopedModelForm):
     service_validate = staticmethod(services.assignment_validate)
+    service_validate_arg = "assignment"
     scope_fields = {"curator": scoping.appointable_curators}
     year = YearChoiceField(label=_("Academic year"), initial=current_academic_year)
     school = SchoolChoiceField(queryset=School.objects.select_related("municipality"), label=_("School"))

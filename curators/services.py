@@ -29,7 +29,7 @@ def _forbidden(message: str | None = None) -> ValidationError:
     return Forbidden(message)
 
 
-def assignment_validate(assignment: CuratorAssignment) -> None:
+def assignment_validate(*, assignment: CuratorAssignment) -> None:
     errors: dict[str, list[str]] = {}
     try:
         validate_year(assignment.year)
@@ -76,17 +76,17 @@ def _fill_from_profile(assignment: CuratorAssignment) -> None:
 
 
 @transaction.atomic
-def assignment_save(assignment: CuratorAssignment, user) -> CuratorAssignment:
+def assignment_save(*, assignment: CuratorAssignment, user) -> CuratorAssignment:
     if not can(user, MANAGE, assignment.school):
         raise _forbidden()
-    assignment_validate(assignment)
+    assignment_validate(assignment=assignment)
     _fill_from_profile(assignment)
     assignment.save()
     return assignment
 
 
 @transaction.atomic
-def assignment_end(assignment: CuratorAssignment, user) -> CuratorAssignment:
+def assignment_end(*, assignment: CuratorAssignment, user) -> CuratorAssignment:
     if not can(user, MANAGE, assignment.school):
         raise _forbidden()
     assignment.is_active = False
@@ -95,7 +95,7 @@ def assignment_end(assignment: CuratorAssignment, user) -> CuratorAssignment:
 
 
 @transaction.atomic
-def partner_pair_save(pair: PartnerPair, user) -> PartnerPair:
+def partner_pair_save(*, pair: PartnerPair, user) -> PartnerPair:
     if not can(user, MANAGE, pair.school) or not can(user, MANAGE, pair.leader):
         raise _forbidden()
     errors: dict[str, list[str]] = {}
@@ -124,7 +124,7 @@ def last_open_recommendations(school, before: Visit | None = None):
     return last.recommendations.exclude(status=RecommendationStatus.CLOSED)
 
 
-def visit_validate(visit: Visit) -> None:
+def visit_validate(*, visit: Visit) -> None:
     errors: dict[str, list[str]] = {}
     if visit.date and visit.date > timezone.localdate():
         errors["date"] = [_("A visit cannot be dated in the future.")]
@@ -134,7 +134,7 @@ def visit_validate(visit: Visit) -> None:
         raise ValidationError(errors)
 
 
-def lesson_validate(lesson: LessonObservation) -> None:
+def lesson_validate(*, lesson: LessonObservation) -> None:
     errors = {}
     for name in ("rating_goals", "rating_methods", "rating_assessment"):
         value = getattr(lesson, name)
@@ -146,7 +146,7 @@ def lesson_validate(lesson: LessonObservation) -> None:
         raise ValidationError(errors)
 
 
-def recommendation_validate(rec: Recommendation, visit: Visit) -> None:
+def recommendation_validate(*, rec: Recommendation, visit: Visit) -> None:
     errors = {}
     if not (rec.text or "").strip():
         errors["text"] = [_("Write the recommendation.")]
@@ -173,16 +173,16 @@ def visit_create(
         raise _forbidden(_("Only the curator of this school may log a visit."))
     if not visit.curator_id:
         visit.curator = user
-    visit_validate(visit)
+    visit_validate(visit=visit)
     previous = list(last_open_recommendations(visit.school).filter(pk__in=close_ids))
     visit.save()
     for lesson in lessons:
         lesson.visit = visit
-        lesson_validate(lesson)
+        lesson_validate(lesson=lesson)
         lesson.save()
     for rec in recommendations:
         rec.visit = visit
-        recommendation_validate(rec, visit)
+        recommendation_validate(rec=rec, visit=visit)
         rec.save()
     for rec in previous:
         _close(rec, user)
@@ -195,7 +195,7 @@ def visit_update(*, user, visit: Visit) -> Visit:
         raise _forbidden()
     if visit.confirmed_at:
         raise ValidationError(_("The school has confirmed this visit record; it can no longer be changed."))
-    visit_validate(visit)
+    visit_validate(visit=visit)
     visit.save()
     return visit
 
@@ -330,5 +330,5 @@ def assignments_copy(*, user, municipality, year: int, assignment_ids, order) ->
             workplace=old.workplace,
             position=old.position,
         )
-        created.append(assignment_save(new, user))
+        created.append(assignment_save(assignment=new, user=user))
     return created

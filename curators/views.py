@@ -82,7 +82,7 @@ class AssignmentDetailView(ObjectDetailView):
 class AssignmentFormMixin:
     def form_valid(self, form):
         try:
-            self.object = services.assignment_save(form.save(commit=False), self.request.user)
+            self.object = services.assignment_save(assignment=form.save(commit=False), user=self.request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
@@ -114,7 +114,7 @@ class AssignmentEndView(ObjectActionView):
     scope_action = MANAGE
     actions = {
         "end": (
-            lambda view, assignment: services.assignment_end(assignment, view.request.user),
+            lambda view, assignment: services.assignment_end(assignment=assignment, user=view.request.user),
             _("The assignment has been ended."),
         )
     }
@@ -273,7 +273,7 @@ class PairDetailView(ObjectDetailView):
 class PairFormMixin:
     def form_valid(self, form):
         try:
-            self.object = services.partner_pair_save(form.save(commit=False), self.request.user)
+            self.object = services.partner_pair_save(pair=form.save(commit=False), user=self.request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)

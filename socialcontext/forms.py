@@ -31,6 +31,7 @@ class SchoolContextForm(ServiceCheckedForm, ScopedModelForm):
     """A coordinator enters or corrects one school's context row for a year."""
 
     service_validate = staticmethod(services.school_context_validate)
+    service_validate_arg = "context"
     school = SchoolChoiceField(queryset=School.objects.select_related("municipality"), label=_("School"))
     year = YearChoiceField(label=_("Academic year"), initial=lambda: current_academic_year() - 1)
 

@@ -177,7 +177,7 @@ CONTEXT_IMPORT = ContextImportService()
 # --- one row by hand ----------------------------------------------------------------------------
 
 
-def school_context_validate(context: SchoolContext) -> None:
+def school_context_validate(*, context: SchoolContext) -> None:
     errors: dict[str, list[str]] = {}
     try:
         validate_year(context.year)
@@ -204,7 +204,7 @@ def school_context_save(*, context: SchoolContext, user) -> SchoolContext:
     the context analysis of that year follows."""
     if not can(user, MANAGE, context.school):
         raise Forbidden()
-    school_context_validate(context)
+    school_context_validate(context=context)
     context.source = ContextSource.FORM
     context.batch = None
     try:
@@ -284,7 +284,7 @@ def pair_from_suggestion(*, suggestion: PartnerSuggestion, user, year: int, orde
     )
     try:
         with transaction.atomic():
-            return partner_pair_save(pair, user)
+            return partner_pair_save(pair=pair, user=user)
     except IntegrityError:
         raise ValidationError({"leader": [_("This pair already exists for this year.")]})
 

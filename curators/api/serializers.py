@@ -43,7 +43,7 @@ class CuratorAssignmentSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         candidate = CuratorAssignment(**{**self._current(), **attrs})
-        services.assignment_validate(candidate)
+        services.assignment_validate(assignment=candidate)
         return attrs
 
     def _current(self) -> dict:

@@ -31,6 +31,7 @@ class CuratorAssignmentViewSet(ScopedViewSet):
     ordering_fields = ["year"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     save_service = staticmethod(services.assignment_save)  # the page's door
+    save_service_arg = "assignment"
 
 
 class PartnerPairViewSet(ScopedViewSet):
@@ -40,6 +41,7 @@ class PartnerPairViewSet(ScopedViewSet):
     ordering_fields = ["year"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     save_service = staticmethod(services.partner_pair_save)  # the page's door
+    save_service_arg = "pair"
 
 
 class CuratorWriteMixin:

@@ -47,7 +47,7 @@ def test_curator_from_own_school_refused(world, login):
 def test_service_refuses_own_school(world):
     a = CuratorAssignment(curator=world.curator, school=world.a1_curator_school, year=current_academic_year())
     with pytest.raises(ValidationError) as exc:
-        services.assignment_save(a, world.coordinator)
+        services.assignment_save(assignment=a, user=world.coordinator)
     assert "собственную школу" in str(exc.value)
     assert a.pk is None
 
