@@ -205,6 +205,6 @@ def indicators_fill_from_analysis(years: list[int]) -> int:
             continue
         if stored.get((indicator.pk, period.start)) == (value, "analysis"):
             continue
-        if indicator_set_actual_from_analysis(indicator, value, period.end) is not None:
+        if indicator_set_actual_from_analysis(indicator=indicator, value=value, period=period.end) is not None:
             written += 1
     return written

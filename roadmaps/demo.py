@@ -247,7 +247,7 @@ def _report(roadmap, period_start, actuals, state, users, *, statuses, comment="
     if existing:
         return existing
     school_user, curator, coordinator = users
-    report = services.progress_report_create(school_user, roadmap, period_start)
+    report = services.progress_report_create(user=school_user, roadmap=roadmap, period_start=period_start)
     entries = {}
     for entry in report.entries.select_related("activity").prefetch_related("activity__indicators"):
         status = next(
@@ -261,17 +261,17 @@ def _report(roadmap, period_start, actuals, state, users, *, statuses, comment="
             "evidence_link": "https://licey9-ku.example.ru/metod/fo" if status == "done" else "",
             "actuals": {i.pk: actuals.get(i.pk, {}).get(period_start) for i in entry.activity.indicators.all()},
         }
-    report = services.progress_report_save(school_user, report, report.version, entries)
+    report = services.progress_report_save(user=school_user, report=report, version=report.version, entries=entries)
     if state == ReportStatus.DRAFT:
         return report
-    report = services.progress_report_submit(school_user, report)
+    report = services.progress_report_submit(user=school_user, report=report)
     if state == ReportStatus.SUBMITTED:
         return report
     first = report.entries.order_by("pk").first()
-    services.progress_report_accept(curator, report, {first.pk: comment} if comment else None)
+    services.progress_report_accept(user=curator, report=report, comments={first.pk: comment} if comment else None)
     if state == ReportStatus.ACCEPTED:
         return report
-    return services.progress_report_approve(coordinator, report)
+    return services.progress_report_approve(user=coordinator, report=report)
 
 
 def load(ctx) -> None:

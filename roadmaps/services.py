@@ -73,7 +73,7 @@ def _require(condition: bool) -> None:
 # --- School documents ---------------------------------------------------------------------
 
 
-def document_propose_anti_risk(user, school, year: int) -> list[SchoolDocument]:
+def document_propose_anti_risk(*, user, school, year: int) -> list[SchoolDocument]:
     """Create a draft anti-risk programme for each high/medium risk factor that has none."""
     _require(can(user, EDIT, school))
     created = []
@@ -91,7 +91,7 @@ def document_propose_anti_risk(user, school, year: int) -> list[SchoolDocument]:
     return created
 
 
-def document_submit(user, doc: SchoolDocument) -> SchoolDocument:
+def document_submit(*, user, doc: SchoolDocument) -> SchoolDocument:
     _require(can(user, EDIT, doc))
     if doc.status not in (DocumentStatus.DRAFT, DocumentStatus.RETURNED):
         raise ValidationError(_("Only a draft or returned document can be submitted."))
@@ -102,7 +102,7 @@ def document_submit(user, doc: SchoolDocument) -> SchoolDocument:
     return doc
 
 
-def document_approve(user, doc: SchoolDocument, comment: str = "") -> SchoolDocument:
+def document_approve(*, user, doc: SchoolDocument, comment: str = "") -> SchoolDocument:
     _require(may_review(user, doc))
     if doc.status != DocumentStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted document can be approved."))
@@ -113,7 +113,7 @@ def document_approve(user, doc: SchoolDocument, comment: str = "") -> SchoolDocu
     return doc
 
 
-def document_return(user, doc: SchoolDocument, comment: str) -> SchoolDocument:
+def document_return(*, user, doc: SchoolDocument, comment: str) -> SchoolDocument:
     _require(may_review(user, doc))
     if doc.status != DocumentStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted document can be returned."))
@@ -125,7 +125,7 @@ def document_return(user, doc: SchoolDocument, comment: str) -> SchoolDocument:
     return doc
 
 
-def document_new_version(user, doc: SchoolDocument, file) -> SchoolDocument:
+def document_new_version(*, user, doc: SchoolDocument, file) -> SchoolDocument:
     """Replace the file of a draft or returned document; the version number goes up."""
     _require(can(user, EDIT, doc))
     if doc.status in (DocumentStatus.SUBMITTED, DocumentStatus.APPROVED):
@@ -155,7 +155,7 @@ def activity_date_errors(roadmap: Roadmap, start: datetime.date | None, due: dat
     return errors
 
 
-def roadmap_node_delete(user, node) -> None:
+def roadmap_node_delete(*, user, node) -> None:
     """Delete a goal, task, activity or indicator of the plan.  What a submitted or approved
     report already speaks about (entries, evidence, actual values) is kept, and nothing of a
     plan under review changes: such a node is refused with a message
@@ -164,7 +164,7 @@ def roadmap_node_delete(user, node) -> None:
     node.delete()
 
 
-def roadmap_submit(user, roadmap: Roadmap) -> Roadmap:
+def roadmap_submit(*, user, roadmap: Roadmap) -> Roadmap:
     _require(may_fill_roadmap(user, roadmap))
     if roadmap.status != RoadmapStatus.DRAFT:
         raise ValidationError(_("Only a draft roadmap can be submitted."))
@@ -176,7 +176,7 @@ def roadmap_submit(user, roadmap: Roadmap) -> Roadmap:
     return roadmap
 
 
-def roadmap_approve(user, roadmap: Roadmap) -> Roadmap:
+def roadmap_approve(*, user, roadmap: Roadmap) -> Roadmap:
     _require(may_review(user, roadmap))  # a municipal roadmap: its coordinators
     if roadmap.status != RoadmapStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted roadmap can be approved."))
@@ -185,7 +185,7 @@ def roadmap_approve(user, roadmap: Roadmap) -> Roadmap:
     return roadmap
 
 
-def roadmap_return(user, roadmap: Roadmap) -> Roadmap:
+def roadmap_return(*, user, roadmap: Roadmap) -> Roadmap:
     _require(may_review(user, roadmap))  # a municipal roadmap: its coordinators
     if roadmap.status != RoadmapStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted roadmap can be returned."))
@@ -194,7 +194,7 @@ def roadmap_return(user, roadmap: Roadmap) -> Roadmap:
     return roadmap
 
 
-def roadmap_import_xlsx(user, roadmap: Roadmap, fileobj) -> dict:
+def roadmap_import_xlsx(*, user, roadmap: Roadmap, fileobj) -> dict:
     """Merge rows of the xlsx template into the roadmap: goals, tasks and activities are
     matched by their text, indicators by name.  Every row is checked first; any error
     and nothing is written (the errors come back all at once, in Russian)."""
@@ -281,7 +281,7 @@ def _frozen_row(roadmap: Roadmap, row: dict) -> str | None:
 # --- Indicator actuals (the assessment app's entry point) ---------------------------------
 
 
-def indicator_set_actual_from_analysis(indicator: Indicator, value, period) -> IndicatorActual | None:
+def indicator_set_actual_from_analysis(*, indicator: Indicator, value, period) -> IndicatorActual | None:
     """Record an actual value computed by the results analysis for a linked indicator.
 
     ``indicator``: an Indicator with ``source_procedure``/``source_subject``/``source_grade``/
@@ -325,7 +325,7 @@ def _activities_in_period(roadmap: Roadmap, start, end):
     return Activity.objects.filter(task__goal__roadmap=roadmap).exclude(start_date__gt=end).exclude(due_date__lt=start)
 
 
-def progress_report_create(user, roadmap: Roadmap, period_start: datetime.date) -> ProgressReport:
+def progress_report_create(*, user, roadmap: Roadmap, period_start: datetime.date) -> ProgressReport:
     _require(may_fill_roadmap(user, roadmap))
     period = next((p for p in roadmap_periods(roadmap) if p.start == period_start), None)
     if period is None:
@@ -340,12 +340,12 @@ def progress_report_create(user, roadmap: Roadmap, period_start: datetime.date) 
             )
         except IntegrityError:
             raise ValidationError(_("A report for this period already exists.")) from None
-        progress_report_sync_entries(report)
+        progress_report_sync_entries(report=report)
         _log(report, ReportStatus.DRAFT, user)
     return report
 
 
-def progress_report_sync_entries(report: ProgressReport) -> None:
+def progress_report_sync_entries(*, report: ProgressReport) -> None:
     """Add entries for activities of the period that appeared in the roadmap since."""
     if not report.is_editable:
         return
@@ -359,7 +359,7 @@ def progress_report_sync_entries(report: ProgressReport) -> None:
     )
 
 
-def progress_report_save(user, report: ProgressReport, version: int, entries: dict, files: dict | None = None):
+def progress_report_save(*, user, report: ProgressReport, version: int, entries: dict, files: dict | None = None):
     """Save the school's part of a report in one transaction, if nobody changed it since
     ``version`` (optimistic locking): ``entries`` maps entry id → {status, cancel_reason,
     comment, evidence_link, actuals: {indicator id: Decimal|None}}; ``files`` maps entry id →
@@ -447,7 +447,7 @@ def _transition(report: ProgressReport, allowed_from: tuple, new: str, user, com
     return report
 
 
-def progress_report_submit(user, report: ProgressReport) -> ProgressReport:
+def progress_report_submit(*, user, report: ProgressReport) -> ProgressReport:
     _require(may_fill_report(user, report))
     missing = progress_report_missing(report)
     if missing:
@@ -459,7 +459,7 @@ def progress_report_submit(user, report: ProgressReport) -> ProgressReport:
     return report
 
 
-def progress_report_comment(user, report: ProgressReport, comments: dict[int, str]) -> None:
+def progress_report_comment(*, user, report: ProgressReport, comments: dict[int, str]) -> None:
     """The curator's comment per activity (entry id → text) while reviewing."""
     _require(may_review_report(user, report))
     if report.status != ReportStatus.SUBMITTED:
@@ -470,15 +470,17 @@ def progress_report_comment(user, report: ProgressReport, comments: dict[int, st
             entry.save(update_fields=["curator_comment"])
 
 
-def progress_report_accept(user, report: ProgressReport, comments: dict | None = None) -> ProgressReport:
+def progress_report_accept(*, user, report: ProgressReport, comments: dict | None = None) -> ProgressReport:
     _require(may_review_report(user, report))
     with transaction.atomic():
         if comments:
-            progress_report_comment(user, report, comments)
+            progress_report_comment(user=user, report=report, comments=comments)
         return _transition(report, (ReportStatus.SUBMITTED,), ReportStatus.ACCEPTED, user)
 
 
-def progress_report_return(user, report: ProgressReport, reason: str, comments: dict | None = None) -> ProgressReport:
+def progress_report_return(
+    *, user, report: ProgressReport, reason: str, comments: dict | None = None
+) -> ProgressReport:
     """The curator returns a submitted report, or the coordinator an accepted one, with reasons."""
     curator = may_review_report(user, report)
     coordinator = may_approve_report(user, report)
@@ -490,14 +492,14 @@ def progress_report_return(user, report: ProgressReport, reason: str, comments: 
         allowed += (ReportStatus.ACCEPTED,) if report.roadmap.school_id else (ReportStatus.SUBMITTED,)
     with transaction.atomic():
         if comments and curator and report.status == ReportStatus.SUBMITTED:
-            progress_report_comment(user, report, comments)
+            progress_report_comment(user=user, report=report, comments=comments)
         report = _transition(report, allowed, ReportStatus.RETURNED, user, reason.strip())
         report.return_reason = reason.strip()
         report.save(update_fields=["return_reason"])
     return report
 
 
-def progress_report_approve(user, report: ProgressReport) -> ProgressReport:
+def progress_report_approve(*, user, report: ProgressReport) -> ProgressReport:
     """The coordinator approves a report the curator accepted (a municipal roadmap's report,
     having no curator, straight after submission).  The report is frozen: its document is
     stored as a snapshot and shown from it from now on."""
@@ -518,7 +520,7 @@ def progress_report_approve(user, report: ProgressReport) -> ProgressReport:
 REMIND_DAYS_BEFORE = 7
 
 
-def reminders_send(today: datetime.date | None = None) -> int:
+def reminders_send(*, today: datetime.date | None = None) -> int:
     """E-mail school administrators a week before a report is due and once when it is
     overdue, each in the user's language.  A reminder is recorded before it is sent, so a
     second run (or a retry) sends nothing twice.  Returns the number of e-mails sent."""

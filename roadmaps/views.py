@@ -125,15 +125,15 @@ class DocumentTransitionView(ObjectActionView):
 
     actions = {
         "submit": (
-            lambda view, doc: services.document_submit(view.request.user, doc),
+            lambda view, doc: services.document_submit(user=view.request.user, doc=doc),
             gettext_lazy("The document has been submitted."),
         ),
         "approve": (
-            lambda view, doc: services.document_approve(view.request.user, doc, view._comment()),
+            lambda view, doc: services.document_approve(user=view.request.user, doc=doc, comment=view._comment()),
             gettext_lazy("The document has been approved."),
         ),
         "return": (
-            lambda view, doc: services.document_return(view.request.user, doc, view._comment()),
+            lambda view, doc: services.document_return(user=view.request.user, doc=doc, comment=view._comment()),
             gettext_lazy("The document has been returned to the school."),
         ),
     }
@@ -142,7 +142,7 @@ class DocumentTransitionView(ObjectActionView):
 def _propose_anti_risk(view, school):
     from core.years import current_academic_year
 
-    created = services.document_propose_anti_risk(view.request.user, school, current_academic_year())
+    created = services.document_propose_anti_risk(user=view.request.user, school=school, year=current_academic_year())
     messages.success(view.request, _("Draft anti-risk programmes created: %(n)s.") % {"n": len(created)})
     return redirect(reverse("roadmaps:document-list") + f"?school={school.pk}")
 
@@ -238,7 +238,7 @@ class RoadmapDetailView(ObjectDetailView):
 class RoadmapTransitionView(ObjectActionView):
     queryset = Roadmap.objects.all()
     actions = {
-        name: (lambda view, roadmap, func=func: func(view.request.user, roadmap), done)
+        name: (lambda view, roadmap, func=func: func(user=view.request.user, roadmap=roadmap), done)
         for name, func, done in (
             ("submit", services.roadmap_submit, gettext_lazy("The roadmap has been submitted for approval.")),
             ("approve", services.roadmap_approve, gettext_lazy("The roadmap has been approved.")),
@@ -273,7 +273,9 @@ class RoadmapImportView(LoginRequiredMixin, View):
         errors = []
         if form.is_valid():
             try:
-                counts = services.roadmap_import_xlsx(request.user, self.roadmap, form.cleaned_data["file"])
+                counts = services.roadmap_import_xlsx(
+                    user=request.user, roadmap=self.roadmap, fileobj=form.cleaned_data["file"]
+                )
             except ValidationError as exc:
                 errors = exc.messages
             else:
@@ -391,7 +393,7 @@ class NodeDeleteView(ObjectActionView):
     one of a frozen plan); the tree answers (an htmx fragment, or the roadmap's page)."""
 
     scope_action = EDIT
-    actions = {"delete": (lambda view, node: services.roadmap_node_delete(view.request.user, node), None)}
+    actions = {"delete": (lambda view, node: services.roadmap_node_delete(user=view.request.user, node=node), None)}
     default_action = "delete"
 
     def get_queryset(self):
@@ -456,7 +458,7 @@ def _report_create(view, roadmap):
         start = datetime.date.fromisoformat(view.request.POST.get("period", ""))
     except ValueError:
         raise ValidationError(_("Choose a reporting period.")) from None
-    report = services.progress_report_create(view.request.user, roadmap, start)
+    report = services.progress_report_create(user=view.request.user, roadmap=roadmap, period_start=start)
     return redirect("roadmaps:report-edit", report.pk)
 
 
@@ -546,7 +548,7 @@ class ReportEditView(LoginRequiredMixin, View):
     def get(self, request, pk):
         if response := self.setup_report(request, pk):
             return response
-        services.progress_report_sync_entries(self.report)
+        services.progress_report_sync_entries(report=self.report)
         doc = selectors.report_document(self.report)
         form = ProgressReportForm(initial={"version": self.report.version}, document=doc)
         return self.render_form(request, form)
@@ -560,7 +562,13 @@ class ReportEditView(LoginRequiredMixin, View):
             return self.render_form(request, form)
         entries, files = form.entries_data()
         try:
-            services.progress_report_save(request.user, self.report, form.cleaned_data["version"], entries, files)
+            services.progress_report_save(
+                user=request.user,
+                report=self.report,
+                version=form.cleaned_data["version"],
+                entries=entries,
+                files=files,
+            )
         except services.StaleReport:
             self.report.refresh_from_db()
             fresh = selectors.report_document(self.report)
@@ -579,7 +587,7 @@ class ReportEditView(LoginRequiredMixin, View):
         draft_saved(request, f"report-{self.report.pk}")
         if "submit" in request.POST:
             try:
-                services.progress_report_submit(request.user, self.report)
+                services.progress_report_submit(user=request.user, report=self.report)
             except ValidationError as exc:
                 messages.warning(request, _("The report is saved but cannot be submitted yet:"))
                 service_error_messages(request, exc)
@@ -604,19 +612,21 @@ class ReportTransitionView(ObjectActionView):
         comments = form.comments() if is_curator else None
         user = self.request.user
         if action == "accept":
-            services.progress_report_accept(user, report, comments)
+            services.progress_report_accept(user=user, report=report, comments=comments)
         elif action == "comment":
-            services.progress_report_comment(user, report, comments or {})
+            services.progress_report_comment(user=user, report=report, comments=comments or {})
         else:
-            services.progress_report_return(user, report, form.cleaned_data.get("reason", ""), comments)
+            services.progress_report_return(
+                user=user, report=report, reason=form.cleaned_data.get("reason", ""), comments=comments
+            )
 
     actions = {
         "submit": (
-            lambda view, report: services.progress_report_submit(view.request.user, report),
+            lambda view, report: services.progress_report_submit(user=view.request.user, report=report),
             gettext_lazy("The report has been submitted to the curator."),
         ),
         "approve": (
-            lambda view, report: services.progress_report_approve(view.request.user, report),
+            lambda view, report: services.progress_report_approve(user=view.request.user, report=report),
             gettext_lazy("The report has been approved."),
         ),
         "accept": (

@@ -39,7 +39,7 @@ def frozen(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     roadmap = make_roadmap(world.a1_school1)
     activity = roadmap.goals.get().tasks.get().activities.order_by("position").first()
-    report = services.progress_report_create(world.school_admin, roadmap, roadmap.start_date)
+    report = services.progress_report_create(user=world.school_admin, roadmap=roadmap, period_start=roadmap.start_date)
     report = to_state(report, world, "approved")
     assert report.status == ReportStatus.APPROVED and report.entries.count() == 2
     doc = SchoolDocument.objects.create(

@@ -141,7 +141,7 @@ def test_roadmap_and_report_predicates(world):
     from tests.roadmaps.conftest import make_roadmap
 
     roadmap = make_roadmap(world.a1_school1)
-    report = services.progress_report_create(world.school_admin, roadmap, roadmap.start_date)
+    report = services.progress_report_create(user=world.school_admin, roadmap=roadmap, period_start=roadmap.start_date)
     fill_roles = {"superuser", "coordinator", "school_admin"}
     assert _answers(world, scoping.may_fill_roadmap, roadmap) == fill_roles
     assert _answers(world, scoping.may_fill_report, report) == fill_roles
@@ -150,7 +150,9 @@ def test_roadmap_and_report_predicates(world):
     assert _answers(world, scoping.may_approve_report, report) == {"superuser", "coordinator"}
     municipal = make_roadmap(municipality=world.a1, title="Муниципальная")
     assert _answers(world, scoping.may_review, municipal) == {"superuser", "coordinator"}
-    municipal_report = services.progress_report_create(world.coordinator, municipal, municipal.start_date)
+    municipal_report = services.progress_report_create(
+        user=world.coordinator, roadmap=municipal, period_start=municipal.start_date
+    )
     assert _answers(world, scoping.may_review_report, municipal_report) == set()
 
 

@@ -45,9 +45,9 @@ class SchoolDocumentViewSet(ScopedViewSet):
     filterset_class = SchoolDocumentFilterSet
     write_action = EDIT
 
-    def _do(self, request, func, *args):
+    def _do(self, request, func, **kwargs):
         doc = self.get_object()
-        return Response(SchoolDocumentSerializer(func(request.user, doc, *args)).data)
+        return Response(SchoolDocumentSerializer(func(user=request.user, doc=doc, **kwargs)).data)
 
     @extend_schema(request=None, responses=SchoolDocumentSerializer)
     @action(detail=True, methods=["post"])
@@ -57,12 +57,12 @@ class SchoolDocumentViewSet(ScopedViewSet):
     @extend_schema(request=ReasonSerializer, responses=SchoolDocumentSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._do(request, services.document_approve, _reason(request))
+        return self._do(request, services.document_approve, comment=_reason(request))
 
     @extend_schema(request=ReasonSerializer, responses=SchoolDocumentSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        return self._do(request, services.document_return, _reason(request))
+        return self._do(request, services.document_return, comment=_reason(request))
 
     def check_object_permissions(self, request, obj):
         # Transitions check their role rules in the services (a curator may review).
@@ -97,17 +97,17 @@ class RoadmapViewSet(ScopedViewSet):
     @extend_schema(request=None, responses=RoadmapSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return Response(RoadmapSerializer(services.roadmap_submit(request.user, self.get_object())).data)
+        return Response(RoadmapSerializer(services.roadmap_submit(user=request.user, roadmap=self.get_object())).data)
 
     @extend_schema(request=None, responses=RoadmapSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return Response(RoadmapSerializer(services.roadmap_approve(request.user, self.get_object())).data)
+        return Response(RoadmapSerializer(services.roadmap_approve(user=request.user, roadmap=self.get_object())).data)
 
     @extend_schema(request=None, responses=RoadmapSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        return Response(RoadmapSerializer(services.roadmap_return(request.user, self.get_object())).data)
+        return Response(RoadmapSerializer(services.roadmap_return(user=request.user, roadmap=self.get_object())).data)
 
 
 class GoalViewSet(ScopedViewSet):
@@ -163,7 +163,7 @@ class ProgressReportViewSet(ScopedViewSet):
         data = ProgressReportCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         report = services.progress_report_create(
-            request.user, data.validated_data["roadmap"], data.validated_data["period_start"]
+            user=request.user, roadmap=data.validated_data["roadmap"], period_start=data.validated_data["period_start"]
         )
         return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
@@ -183,9 +183,9 @@ class ProgressReportViewSet(ScopedViewSet):
         pdf, filename = progress_report_pdf(self.get_object())
         return pdf_response(pdf, filename)
 
-    def _move(self, func, request, *args):
+    def _move(self, func, request, **kwargs):
         report = self.get_object()
-        return Response(ProgressReportSerializer(func(request.user, report, *args)).data)
+        return Response(ProgressReportSerializer(func(user=request.user, report=report, **kwargs)).data)
 
     @extend_schema(request=ReportSaveSerializer, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"])
@@ -197,7 +197,7 @@ class ProgressReportViewSet(ScopedViewSet):
         body.is_valid(raise_exception=True)
         try:
             report = services.progress_report_save(
-                request.user, report, body.validated_data["version"], body.entries_data()
+                user=request.user, report=report, version=body.validated_data["version"], entries=body.entries_data()
             )
         except services.StaleReport:
             report.refresh_from_db()
@@ -222,7 +222,7 @@ class ProgressReportViewSet(ScopedViewSet):
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         comments = {int(k): v for k, v in body.validated_data["comments"].items() if str(k).isdigit()}
-        return self._move(services.progress_report_accept, request, comments)
+        return self._move(services.progress_report_accept, request, comments=comments)
 
     @extend_schema(request=ReasonSerializer, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"], url_path="return")
@@ -230,7 +230,9 @@ class ProgressReportViewSet(ScopedViewSet):
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         comments = {int(k): v for k, v in body.validated_data["comments"].items() if str(k).isdigit()}
-        return self._move(services.progress_report_return, request, body.validated_data["reason"], comments)
+        return self._move(
+            services.progress_report_return, request, reason=body.validated_data["reason"], comments=comments
+        )
 
     @extend_schema(request=None, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"])

@@ -32,7 +32,7 @@ def test_a_saved_progress_report_clears_its_draft_and_a_visit_edit_keeps_its_own
     from tests.roadmaps.conftest import make_roadmap
 
     roadmap = make_roadmap(world.a1_school1, title="Формирующее оценивание")
-    report = services.progress_report_create(world.school_admin, roadmap, roadmap.start_date)
+    report = services.progress_report_create(user=world.school_admin, roadmap=roadmap, period_start=roadmap.start_date)
     client = login(world.school_admin)
     page = client.get(f"/roadmaps/reports/{report.pk}/edit/").content.decode()
     assert f'data-draft="report-{report.pk}" data-draft-version="{report.version}"' in page

@@ -117,7 +117,7 @@ def test_documents_are_untouched_by_the_mode(world, client):
     from tests.roadmaps.conftest import make_roadmap
 
     roadmap = make_roadmap(world.a1_school1, title="Формирующее оценивание")
-    report = services.progress_report_create(world.school_admin, roadmap, roadmap.start_date)
+    report = services.progress_report_create(user=world.school_admin, roadmap=roadmap, period_start=roadmap.start_date)
     client.force_login(world.coordinator)
     url = f"/roadmaps/reports/{report.pk}/pdf/"
     plain = client.get(url)

@@ -18,7 +18,9 @@ def test_curator_logs_a_visit_and_returns_a_report(world, browser_login, live_se
 
     roadmap = make_roadmap(world.a1_school1, title="Формирующее оценивание")
     report = to_state(
-        services.progress_report_create(world.school_admin, roadmap, roadmap.start_date), world, "submitted"
+        services.progress_report_create(user=world.school_admin, roadmap=roadmap, period_start=roadmap.start_date),
+        world,
+        "submitted",
     )
     first = report.entries.order_by("pk").first()
 

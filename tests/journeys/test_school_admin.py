@@ -24,7 +24,7 @@ def test_school_admin_fills_risks_submits_report_and_registers_teachers(
     factors = list(RiskFactor.objects.filter(is_active=True))
     assert len(factors) >= 2
     roadmap = make_roadmap(world.a1_school1, title="Формирующее оценивание")
-    report = services.progress_report_create(world.school_admin, roadmap, roadmap.start_date)
+    report = services.progress_report_create(user=world.school_admin, roadmap=roadmap, period_start=roadmap.start_date)
     first, second = report.entries.order_by("pk")
     event = make_event(world.a1, host_school=world.a1_school2, capacity=20, title="Семинар «Читательская грамотность»")
     evidence = tmp_path / "протокол-семинара.pdf"

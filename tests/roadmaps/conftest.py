@@ -51,7 +51,7 @@ def make_roadmap(school=None, municipality=None, year=None, title="Дорожн�
 @pytest.fixture
 def plan(world):
     roadmap = make_roadmap(world.a1_school1)
-    report = services.progress_report_create(world.school_admin, roadmap, roadmap.start_date)
+    report = services.progress_report_create(user=world.school_admin, roadmap=roadmap, period_start=roadmap.start_date)
     return SimpleNamespace(roadmap=roadmap, report=report)
 
 
@@ -66,16 +66,16 @@ def fill(report, user, status="in_progress", value=Decimal("35"), **extra):
             "evidence_link": "",
             "actuals": {i.pk: value for i in entry.activity.indicators.all()},
         }
-    return services.progress_report_save(user, report, report.version, entries)
+    return services.progress_report_save(user=user, report=report, version=report.version, entries=entries)
 
 
 def to_state(report, world, state):
     """Walk a report to ``state`` (submitted / accepted / approved) as the right people."""
     report = fill(report, world.school_admin)
-    report = services.progress_report_submit(world.school_admin, report)
+    report = services.progress_report_submit(user=world.school_admin, report=report)
     if state == "submitted":
         return report
-    report = services.progress_report_accept(world.curator, report)
+    report = services.progress_report_accept(user=world.curator, report=report)
     if state == "accepted":
         return report
-    return services.progress_report_approve(world.coordinator, report)
+    return services.progress_report_approve(user=world.coordinator, report=report)

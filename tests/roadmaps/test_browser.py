@@ -14,7 +14,7 @@ def test_school_admin_submits_and_curator_returns(world, browser_login, live_ser
     from roadmaps import services
 
     roadmap = make_roadmap(world.a1_school1, title="Формирующее оценивание")
-    report = services.progress_report_create(world.school_admin, roadmap, roadmap.start_date)
+    report = services.progress_report_create(user=world.school_admin, roadmap=roadmap, period_start=roadmap.start_date)
     first, second = report.entries.order_by("pk")
     evidence = tmp_path / "протокол-семинара.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")

@@ -33,9 +33,9 @@ def text_of(pdf: bytes, tmp_path) -> str:
 
 def approve(report, world, value=Decimal("47.5"), status="done"):
     report = fill(report, world.school_admin, status=status, value=value)
-    report = services.progress_report_submit(world.school_admin, report)
-    report = services.progress_report_accept(world.curator, report)
-    return services.progress_report_approve(world.coordinator, report)
+    report = services.progress_report_submit(user=world.school_admin, report=report)
+    report = services.progress_report_accept(user=world.curator, report=report)
+    return services.progress_report_approve(user=world.coordinator, report=report)
 
 
 # --- The progress report PDF --------------------------------------------------------------
@@ -85,7 +85,7 @@ def test_signature_block_names_the_signer_of_the_roadmap_owner(world, plan, tmp_
 
     assert not words_off_the_page(pdf, left_mm=20, right_mm=10), "no word crosses the margins"
     roadmap = make_roadmap(municipality=world.a1, title="Муниципальная карта")
-    report = services.progress_report_create(world.coordinator, roadmap, roadmap.start_date)
+    report = services.progress_report_create(user=world.coordinator, roadmap=roadmap, period_start=roadmap.start_date)
     text = text_of(documents.progress_report_pdf(report)[0], tmp_path)
     assert "Начальник Управления образования" in text and "И.П. Руководова" in text
     assert "Управление образования (Округ А1)" in text
@@ -133,7 +133,7 @@ def past_year(world):
     one = make_roadmap(world.a1_school1, year=PAST, title="Карта первой школы")
     one.end_date = datetime.date(PAST, 12, 31)
     one.save()
-    report = services.progress_report_create(world.school_admin, one, one.start_date)
+    report = services.progress_report_create(user=world.school_admin, roadmap=one, period_start=one.start_date)
     report = approve(report, world)
     two = make_roadmap(world.a1_school2, year=PAST, title="Карта второй школы", n_activities=3)
     return one, two, report

@@ -287,7 +287,9 @@ def test_list_pages_query_count_is_constant(world, login, django_assert_max_num_
         for i in range(n):
             school = world.a1_school1 if i % 2 else world.a1_school2
             roadmap = make_roadmap(school, title=f"Карта {url_name} {i}-{n}")
-            report = services.progress_report_create(world.coordinator, roadmap, roadmap.start_date)
+            report = services.progress_report_create(
+                user=world.coordinator, roadmap=roadmap, period_start=roadmap.start_date
+            )
             fill(report, world.coordinator)
             SchoolDocument.objects.create(school=school, kind="concept", year=roadmap.year, title=f"Док {i}-{n}")
 

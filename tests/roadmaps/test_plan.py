@@ -23,8 +23,8 @@ def messages(roadmap):
 def test_a_good_plan_has_no_problems_and_can_be_submitted(world):
     roadmap = make_roadmap(world.a1_school1, status=RoadmapStatus.DRAFT)
     assert messages(roadmap) == []
-    assert services.roadmap_submit(world.school_admin, roadmap).status == RoadmapStatus.SUBMITTED
-    assert services.roadmap_approve(world.curator, roadmap).status == RoadmapStatus.APPROVED
+    assert services.roadmap_submit(user=world.school_admin, roadmap=roadmap).status == RoadmapStatus.SUBMITTED
+    assert services.roadmap_approve(user=world.curator, roadmap=roadmap).status == RoadmapStatus.APPROVED
 
 
 def test_every_problem_is_listed_and_blocks_submission(world):
@@ -40,7 +40,7 @@ def test_every_problem_is_listed_and_blocks_submission(world):
         f"«{a3.title}»: целевое значение показателя «Доля педагогов 3» равно базовому.",
     ]
     with pytest.raises(ValidationError) as exc:
-        services.roadmap_submit(world.school_admin, roadmap)
+        services.roadmap_submit(user=world.school_admin, roadmap=roadmap)
     assert len(exc.value.messages) == 4
     roadmap.refresh_from_db()
     assert roadmap.status == RoadmapStatus.DRAFT
@@ -111,11 +111,11 @@ def test_export_then_import_round_trip(world):
     target = Roadmap.objects.create(
         school=world.a1_school1, title="Копия", year=source.year, start_date=source.start_date, end_date=source.end_date
     )
-    counts = services.roadmap_import_xlsx(world.school_admin, target, io.BytesIO(data))
+    counts = services.roadmap_import_xlsx(user=world.school_admin, roadmap=target, fileobj=io.BytesIO(data))
     assert counts == {"goals": 1, "tasks": 1, "activities": 2, "indicators": 2}
     assert roadmap_workbook(target) != b""
     # Importing again changes nothing (matched by text).
-    again = services.roadmap_import_xlsx(world.school_admin, target, io.BytesIO(data))
+    again = services.roadmap_import_xlsx(user=world.school_admin, roadmap=target, fileobj=io.BytesIO(data))
     assert again == {"goals": 0, "tasks": 0, "activities": 0, "indicators": 0}
     assert Activity.objects.filter(task__goal__roadmap=target).count() == 2
 
@@ -144,7 +144,7 @@ def test_import_reports_every_error_and_writes_nothing(world):
         ["Цель", "Задача", "Поздно", "", "", "вчера", late, "", "Неведомый риск", "Доля", "%", "много", 5],
     ]
     with pytest.raises(ValidationError) as exc:
-        services.roadmap_import_xlsx(world.school_admin, roadmap, _xlsx(rows))
+        services.roadmap_import_xlsx(user=world.school_admin, roadmap=roadmap, fileobj=_xlsx(rows))
     errors = exc.value.messages
     assert errors[0] == "Строка 3: не заполнен столбец «Цель»."
     assert errors[1].startswith("Строка 4: «Дата начала»: «вчера» — не дата (ДД.ММ.ГГГГ); Срок должен входить")
@@ -157,8 +157,10 @@ def test_import_reports_every_error_and_writes_nothing(world):
 def test_import_refuses_a_foreign_file(world):
     roadmap = make_roadmap(world.a1_school1)
     with pytest.raises(ValidationError) as exc:
-        services.roadmap_import_xlsx(world.school_admin, roadmap, _xlsx([["a"]], headers=["Что-то", "другое"]))
+        services.roadmap_import_xlsx(
+            user=world.school_admin, roadmap=roadmap, fileobj=_xlsx([["a"]], headers=["Что-то", "другое"])
+        )
     assert exc.value.messages[0].startswith("Первая строка должна быть заголовком шаблона")
     with pytest.raises(ValidationError) as exc:
-        services.roadmap_import_xlsx(world.school_admin, roadmap, io.BytesIO(b"not a workbook"))
+        services.roadmap_import_xlsx(user=world.school_admin, roadmap=roadmap, fileobj=io.BytesIO(b"not a workbook"))
     assert exc.value.messages == ["Файл не является книгой xlsx, заполненной по шаблону дорожной карты."]

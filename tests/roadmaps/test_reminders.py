@@ -18,8 +18,8 @@ def test_due_soon_reminder_runs_twice_sends_once(world, settings):
     world.school_admin.save()
     first_period_end = datetime.date(roadmap.year, 12, 31)
     today = first_period_end + datetime.timedelta(days=5)  # due in 5 days (10 days after the period)
-    assert reminders_send(today) == 1
-    assert reminders_send(today) == 0
+    assert reminders_send(today=today) == 1
+    assert reminders_send(today=today) == 0
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["director@school.test"]
@@ -34,9 +34,9 @@ def test_overdue_reminder_in_the_users_language(world):
     world.school_admin.language = "en"
     world.school_admin.save()
     today = datetime.date(roadmap.year + 1, 1, 15)
-    assert reminders_send(today) == 1
+    assert reminders_send(today=today) == 1
     assert mail.outbox[0].subject == f"Roadmap report for half-year I {roadmap.year}/{roadmap.year + 1} is overdue"
-    assert reminders_send(today) == 0
+    assert reminders_send(today=today) == 0
     assert len(mail.outbox) == 1
 
 
@@ -48,10 +48,10 @@ def test_no_reminder_when_the_report_is_submitted_or_far_away(world):
     roadmap = make_roadmap(world.a1_school1)
     world.school_admin.email = "director@school.test"
     world.school_admin.save()
-    assert reminders_send(datetime.date(roadmap.year, 11, 1)) == 0  # due 10.01, far away
-    report = services.progress_report_create(world.school_admin, roadmap, roadmap.start_date)
-    services.progress_report_submit(world.school_admin, fill(report, world.school_admin))
-    assert reminders_send(datetime.date(roadmap.year + 1, 1, 15)) == 0
+    assert reminders_send(today=datetime.date(roadmap.year, 11, 1)) == 0  # due 10.01, far away
+    report = services.progress_report_create(user=world.school_admin, roadmap=roadmap, period_start=roadmap.start_date)
+    services.progress_report_submit(user=world.school_admin, report=fill(report, world.school_admin))
+    assert reminders_send(today=datetime.date(roadmap.year + 1, 1, 15)) == 0
     assert mail.outbox == []
 
 

@@ -16,7 +16,7 @@ from .conftest import fill, make_roadmap, to_state
 def test_submit_by_school_admin_lists_every_missing_actual_at_once(plan, world):
     report = fill(plan.report, world.school_admin, value=None)
     with pytest.raises(ValidationError) as exc:
-        services.progress_report_submit(world.school_admin, report)
+        services.progress_report_submit(user=world.school_admin, report=report)
     messages = exc.value.messages
     assert len(messages) == 2
     assert (
@@ -38,9 +38,11 @@ def test_cancelled_needs_reason_and_done_needs_evidence_or_comment(plan, world):
         "comment": "",
         "actuals": {second.activity.indicators.get().pk: Decimal("60")},
     }
-    report = services.progress_report_save(world.school_admin, plan.report, plan.report.version, entries)
+    report = services.progress_report_save(
+        user=world.school_admin, report=plan.report, version=plan.report.version, entries=entries
+    )
     with pytest.raises(ValidationError) as exc:
-        services.progress_report_submit(world.school_admin, report)
+        services.progress_report_submit(user=world.school_admin, report=report)
     assert exc.value.messages == [
         "«Мероприятие 1 (Дорожная карта)»: укажите причину отмены.",
         "«Мероприятие 2 (Дорожная карта)»: мероприятие выполнено, но нет подтверждения или комментария.",
@@ -69,20 +71,22 @@ def test_only_the_school_fills_and_submits(plan, world, who):
     report = fill(plan.report, world.school_admin)
     if who == "coordinator":
         # A coordinator has the school's edit scope (may help fill), but curators never do.
-        services.progress_report_submit(user, report)
+        services.progress_report_submit(user=user, report=report)
         return
     with pytest.raises(PermissionDenied):
         fill(report, user)
     with pytest.raises(PermissionDenied):
-        services.progress_report_submit(user, report)
+        services.progress_report_submit(user=user, report=report)
 
 
 def test_curator_cannot_edit_the_schools_actuals(plan, world):
     report = to_state(plan.report, world, "submitted")
     with pytest.raises(PermissionDenied):
-        services.progress_report_save(world.curator, report, report.version, {})
+        services.progress_report_save(user=world.curator, report=report, version=report.version, entries={})
     before = report_document(report)
-    services.progress_report_comment(world.curator, report, {report.entries.first().pk: "Уточните источник"})
+    services.progress_report_comment(
+        user=world.curator, report=report, comments={report.entries.first().pk: "Уточните источник"}
+    )
     after = report_document(report)
     assert [i["actual"] for a in after["goals"][0]["tasks"][0]["activities"] for i in a["indicators"]] == [
         i["actual"] for a in before["goals"][0]["tasks"][0]["activities"] for i in a["indicators"]
@@ -93,7 +97,7 @@ def test_curator_cannot_edit_the_schools_actuals(plan, world):
 def test_only_the_assigned_curator_accepts(plan, world, who):
     report = to_state(plan.report, world, "submitted")
     with pytest.raises(PermissionDenied):
-        services.progress_report_accept(getattr(world, who), report)
+        services.progress_report_accept(user=getattr(world, who), report=report)
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
 
@@ -102,17 +106,17 @@ def test_curator_returns_with_reasons_and_school_resubmits(plan, world):
     report = to_state(plan.report, world, "submitted")
     entry = report.entries.order_by("pk").first()
     with pytest.raises(ValidationError) as exc:
-        services.progress_report_return(world.curator, report, "  ")
+        services.progress_report_return(user=world.curator, report=report, reason="  ")
     assert exc.value.message_dict == {"reason": ["Напишите причины возврата отчёта."]}
     report = services.progress_report_return(
-        world.curator, report, "Нет подтверждений", {entry.pk: "Приложите протокол"}
+        user=world.curator, report=report, reason="Нет подтверждений", comments={entry.pk: "Приложите протокол"}
     )
     assert report.status == ReportStatus.RETURNED
     assert report.return_reason == "Нет подтверждений"
     entry.refresh_from_db()
     assert entry.curator_comment == "Приложите протокол"
     report = fill(report, world.school_admin, value=Decimal("40"))
-    report = services.progress_report_submit(world.school_admin, report)
+    report = services.progress_report_submit(user=world.school_admin, report=report)
     assert report.status == ReportStatus.SUBMITTED
 
 
@@ -121,7 +125,7 @@ def test_only_a_coordinator_approves(plan, world, who):
     """Approval stays municipal: the regional coordinator reads the report but approves nothing."""
     report = to_state(plan.report, world, "accepted")
     with pytest.raises(PermissionDenied):
-        services.progress_report_approve(getattr(world, who), report)
+        services.progress_report_approve(user=getattr(world, who), report=report)
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED
 
@@ -129,15 +133,17 @@ def test_only_a_coordinator_approves(plan, world, who):
 def test_coordinator_approves_only_after_curator_acceptance(plan, world):
     report = to_state(plan.report, world, "submitted")
     with pytest.raises(ValidationError) as exc:
-        services.progress_report_approve(world.coordinator, report)
+        services.progress_report_approve(user=world.coordinator, report=report)
     assert exc.value.messages == ["Куратор ещё не принял этот отчёт."]
-    report = services.progress_report_accept(world.curator, report)
-    assert services.progress_report_approve(world.coordinator, report).status == ReportStatus.APPROVED
+    report = services.progress_report_accept(user=world.curator, report=report)
+    assert services.progress_report_approve(user=world.coordinator, report=report).status == ReportStatus.APPROVED
 
 
 def test_coordinator_may_return_an_accepted_report(plan, world):
     report = to_state(plan.report, world, "accepted")
-    report = services.progress_report_return(world.coordinator, report, "Цифры не совпадают с мониторингом")
+    report = services.progress_report_return(
+        user=world.coordinator, report=report, reason="Цифры не совпадают с мониторингом"
+    )
     assert report.status == ReportStatus.RETURNED
 
 
@@ -145,13 +151,13 @@ def test_nobody_edits_an_approved_report(plan, world):
     report = to_state(plan.report, world, "approved")
     for user in (world.school_admin, world.coordinator, world.superuser):
         with pytest.raises(ValidationError):
-            services.progress_report_save(user, report, report.version, {})
+            services.progress_report_save(user=user, report=report, version=report.version, entries={})
         with pytest.raises(ValidationError):
-            services.progress_report_submit(user, report)
+            services.progress_report_submit(user=user, report=report)
     with pytest.raises((ValidationError, PermissionDenied)):
-        services.progress_report_return(world.coordinator, report, "Поздно")
+        services.progress_report_return(user=world.coordinator, report=report, reason="Поздно")
     with pytest.raises((ValidationError, PermissionDenied)):
-        services.progress_report_return(world.curator, report, "Поздно")
+        services.progress_report_return(user=world.curator, report=report, reason="Поздно")
 
 
 def test_approved_report_is_frozen_when_the_roadmap_changes(plan, world):
@@ -165,7 +171,9 @@ def test_approved_report_is_frozen_when_the_roadmap_changes(plan, world):
     indicator.save()
     indicator.actuals.update(value=1)
     # The analysis cannot write into an approved period either.
-    assert services.indicator_set_actual_from_analysis(indicator, 77, report.period_start) is None
+    assert (
+        services.indicator_set_actual_from_analysis(indicator=indicator, value=77, period=report.period_start) is None
+    )
     report.refresh_from_db()
     doc = report_document(report)
     assert doc == frozen
@@ -180,33 +188,37 @@ def test_stale_save_is_refused(plan, world):
     stale_version = report.version
     fill(report, world.school_admin)
     with pytest.raises(services.StaleReport):
-        services.progress_report_save(world.school_admin, report, stale_version, {})
+        services.progress_report_save(user=world.school_admin, report=report, version=stale_version, entries={})
 
 
 def test_municipal_roadmap_report_is_approved_by_the_coordinator(world):
     roadmap = make_roadmap(municipality=world.a1, title="Муниципальная")
-    report = services.progress_report_create(world.coordinator, roadmap, roadmap.start_date)
+    report = services.progress_report_create(user=world.coordinator, roadmap=roadmap, period_start=roadmap.start_date)
     report = fill(report, world.coordinator)
-    report = services.progress_report_submit(world.coordinator, report)
+    report = services.progress_report_submit(user=world.coordinator, report=report)
     with pytest.raises(PermissionDenied):
-        services.progress_report_accept(world.curator, report)
+        services.progress_report_accept(user=world.curator, report=report)
     with pytest.raises(PermissionDenied):
-        services.progress_report_approve(world.coordinator_a2, report)
-    assert services.progress_report_approve(world.coordinator, report).status == ReportStatus.APPROVED
+        services.progress_report_approve(user=world.coordinator_a2, report=report)
+    assert services.progress_report_approve(user=world.coordinator, report=report).status == ReportStatus.APPROVED
 
 
 def test_indicator_set_actual_from_analysis(plan, world):
     indicator = plan.roadmap.goals.get().tasks.get().activities.first().indicators.get()
-    actual = services.indicator_set_actual_from_analysis(indicator, 47.5, plan.roadmap.start_date)
+    actual = services.indicator_set_actual_from_analysis(
+        indicator=indicator, value=47.5, period=plan.roadmap.start_date
+    )
     assert actual.value == Decimal("47.5") and actual.source == "analysis"
     assert actual.period_start == plan.report.period_start
     # Again: the same period is updated, not duplicated.
-    services.indicator_set_actual_from_analysis(indicator, 48, plan.roadmap.start_date)
+    services.indicator_set_actual_from_analysis(indicator=indicator, value=48, period=plan.roadmap.start_date)
     assert indicator.actuals.count() == 1 and indicator.actuals.get().value == 48
     # An academic year means its last day: the second half-year.
-    second = services.indicator_set_actual_from_analysis(indicator, 50, plan.roadmap.year)
+    second = services.indicator_set_actual_from_analysis(indicator=indicator, value=50, period=plan.roadmap.year)
     assert second.period_end == plan.roadmap.end_date
-    assert services.indicator_set_actual_from_analysis(indicator, 50, plan.roadmap.year + 3) is None
+    assert (
+        services.indicator_set_actual_from_analysis(indicator=indicator, value=50, period=plan.roadmap.year + 3) is None
+    )
 
 
 def test_documents_workflow_and_anti_risk_proposals(world):
@@ -221,26 +233,26 @@ def test_documents_workflow_and_anti_risk_proposals(world):
     for factor, level in ((high, RiskLevel.HIGH), (medium, RiskLevel.MEDIUM), (low, RiskLevel.LOW)):
         RiskAssessment.objects.create(school=world.a1_school1, year=year, factor=factor, level=level)
     with pytest.raises(PermissionDenied):
-        services.document_propose_anti_risk(world.curator, world.a1_school1, year)
-    docs = services.document_propose_anti_risk(world.school_admin, world.a1_school1, year)
+        services.document_propose_anti_risk(user=world.curator, school=world.a1_school1, year=year)
+    docs = services.document_propose_anti_risk(user=world.school_admin, school=world.a1_school1, year=year)
     assert {d.risk_factor for d in docs} == {high, medium}
-    assert services.document_propose_anti_risk(world.school_admin, world.a1_school1, year) == []
+    assert services.document_propose_anti_risk(user=world.school_admin, school=world.a1_school1, year=year) == []
     doc = docs[0]
     with pytest.raises(ValidationError) as exc:
-        services.document_submit(world.school_admin, doc)
+        services.document_submit(user=world.school_admin, doc=doc)
     assert exc.value.messages == ["Перед отправкой приложите файл документа."]
     doc = services.document_new_version(
-        world.school_admin, doc, SimpleUploadedFile("programme.pdf", b"%PDF-1.4 test", "application/pdf")
+        user=world.school_admin, doc=doc, file=SimpleUploadedFile("programme.pdf", b"%PDF-1.4 test", "application/pdf")
     )
     assert doc.version == 1
-    services.document_submit(world.school_admin, doc)
+    services.document_submit(user=world.school_admin, doc=doc)
     with pytest.raises(PermissionDenied):
-        services.document_approve(world.school_admin, doc)
-    services.document_return(world.curator, doc, "Добавьте показатели")
+        services.document_approve(user=world.school_admin, doc=doc)
+    services.document_return(user=world.curator, doc=doc, comment="Добавьте показатели")
     doc = services.document_new_version(
-        world.school_admin, doc, SimpleUploadedFile("programme2.pdf", b"%PDF-1.4 v2", "application/pdf")
+        user=world.school_admin, doc=doc, file=SimpleUploadedFile("programme2.pdf", b"%PDF-1.4 v2", "application/pdf")
     )
     assert doc.version == 2 and doc.status == DocumentStatus.RETURNED
-    services.document_submit(world.school_admin, doc)
-    services.document_approve(world.curator, doc, "Согласовано")
+    services.document_submit(user=world.school_admin, doc=doc)
+    services.document_approve(user=world.curator, doc=doc, comment="Согласовано")
     assert SchoolDocument.objects.get(pk=doc.pk).status == DocumentStatus.APPROVED
