@@ -96,7 +96,7 @@ def _event(
     if organiser_schools:
         event.organiser_schools.set(organiser_schools)
     if not event.questions.exists():
-        event_questions_add_defaults(event)
+        event_questions_add_defaults(event=event)
     return event
 
 

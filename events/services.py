@@ -59,7 +59,7 @@ def schools_of_levels(municipalities, regions):
 # --- Events -----------------------------------------------------------------------------
 
 
-def event_questions_add_defaults(event: Event) -> None:
+def event_questions_add_defaults(*, event: Event) -> None:
     """The default reflection sheet, stored in the portal's language (questions are data)."""
     with translation.override(settings.LANGUAGE_CODE):
         questions = [
@@ -93,7 +93,7 @@ def event_save(*, actor, event: Event | None = None, **fields) -> Event:
         for name, value in many.items():
             getattr(event, name).set(value or [])
         if is_new:
-            event_questions_add_defaults(event)
+            event_questions_add_defaults(event=event)
         else:
             # More places (or none limited now): the waiting list moves up.
             while _promote_waiting(event):
@@ -110,7 +110,7 @@ def _event_field(name: str):
         return None
 
 
-def event_copy(user, source: Event, *, start: datetime.datetime, end: datetime.datetime, title: str = "") -> Event:
+def event_copy(*, user, source: Event, start: datetime.datetime, end: datetime.datetime, title: str = "") -> Event:
     """A new planned event from a previous one: the same programme (goal, tasks, expected
     results, key ideas, agenda, questions, organisers, themes), new dates, no results."""
     if not scoping.may_manage_event(user, source):
@@ -160,7 +160,7 @@ def event_copy(user, source: Event, *, start: datetime.datetime, end: datetime.d
                 [FeedbackQuestion(event=event, position=q.position, kind=q.kind, text=q.text) for q in questions]
             )
         else:
-            event_questions_add_defaults(event)
+            event_questions_add_defaults(event=event)
     return event
 
 
@@ -185,7 +185,7 @@ def registration_closed_reason(event: Event, now: datetime.datetime) -> str | No
     return None
 
 
-def registrations_create(user, event: Event, school, people: list[Person]) -> list[Registration]:
+def registrations_create(*, user, event: Event, school, people: list[Person]) -> list[Registration]:
     """Register people of ``school`` for ``event``.  Within capacity they are registered,
     beyond it they go to the waiting list.  All or nothing."""
     if not Event.objects.restrict(user, VIEW).filter(pk=event.pk).exists():
@@ -232,7 +232,7 @@ def registrations_create(user, event: Event, school, people: list[Person]) -> li
     return created
 
 
-def registration_cancel(user, registration: Registration) -> Registration | None:
+def registration_cancel(*, user, registration: Registration) -> Registration | None:
     """Cancel a registration; the first on the waiting list takes the freed place.
     Returns the promoted registration, if any."""
     if not scoping.may_change_registration(user, registration):
@@ -282,7 +282,7 @@ def _queue_promotion_notice(registration_id: int) -> None:
         log.warning("move-up notice of registration %s not queued: broker unavailable", registration_id, exc_info=True)
 
 
-def registration_promotion_notify(registration_id: int) -> int:
+def registration_promotion_notify(*, registration_id: int) -> int:
     """E-mail the person who moved up from the waiting list and whoever registered them
     (those with an address).  Sent once: a retry after success sends nothing.  Returns the
     number of messages sent."""
@@ -325,7 +325,7 @@ def _check_attendance_allowed(user, event: Event) -> None:
         raise ValidationError(_("Attendance can be marked from the day of the event."))
 
 
-def attendance_set(user, registration: Registration, attended: bool) -> Registration:
+def attendance_set(*, user, registration: Registration, attended: bool) -> Registration:
     _check_attendance_allowed(user, registration.event)
     if registration.status != RegistrationStatus.REGISTERED:
         raise ValidationError(_("Only registered participants can be marked as present."))
@@ -345,7 +345,7 @@ def attendance_sheet_rows(event: Event) -> list[list]:
     return [[r.pk, r.full_name, r.school.short_name, r.position, r.attended] for r in regs]
 
 
-def attendance_import(user, event: Event, upload) -> int:
+def attendance_import(*, user, event: Event, upload) -> int:
     """Mark attendance from the printed list (the xlsx the portal gives, filled by hand):
     a row with a mark in the last column is present.  The file goes in whole or not at all.
     Returns how many people are marked present."""
@@ -389,7 +389,7 @@ def attendance_import(user, event: Event, upload) -> int:
 # --- Feedback -----------------------------------------------------------------------------
 
 
-def feedback_submit(user, registration: Registration, answers: dict[int, object]) -> FeedbackResponse:
+def feedback_submit(*, user, registration: Registration, answers: dict[int, object]) -> FeedbackResponse:
     """Save a participant's reflection sheet: once per participant."""
     if not scoping.may_give_feedback(user, registration):
         raise PermissionDenied
@@ -429,7 +429,7 @@ def feedback_submit(user, registration: Registration, answers: dict[int, object]
     return response
 
 
-def feedback_questions_set(user, event: Event, questions: list[tuple[str, str]]) -> None:
+def feedback_questions_set(*, user, event: Event, questions: list[tuple[str, str]]) -> None:
     """Replace the event's questions (only while nobody has answered)."""
     if not scoping.may_manage_event(user, event):
         raise PermissionDenied
@@ -445,7 +445,7 @@ def feedback_questions_set(user, event: Event, questions: list[tuple[str, str]])
 # --- Agenda -------------------------------------------------------------------------------
 
 
-def agenda_step_add(user, event: Event, **fields) -> AgendaStep:
+def agenda_step_add(*, user, event: Event, **fields) -> AgendaStep:
     if not scoping.may_manage_event(user, event):
         raise PermissionDenied
     position = (event.agenda.aggregate(m=Max("position"))["m"] or 0) + 1
@@ -455,7 +455,7 @@ def agenda_step_add(user, event: Event, **fields) -> AgendaStep:
     return step
 
 
-def agenda_step_save(user, step: AgendaStep, **fields) -> AgendaStep:
+def agenda_step_save(*, user, step: AgendaStep, **fields) -> AgendaStep:
     """Change a step in place (its title, content, duration, who leads)."""
     if not scoping.may_manage_event(user, step.event):
         raise PermissionDenied
@@ -466,7 +466,7 @@ def agenda_step_save(user, step: AgendaStep, **fields) -> AgendaStep:
     return step
 
 
-def agenda_step_move(user, step: AgendaStep, offset: int) -> bool:
+def agenda_step_move(*, user, step: AgendaStep, offset: int) -> bool:
     """Swap the step with its neighbour above (offset −1) or below (+1); False at either end.
     Positions are renumbered 1…n first, so old equal positions can't confuse the order."""
     if not scoping.may_manage_event(user, step.event):
@@ -489,7 +489,7 @@ def agenda_step_move(user, step: AgendaStep, offset: int) -> bool:
 # --- Calendar feed ------------------------------------------------------------------------
 
 
-def calendar_feed_token(user, *, renew: bool = False) -> str:
+def calendar_feed_token(*, user, renew: bool = False) -> str:
     feed, created = CalendarFeed.objects.get_or_create(user=user, defaults={"token": CalendarFeed.new_token()})
     if renew and not created:
         feed.token = CalendarFeed.new_token()
@@ -500,7 +500,7 @@ def calendar_feed_token(user, *, renew: bool = False) -> str:
 # --- Housekeeping ---------------------------------------------------------------------------
 
 
-def events_mark_held(now: datetime.datetime | None = None) -> int:
+def events_mark_held(*, now: datetime.datetime | None = None) -> int:
     """Planned events that have ended become held.  Idempotent (compare-and-set)."""
     now = now or timezone.now()
     return Event.objects.filter(status=EventStatus.PLANNED, end__lt=now).update(status=EventStatus.HELD)

@@ -20,4 +20,4 @@ def mark_held() -> int:
 )
 def promotion_notify(registration_id: int) -> int:
     """E-mail the notice of a move up from the waiting list (sent once)."""
-    return services.registration_promotion_notify(registration_id)
+    return services.registration_promotion_notify(registration_id=registration_id)

@@ -170,7 +170,10 @@ class EventDetailView(ObjectDetailView):
         if form.is_valid():
             try:
                 created = services.registrations_create(
-                    request.user, self.object, form.cleaned_data["school"], form.cleaned_data["people"]
+                    user=request.user,
+                    event=self.object,
+                    school=form.cleaned_data["school"],
+                    people=form.cleaned_data["people"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -245,8 +248,8 @@ class EventCopyView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         try:
             event = services.event_copy(
-                self.request.user,
-                self.source,
+                user=self.request.user,
+                source=self.source,
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
                 title=form.cleaned_data["title"],
@@ -273,7 +276,7 @@ def agenda_add(request, pk):
     event = _managed_event(request, pk)
     form = AgendaStepForm(request.POST)
     if form.is_valid():
-        services.agenda_step_add(request.user, event, **form.cleaned_data)
+        services.agenda_step_add(user=request.user, event=event, **form.cleaned_data)
         messages.success(request, _("The step has been added to the agenda."))
     else:
         messages.error(request, _form_errors(form))
@@ -287,7 +290,7 @@ def agenda_edit(request, pk, step_pk):
     step = get_object_or_404(event.agenda, pk=step_pk)
     form = AgendaStepForm(request.POST, instance=step, prefix=f"step{step.pk}")
     if form.is_valid():
-        services.agenda_step_save(request.user, step, **form.cleaned_data)
+        services.agenda_step_save(user=request.user, step=step, **form.cleaned_data)
         messages.success(request, _("The agenda step has been saved."))
     else:
         messages.error(request, _form_errors(form))
@@ -299,7 +302,7 @@ def agenda_edit(request, pk, step_pk):
 def agenda_move(request, pk, step_pk):
     event = _managed_event(request, pk)
     step = get_object_or_404(event.agenda, pk=step_pk)
-    services.agenda_step_move(request.user, step, -1 if request.POST.get("direction") == "up" else 1)
+    services.agenda_step_move(user=request.user, step=step, offset=-1 if request.POST.get("direction") == "up" else 1)
     return redirect(event.get_absolute_url() + "#agenda")
 
 
@@ -342,7 +345,7 @@ def event_questions(request, pk):
             error = _("Give at least one question.")
         else:
             try:
-                services.feedback_questions_set(request.user, event, items)
+                services.feedback_questions_set(user=request.user, event=event, questions=items)
             except ValidationError as exc:
                 error = error_text(exc)
             else:
@@ -366,7 +369,7 @@ def _registration(request, pk) -> Registration:
 
 def _registration_cancel(view, reg):
     try:
-        promoted = services.registration_cancel(view.request.user, reg)
+        promoted = services.registration_cancel(user=view.request.user, registration=reg)
     except PermissionDenied:
         raise Http404 from None
     request = view.request
@@ -417,7 +420,9 @@ class AttendanceView(LoginRequiredMixin, TemplateView):
         form = AttendanceUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                marked = services.attendance_import(request.user, self.event, form.cleaned_data["file"])
+                marked = services.attendance_import(
+                    user=request.user, event=self.event, upload=form.cleaned_data["file"]
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc, field="file")
             else:
@@ -433,7 +438,7 @@ def attendance_toggle(request, pk):
     attended = request.POST.get("attended") in ("on", "true", "1")
     error = ""
     try:
-        services.attendance_set(request.user, reg, attended)
+        services.attendance_set(user=request.user, registration=reg, attended=attended)
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
@@ -458,7 +463,7 @@ def registration_feedback(request, pk):
     form = FeedbackForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
-            services.feedback_submit(request.user, reg, form.answers())
+            services.feedback_submit(user=request.user, registration=reg, answers=form.answers())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -545,10 +550,10 @@ def calendar_feed(request, token):
 @login_required
 def calendar_subscribe(request):
     if request.method == "POST":
-        services.calendar_feed_token(request.user, renew=True)
+        services.calendar_feed_token(user=request.user, renew=True)
         messages.success(request, _("A new link has been made; the old one no longer works."))
         return redirect("events:calendar-subscribe")
-    token = services.calendar_feed_token(request.user)
+    token = services.calendar_feed_token(user=request.user)
     url = request.build_absolute_uri(reverse("events:calendar-feed", args=[token]))
     return render(request, "events/subscribe.html", {"feed_url": url})
 

@@ -228,7 +228,7 @@ def _event(title: str, start: datetime.datetime, *, municipality=None, region=No
     if themes:
         event.themes.set(Theme.objects.filter(name__in=themes))
     if not event.questions.exists():
-        event_questions_add_defaults(event)
+        event_questions_add_defaults(event=event)
     return event
 
 

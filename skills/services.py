@@ -346,4 +346,4 @@ def register_for_recommended(*, user, school, event_id: int) -> list:
     rec = recommended.get(int(event_id))
     if rec is None:
         raise ValidationError(_("The event is not among the events recommended to the school."))
-    return registrations_create(user, rec.item, school, teachers_for(school, rec.covers))
+    return registrations_create(user=user, event=rec.item, school=school, people=teachers_for(school, rec.covers))

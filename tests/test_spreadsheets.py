@@ -229,7 +229,7 @@ def test_attendance_upload_refuses_the_far_cell_file(world, login, calamine_guar
     event = make_event(world.a1, days=-3, host_school=world.a1_school2, title="Круглый стол")
     reg = Registration.objects.create(event=event, school=world.a1_school1, full_name="Иванова Анна")
     with pytest.raises(ValidationError) as exc:
-        attendance_import(world.methodist, event, SimpleUploadedFile("list.xlsx", far_cell_xlsx()))
+        attendance_import(user=world.methodist, event=event, upload=SimpleUploadedFile("list.xlsx", far_cell_xlsx()))
     assert exc.value.messages == ["Лист доходит до строки 1 048 576; принимается не более 20 000 строк."]
     response = login(world.methodist).post(
         f"/events/{event.pk}/attendance/", {"file": SimpleUploadedFile("list.xlsx", far_cell_xlsx())}, follow=True

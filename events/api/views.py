@@ -94,7 +94,10 @@ class RegistrationViewSet(
         if event is None:
             raise exceptions.NotFound()
         (reg,) = services.registrations_create(
-            self.request.user, event, data["school"], [Person(data["full_name"], data.get("position", ""))]
+            user=self.request.user,
+            event=event,
+            school=data["school"],
+            people=[Person(data["full_name"], data.get("position", ""))],
         )
         serializer.instance = reg
 
@@ -102,7 +105,7 @@ class RegistrationViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         reg = self.get_object()
-        services.registration_cancel(request.user, reg)
+        services.registration_cancel(user=request.user, registration=reg)
         reg.refresh_from_db()
         return Response(self.get_serializer(reg).data)
 
@@ -112,7 +115,7 @@ class RegistrationViewSet(
         reg = self.get_object()
         body = AttendanceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.attendance_set(request.user, reg, body.validated_data["attended"])
+        services.attendance_set(user=request.user, registration=reg, attended=body.validated_data["attended"])
         return Response(self.get_serializer(reg).data)
 
 
@@ -142,7 +145,7 @@ class FeedbackViewSet(
         ):
             raise exceptions.NotFound()
         answers = {a["question"].pk: a.get("rating") or a.get("text") for a in serializer.validated_data["answers"]}
-        response = services.feedback_submit(request.user, reg, answers)
+        response = services.feedback_submit(user=request.user, registration=reg, answers=answers)
         return Response(self.get_serializer(response).data, status=status.HTTP_201_CREATED)
 
 

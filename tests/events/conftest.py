@@ -21,7 +21,7 @@ def make_event(municipality, *, days: float = 7, hours: float = 3, **fields) -> 
     }
     defaults.update(fields)
     event = Event.objects.create(municipality=municipality, **defaults)
-    event_questions_add_defaults(event)
+    event_questions_add_defaults(event=event)
     return event
 
 

@@ -30,11 +30,11 @@ def test_event_ics_out_of_scope_is_404(world, ev, login):
 
 
 def test_feed_respects_scope_and_token(world, ev, client):
-    token = calendar_feed_token(world.school_admin)
+    token = calendar_feed_token(user=world.school_admin)
     cal = parse(client.get(f"/events/feed/{token}.ics"))  # no session: the token is the key
     titles = sorted(str(e["summary"]) for e in cal.walk("VEVENT"))
     assert titles == ["Семинар: Квест-игра «ВСОКО»", "Семинар: Круглый стол «ВСОКО: механизмы»"]
-    outsider = parse(client.get(f"/events/feed/{calendar_feed_token(world.outsider)}.ics"))
+    outsider = parse(client.get(f"/events/feed/{calendar_feed_token(user=world.outsider)}.ics"))
     assert [str(e["summary"]) for e in outsider.walk("VEVENT")] == ["Семинар: Семинар в округе Б1"]
     assert client.get("/events/feed/not-a-token.ics").status_code == 404
 

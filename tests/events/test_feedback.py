@@ -20,14 +20,14 @@ def answers_for(event, rating=5):
 
 
 def register(world, event, name="Иванова Анна"):
-    return registrations_create(world.school_admin, event, world.a1_school1, [Person(name)])[0]
+    return registrations_create(user=world.school_admin, event=event, school=world.a1_school1, people=[Person(name)])[0]
 
 
 def test_one_feedback_per_participant(world, started):
     reg = register(world, started)
-    feedback_submit(world.school_admin, reg, answers_for(started, 4))
+    feedback_submit(user=world.school_admin, registration=reg, answers=answers_for(started, 4))
     with pytest.raises(ValidationError) as exc:
-        feedback_submit(world.school_admin, reg, answers_for(started, 1))
+        feedback_submit(user=world.school_admin, registration=reg, answers=answers_for(started, 1))
     assert "уже отправлен" in exc.value.messages[0]
     assert FeedbackResponse.objects.count() == 1
     assert set(FeedbackAnswer.objects.filter(rating__isnull=False).values_list("rating", flat=True)) == {4}
@@ -38,7 +38,7 @@ def test_rating_out_of_range_refused(world, started):
     bad = answers_for(started)
     bad[started.questions.filter(kind=QuestionKind.RATING).first().pk] = 9
     with pytest.raises(ValidationError) as exc:
-        feedback_submit(world.school_admin, reg, bad)
+        feedback_submit(user=world.school_admin, registration=reg, answers=bad)
     assert "от 1 до 5" in exc.value.messages[0]
     assert not FeedbackResponse.objects.exists()
 
@@ -88,7 +88,7 @@ def test_questions_configurable_until_first_answer(world, started, login):
     ]
     assert login(world.school_admin).get(url).status_code == 404
     reg = register(world, started)
-    feedback_submit(world.school_admin, reg, answers_for(started))
+    feedback_submit(user=world.school_admin, registration=reg, answers=answers_for(started))
     client = login(world.methodist)
     response = client.post(url, {"ratings": "Другое", "texts": ""})
     assert "После первых ответов вопросы менять нельзя." in response.content.decode()

@@ -20,56 +20,81 @@ def test_capacity_fills_then_waiting_list_then_promotion(world, ev):
     ev.upcoming.capacity = 2
     ev.upcoming.save()
     regs = registrations_create(
-        world.coordinator, ev.upcoming, world.a1_school1, people("Иванова Анна", "Петрова Мария", "Сидорова Ольга")
+        user=world.coordinator,
+        event=ev.upcoming,
+        school=world.a1_school1,
+        people=people("Иванова Анна", "Петрова Мария", "Сидорова Ольга"),
     )
     assert [r.status for r in regs] == ["registered", "registered", "waitlisted"]
-    late = registrations_create(world.coordinator, ev.upcoming, world.a1_school2, people("Кузнецова Инна"))[0]
+    late = registrations_create(
+        user=world.coordinator, event=ev.upcoming, school=world.a1_school2, people=people("Кузнецова Инна")
+    )[0]
     assert late.status == RegistrationStatus.WAITLISTED
 
-    promoted = registration_cancel(world.school_admin, regs[0])
+    promoted = registration_cancel(user=world.school_admin, registration=regs[0])
     regs[0].refresh_from_db()
     assert regs[0].status == RegistrationStatus.CANCELLED
     assert promoted.pk == regs[2].pk  # the first on the list, not the later one
     assert Registration.objects.get(pk=regs[2].pk).status == RegistrationStatus.REGISTERED
     assert Registration.objects.get(pk=late.pk).status == RegistrationStatus.WAITLISTED
     # Cancelling someone on the waiting list promotes nobody.
-    assert registration_cancel(world.coordinator, late) is None
+    assert registration_cancel(user=world.coordinator, registration=late) is None
 
 
 def test_school_admin_registers_only_own_staff(world, ev):
-    (reg,) = registrations_create(world.school_admin, ev.upcoming, world.a1_school1, people("Иванова Анна"))
+    (reg,) = registrations_create(
+        user=world.school_admin, event=ev.upcoming, school=world.a1_school1, people=people("Иванова Анна")
+    )
     assert reg.school == world.a1_school1 and reg.registered_by == world.school_admin
     with pytest.raises(ValidationError) as exc:
-        registrations_create(world.school_admin, ev.upcoming, world.a1_school2, people("Петрова Мария"))
+        registrations_create(
+            user=world.school_admin, event=ev.upcoming, school=world.a1_school2, people=people("Петрова Мария")
+        )
     assert "только сотрудников своей школы" in exc.value.messages[0]
     assert Registration.objects.count() == 1
 
 
 def test_methodist_and_coordinator_register_anyone_in_scope(world, ev):
-    registrations_create(world.methodist, ev.upcoming, world.a1_school2, people("Петрова Мария"))
-    registrations_create(world.coordinator, ev.upcoming, world.a1_curator_school, people("Орлова Вера"))
+    registrations_create(
+        user=world.methodist, event=ev.upcoming, school=world.a1_school2, people=people("Петрова Мария")
+    )
+    registrations_create(
+        user=world.coordinator, event=ev.upcoming, school=world.a1_curator_school, people=people("Орлова Вера")
+    )
     with pytest.raises(ValidationError):
-        registrations_create(world.coordinator, ev.upcoming, world.b1_school1, people("Чужая Анна"))
+        registrations_create(
+            user=world.coordinator, event=ev.upcoming, school=world.b1_school1, people=people("Чужая Анна")
+        )
     assert Registration.objects.filter(event=ev.upcoming).count() == 2
 
 
 def test_outsider_cannot_register_for_invisible_event(world, ev):
     with pytest.raises(PermissionDenied):
-        registrations_create(world.outsider, ev.upcoming, world.b1_school1, people("Чужая Анна"))
+        registrations_create(
+            user=world.outsider, event=ev.upcoming, school=world.b1_school1, people=people("Чужая Анна")
+        )
 
 
 def test_deadline_and_duplicates_refused_in_russian(world, ev):
-    registrations_create(world.school_admin, ev.upcoming, world.a1_school1, people("Иванова Анна"))
+    registrations_create(
+        user=world.school_admin, event=ev.upcoming, school=world.a1_school1, people=people("Иванова Анна")
+    )
     with pytest.raises(ValidationError) as exc:
-        registrations_create(world.school_admin, ev.upcoming, world.a1_school1, people("иванова  анна"))
+        registrations_create(
+            user=world.school_admin, event=ev.upcoming, school=world.a1_school1, people=people("иванова  анна")
+        )
     assert "уже зарегистрирован" in exc.value.messages[0]
     ev.upcoming.registration_deadline = timezone.now() - datetime.timedelta(hours=1)
     ev.upcoming.save()
     with pytest.raises(ValidationError) as exc:
-        registrations_create(world.school_admin, ev.upcoming, world.a1_school1, people("Петрова Мария"))
+        registrations_create(
+            user=world.school_admin, event=ev.upcoming, school=world.a1_school1, people=people("Петрова Мария")
+        )
     assert "Регистрация закрыта" in exc.value.messages[0]
     with pytest.raises(ValidationError) as exc:
-        registrations_create(world.school_admin, ev.past, world.a1_school1, people("Петрова Мария"))
+        registrations_create(
+            user=world.school_admin, event=ev.past, school=world.a1_school1, people=people("Петрова Мария")
+        )
     assert "завершилось" in exc.value.messages[0]
     assert Registration.objects.count() == 1
 
@@ -151,7 +176,9 @@ def test_curator_sees_event_but_cannot_register(world, ev, login):
 
 
 def test_cancel_by_other_school_admin_is_404(world, ev, login):
-    (reg,) = registrations_create(world.school_admin, ev.upcoming, world.a1_school1, people("Иванова Анна"))
+    (reg,) = registrations_create(
+        user=world.school_admin, event=ev.upcoming, school=world.a1_school1, people=people("Иванова Анна")
+    )
     response = login(world.school_admin2).post(f"/events/registrations/{reg.pk}/cancel/")
     assert response.status_code == 404
     reg.refresh_from_db()
@@ -174,7 +201,10 @@ def test_more_places_promote_the_waiting_list(world, ev, login):
     ev.upcoming.capacity = 1
     ev.upcoming.save()
     regs = registrations_create(
-        world.school_admin, ev.upcoming, world.a1_school1, people("Иванова Анна", "Петрова Мария")
+        user=world.school_admin,
+        event=ev.upcoming,
+        school=world.a1_school1,
+        people=people("Иванова Анна", "Петрова Мария"),
     )
     assert regs[1].status == RegistrationStatus.WAITLISTED
     client = login(world.methodist)
@@ -202,11 +232,14 @@ def test_moving_up_from_the_waiting_list_is_notified_once(world, ev, mailoutbox,
     world.school_admin.email = "director@school1.example"
     world.school_admin.save()
     first, waiting = registrations_create(
-        world.school_admin, ev.upcoming, world.a1_school1, people("Иванова Анна", "Петрова Мария")
+        user=world.school_admin,
+        event=ev.upcoming,
+        school=world.a1_school1,
+        people=people("Иванова Анна", "Петрова Мария"),
     )
     assert waiting.status == RegistrationStatus.WAITLISTED
     with django_capture_on_commit_callbacks(execute=True):
-        registration_cancel(world.coordinator, first)
+        registration_cancel(user=world.coordinator, registration=first)
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["director@school1.example"]
@@ -214,7 +247,7 @@ def test_moving_up_from_the_waiting_list_is_notified_once(world, ev, mailoutbox,
     assert "Петрова Мария" in message.body and "из листа ожидания" in message.body
     assert ev.upcoming.get_absolute_url() in message.body
     # a retry of the task sends nothing more
-    assert registration_promotion_notify(waiting.pk) == 0
+    assert registration_promotion_notify(registration_id=waiting.pk) == 0
     assert len(mailoutbox) == 1
 
 
@@ -223,15 +256,17 @@ def test_a_failed_notice_is_sent_again_by_the_retry(world, ev, mailoutbox, monke
 
     world.school_admin.email = "director@school1.example"
     world.school_admin.save()
-    (reg,) = registrations_create(world.school_admin, ev.upcoming, world.a1_school1, people("Иванова Анна"))
+    (reg,) = registrations_create(
+        user=world.school_admin, event=ev.upcoming, school=world.a1_school1, people=people("Иванова Анна")
+    )
 
     def refuse(*args, **kwargs):
         raise OSError("SMTP down")
 
     monkeypatch.setattr(services, "send_mail", refuse)
     with pytest.raises(OSError):
-        services.registration_promotion_notify(reg.pk)
+        services.registration_promotion_notify(registration_id=reg.pk)
     assert Registration.objects.get(pk=reg.pk).promotion_notified_at is None
     monkeypatch.undo()
-    assert services.registration_promotion_notify(reg.pk) == 1
+    assert services.registration_promotion_notify(registration_id=reg.pk) == 1
     assert len(mailoutbox) == 1
