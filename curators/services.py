@@ -32,7 +32,7 @@ def _forbidden(message: str | None = None) -> ValidationError:
 def assignment_validate(*, assignment: CuratorAssignment) -> None:
     errors: dict[str, list[str]] = {}
     try:
-        validate_year(assignment.year)
+        validate_year(year=assignment.year)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if assignment.curator_id and assignment.school_id and assignment.curator.school_id == assignment.school_id:
@@ -100,7 +100,7 @@ def partner_pair_save(*, pair: PartnerPair, user) -> PartnerPair:
         raise _forbidden()
     errors: dict[str, list[str]] = {}
     try:
-        validate_year(pair.year)
+        validate_year(year=pair.year)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if pair.school_id == pair.leader_id:
@@ -300,7 +300,7 @@ def assignments_copy(*, user, municipality, year: int, assignment_ids, order) ->
         raise _forbidden()
     errors: dict[str, list[str]] = {}
     try:
-        validate_year(year)
+        validate_year(year=year)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if order is None:

@@ -93,7 +93,9 @@ def _lists(ctx, admin, now: int) -> dict[str, dict[int, list]]:
                 f"Об утверждении перечня школ с низкими образовательными результатами на {year}-{year + 1} учебный год",
             )
             schools = [ctx.school(name, s) for s in shorts]
-            services.status_list_set(muni, "low_results", year, schools, order, admin)
+            services.status_list_set(
+                municipality=muni, kind="low_results", year=year, schools=schools, order=order, user=admin
+            )
             result[name][year] = schools
     return result
 

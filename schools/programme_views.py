@@ -202,7 +202,12 @@ class StatusListSetView(LoginRequiredMixin, FormView):
         d = form.cleaned_data
         try:
             result = services.status_list_set(
-                d["municipality"], d["kind"], d["year"], d["schools"], d["order"], self.request.user
+                municipality=d["municipality"],
+                kind=d["kind"],
+                year=d["year"],
+                schools=d["schools"],
+                order=d["order"],
+                user=self.request.user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -292,7 +297,9 @@ class ProgrammeFormMixin:
         try:
             with transaction.atomic():
                 self.object = form.save()
-                services.programme_participants_set(self.object, form.cleaned_data["schools"], self.request.user)
+                services.programme_participants_set(
+                    programme=self.object, schools=form.cleaned_data["schools"], user=self.request.user
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)

@@ -96,10 +96,18 @@ def load_kamensk(ctx, admin) -> dict:
     # 2021 and 2022: the "500+" participants hold ШНОР and the participant status; in 2023 all
     # seven left ШНОР and the federal sample entered.
     for kind in (StatusKind.LOW_RESULTS, StatusKind.PARTICIPANT_500):
-        services.status_list_set(muni, kind, 2021, p2021, orders["418"], admin)
-        services.status_list_set(muni, kind, 2022, p2022, orders["400"], admin)
-    services.status_list_set(muni, StatusKind.PARTICIPANT_500, 2023, [], o2023, admin)
-    services.status_list_set(muni, StatusKind.LOW_RESULTS, 2023, sample, o2023, admin)
+        services.status_list_set(
+            municipality=muni, kind=kind, year=2021, schools=p2021, order=orders["418"], user=admin
+        )
+        services.status_list_set(
+            municipality=muni, kind=kind, year=2022, schools=p2022, order=orders["400"], user=admin
+        )
+    services.status_list_set(
+        municipality=muni, kind=StatusKind.PARTICIPANT_500, year=2023, schools=[], order=o2023, user=admin
+    )
+    services.status_list_set(
+        municipality=muni, kind=StatusKind.LOW_RESULTS, year=2023, schools=sample, order=o2023, user=admin
+    )
     _single_status(
         ctx.school(KAMENSK, "Средняя школа № 32"),
         StatusKind.NON_OBJECTIVE,
@@ -122,7 +130,9 @@ def load_kamensk(ctx, admin) -> dict:
             datetime.date(year, 9, 2),
             f"Об утверждении перечня школ с низкими образовательными результатами на {year}-{year + 1} учебный год",
         )
-        services.status_list_set(muni, StatusKind.LOW_RESULTS, year, current.values(), o, admin)
+        services.status_list_set(
+            municipality=muni, kind=StatusKind.LOW_RESULTS, year=year, schools=current.values(), order=o, user=admin
+        )
     return {"orders": orders, "p2022": p2022, "sample": sample, "current_low": list(current.values())}
 
 
@@ -137,7 +147,9 @@ def load_smolensk(ctx, admin) -> Order:
             datetime.date(year, 9, 15),
             f"Об утверждении перечня школ с низкими результатами обучения на {year}-{year + 1} учебный год",
         )
-        services.status_list_set(muni, StatusKind.LOW_RESULTS, year, schools, o, admin)
+        services.status_list_set(
+            municipality=muni, kind=StatusKind.LOW_RESULTS, year=year, schools=schools, order=o, user=admin
+        )
         _programme(
             muni,
             ProgrammeKind.MUNICIPAL,

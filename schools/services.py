@@ -37,7 +37,7 @@ def _permission_error() -> ValidationError:
     return Forbidden()
 
 
-def validate_year(year: int | None, field: str = "year") -> int:
+def validate_year(*, year: int | None, field: str = "year") -> int:
     """An academic year between 2000 and next year."""
     latest = current_academic_year() + 1
     if year is None or not FIRST_YEAR <= int(year) <= latest:
@@ -71,12 +71,12 @@ def status_validate(
     if order is None:
         errors.setdefault("order", []).append(_("A status must rest on an order: choose the order."))
     try:
-        validate_year(year_from, "year_from")
+        validate_year(year=year_from, field="year_from")
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if year_to is not None:
         try:
-            validate_year(year_to, "year_to")
+            validate_year(year=year_to, field="year_to")
         except ValidationError as exc:
             errors.update(exc.message_dict)
         if year_from and year_to < year_from:
@@ -127,7 +127,7 @@ def holders(municipality: Municipality, kind: str, year: int):
 
 @transaction.atomic
 def status_list_set(
-    municipality: Municipality, kind: str, year: int, schools: Iterable[School], order: Order | None, user
+    *, municipality: Municipality, kind: str, year: int, schools: Iterable[School], order: Order | None, user
 ) -> dict[str, list[School]]:
     """Set the list of schools holding ``kind`` in ``year`` per ``order`` in one step.
 
@@ -145,7 +145,7 @@ def status_list_set(
     elif order.municipality_id not in (None, municipality.pk) or order.region_id != municipality.region_id:
         errors["order"] = [_("The order belongs to another municipality.")]
     try:
-        validate_year(year)
+        validate_year(year=year)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     foreign = [s for s in schools if s.municipality_id != municipality.pk]
@@ -194,7 +194,7 @@ def status_list_set(
 
 
 @transaction.atomic
-def programme_participants_set(programme: Programme, schools: Iterable[School], user) -> None:
+def programme_participants_set(*, programme: Programme, schools: Iterable[School], user) -> None:
     if not can(user, MANAGE, programme):
         raise _permission_error()
     schools = list(schools)
@@ -217,7 +217,7 @@ def risk_profile_save(*, school: School, year: int, levels: dict, user, comments
     A changed level drops the curator's confirmation of that factor."""
     if not can(user, EDIT, school):
         raise _permission_error()
-    validate_year(year)
+    validate_year(year=year)
     comments = comments or {}
     factors = {f.pk: f for f in RiskFactor.objects.filter(is_active=True)}
     errors = {}

@@ -180,7 +180,7 @@ CONTEXT_IMPORT = ContextImportService()
 def school_context_validate(*, context: SchoolContext) -> None:
     errors: dict[str, list[str]] = {}
     try:
-        validate_year(context.year)
+        validate_year(year=context.year)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     for name in INDICATOR_FIELDS:

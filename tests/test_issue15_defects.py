@@ -28,7 +28,12 @@ def test_movement_page_reaches_the_list_just_saved_for_next_year(world, login):
     client = login(world.coordinator)
     order = OrderFactory(municipality=world.a1)
     school_services.status_list_set(
-        world.a1, StatusKind.LOW_RESULTS, YEAR, [world.a1_school1], order, world.coordinator
+        municipality=world.a1,
+        kind=StatusKind.LOW_RESULTS,
+        year=YEAR,
+        schools=[world.a1_school1],
+        order=order,
+        user=world.coordinator,
     )
     response = client.post(
         "/schools/statuses/yearly-list/",
@@ -49,9 +54,21 @@ def test_order_page_lists_every_status_its_list_grounds(world, login):
     """A yearly list's order grounds the schools it kept on, not only those it added."""
     first, second = OrderFactory(municipality=world.a1, number="10"), OrderFactory(municipality=world.a1, number="11")
     kind, user = StatusKind.LOW_RESULTS, world.coordinator
-    school_services.status_list_set(world.a1, kind, YEAR - 1, [world.a1_school1, world.a1_school2], first, user)
     school_services.status_list_set(
-        world.a1, kind, YEAR, [world.a1_school1, world.a1_school2, world.a1_curator_school], second, user
+        municipality=world.a1,
+        kind=kind,
+        year=YEAR - 1,
+        schools=[world.a1_school1, world.a1_school2],
+        order=first,
+        user=user,
+    )
+    school_services.status_list_set(
+        municipality=world.a1,
+        kind=kind,
+        year=YEAR,
+        schools=[world.a1_school1, world.a1_school2, world.a1_curator_school],
+        order=second,
+        user=user,
     )
     statuses = login(user).get(f"/schools/orders/{second.pk}/").context["statuses"]
     assert {s.school for s in statuses} == {world.a1_school1, world.a1_school2, world.a1_curator_school}

@@ -126,7 +126,14 @@ def test_regional_coordinator_sets_no_status_list_and_edits_no_school(world, log
 
     order = OrderFactory(municipality=world.a1)
     with pytest.raises((PermissionDenied, ValidationError)):
-        services.status_list_set(world.a1, "low_results", 2025, [world.a1_school1], order, world.regional)
+        services.status_list_set(
+            municipality=world.a1,
+            kind="low_results",
+            year=2025,
+            schools=[world.a1_school1],
+            order=order,
+            user=world.regional,
+        )
     assert not SchoolStatus.objects.exists()
     assert login(world.regional).get(f"/schools/{world.a1_school1.pk}/").status_code == 200, "reads the card"
     assert login(world.regional).get(f"/schools/{world.a1_school1.pk}/edit/").status_code == 404

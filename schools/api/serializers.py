@@ -184,7 +184,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
     def validate_year(self, value):
         try:
-            return services.validate_year(value)
+            return services.validate_year(year=value)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict["year"]) from exc
 

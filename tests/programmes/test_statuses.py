@@ -33,7 +33,12 @@ def test_smolensk_lists_reproduce_entries_and_exits(world, smolensk):
     for year, numbers in SMOLENSK_LISTS.items():
         orders[year] = OrderFactory(municipality=muni)
         result = services.status_list_set(
-            muni, StatusKind.LOW_RESULTS, year, [schools[n] for n in numbers], orders[year], world.superuser
+            municipality=muni,
+            kind=StatusKind.LOW_RESULTS,
+            year=year,
+            schools=[schools[n] for n in numbers],
+            order=orders[year],
+            user=world.superuser,
         )
         assert len(result["entered"]) + len(result["stayed"]) == len(numbers)
     rows = {r["year"]: r for r in status_movement(muni, StatusKind.LOW_RESULTS, range(2017, 2021))}
@@ -47,7 +52,12 @@ def test_smolensk_lists_reproduce_entries_and_exits(world, smolensk):
     # Setting the same list again changes nothing.
     before = list(SchoolStatus.objects.values_list("id", "year_from", "year_to"))
     services.status_list_set(
-        muni, StatusKind.LOW_RESULTS, 2020, [schools[n] for n in SMOLENSK_LISTS[2020]], orders[2020], world.superuser
+        municipality=muni,
+        kind=StatusKind.LOW_RESULTS,
+        year=2020,
+        schools=[schools[n] for n in SMOLENSK_LISTS[2020]],
+        order=orders[2020],
+        user=world.superuser,
     )
     assert list(SchoolStatus.objects.values_list("id", "year_from", "year_to")) == before
 
@@ -55,8 +65,17 @@ def test_smolensk_lists_reproduce_entries_and_exits(world, smolensk):
 def test_all_seven_left(world):
     schools = [SchoolFactory(municipality=world.a1) for _ in range(7)]
     o22, o23 = OrderFactory(municipality=world.a1), OrderFactory(municipality=world.a1)
-    services.status_list_set(world.a1, StatusKind.LOW_RESULTS, 2022, schools, o22, world.coordinator)
-    result = services.status_list_set(world.a1, StatusKind.LOW_RESULTS, 2023, [], o23, world.coordinator)
+    services.status_list_set(
+        municipality=world.a1,
+        kind=StatusKind.LOW_RESULTS,
+        year=2022,
+        schools=schools,
+        order=o22,
+        user=world.coordinator,
+    )
+    result = services.status_list_set(
+        municipality=world.a1, kind=StatusKind.LOW_RESULTS, year=2023, schools=[], order=o23, user=world.coordinator
+    )
     assert len(result["left"]) == 7
     row = status_movement(world.a1, StatusKind.LOW_RESULTS, [2023])[0]
     assert (row["total"], row["left"]) == (0, 7)
@@ -78,7 +97,12 @@ def test_list_set_refusals_save_nothing(world, kwargs, field, message):
     args = {"year": 2022, "order": order, **kwargs}
     with pytest.raises(ValidationError) as exc:
         services.status_list_set(
-            world.a1, StatusKind.LOW_RESULTS, args["year"], [world.a1_school1], args["order"], world.coordinator
+            municipality=world.a1,
+            kind=StatusKind.LOW_RESULTS,
+            year=args["year"],
+            schools=[world.a1_school1],
+            order=args["order"],
+            user=world.coordinator,
         )
     assert message in " ".join(exc.value.message_dict[field])
     assert list(SchoolStatus.objects.values_list("id", "year_from", "year_to")) == before
@@ -87,11 +111,23 @@ def test_list_set_refusals_save_nothing(world, kwargs, field, message):
 def test_list_set_refuses_foreign_school_and_other_user(world):
     order = OrderFactory(municipality=world.a1)
     with pytest.raises(ValidationError) as exc:
-        services.status_list_set(world.a1, StatusKind.LOW_RESULTS, 2022, [world.b1_school1], order, world.coordinator)
+        services.status_list_set(
+            municipality=world.a1,
+            kind=StatusKind.LOW_RESULTS,
+            year=2022,
+            schools=[world.b1_school1],
+            order=order,
+            user=world.coordinator,
+        )
     assert "Не школы этого муниципалитета" in str(exc.value)
     with pytest.raises(ValidationError):
         services.status_list_set(
-            world.a1, StatusKind.LOW_RESULTS, 2022, [world.a1_school1], order, world.coordinator_a2
+            municipality=world.a1,
+            kind=StatusKind.LOW_RESULTS,
+            year=2022,
+            schools=[world.a1_school1],
+            order=order,
+            user=world.coordinator_a2,
         )
     assert not SchoolStatus.objects.exists()
 
@@ -234,12 +270,12 @@ def test_movement_page_and_query_count(world, login, django_assert_max_num_queri
     schools = [SchoolFactory(municipality=world.a1) for _ in range(6)]
     for year in (2020, 2021, 2022):
         services.status_list_set(
-            world.a1,
-            StatusKind.LOW_RESULTS,
-            year,
-            schools[year - 2020 : year - 2017],
-            OrderFactory(municipality=world.a1),
-            world.coordinator,
+            municipality=world.a1,
+            kind=StatusKind.LOW_RESULTS,
+            year=year,
+            schools=schools[year - 2020 : year - 2017],
+            order=OrderFactory(municipality=world.a1),
+            user=world.coordinator,
         )
     c = login(world.coordinator)
     with django_assert_max_num_queries(15):
