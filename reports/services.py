@@ -33,7 +33,7 @@ def report_subjects(user, kind: str):
     return schools_for(user) if BUILDERS[kind][1] else municipalities_overseen(user)
 
 
-def document_build(kind: str, subject, year: int, user=None, text: str = "") -> Document:
+def document_build(*, kind: str, subject, year: int, user=None, text: str = "") -> Document:
     builder, _about_school = BUILDERS[kind]
     if kind == ReportKind.INFO_NOTE and text:
         return builder(subject, year, user=user, text=text)
@@ -43,7 +43,7 @@ def document_build(kind: str, subject, year: int, user=None, text: str = "") -> 
 ORDER_KINDS = {ReportKind.ORDER_LOW_RESULTS, ReportKind.ORDER_CURATORS, ReportKind.ORDER_PARTNERS}
 
 
-def document_check(kind: str, subject, year: int, user) -> None:
+def document_check(*, kind: str, subject, year: int, user) -> None:
     """Refuse (``DocumentRefused``) a document that could not be signed as made: an order
     without its requisites, executor or appendix; a report of an authority without its
     head in office today.  Called before anything is recorded."""
@@ -52,7 +52,7 @@ def document_check(kind: str, subject, year: int, user) -> None:
     from reports.requisites import municipal_requisites
 
     if kind in ORDER_KINDS:
-        document_build(kind, subject, year, user=user)
+        document_build(kind=kind, subject=subject, year=year, user=user)
         return
     municipality = subject.municipality if BUILDERS[kind][1] else subject
     municipal_requisites(municipality, timezone.localdate()).require()
@@ -86,7 +86,7 @@ def report_request(
     is the school or municipality, looked up in ``report_subjects(actor, kind)``."""
     user = actor
     about_school = BUILDERS[kind][1]
-    document_check(kind, subject, year, user)
+    document_check(kind=kind, subject=subject, year=year, user=user)
     report = GeneratedReport.objects.create(
         kind=kind,
         fmt=fmt,
@@ -98,14 +98,14 @@ def report_request(
         text=text,
     )
     if kind in LONG_KINDS:
-        report_enqueue(report)
+        report_enqueue(report=report)
     else:
-        report_build(report.pk)
+        report_build(report_id=report.pk)
         report.refresh_from_db()
     return report
 
 
-def report_enqueue(report: GeneratedReport) -> None:
+def report_enqueue(*, report: GeneratedReport) -> None:
     """Hand the report to the worker once the request's transaction commits."""
     transaction.on_commit(lambda: _send(report.pk))
 
@@ -120,7 +120,7 @@ def _send(report_id: int) -> None:
         GeneratedReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(error=QUEUE_UNAVAILABLE)
 
 
-def report_build(report_id: int) -> bool:
+def report_build(*, report_id: int) -> bool:
     """Build a queued report.  Idempotent: only one run takes a report from «queued»
     (compare-and-set); a finished report is left as it is."""
     taken = GeneratedReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
@@ -131,7 +131,9 @@ def report_build(report_id: int) -> bool:
     report = GeneratedReport.objects.select_related("school", "municipality", "requested_by").get(pk=report_id)
     try:
         subject = report.school if report.school_id else report.municipality
-        doc = document_build(report.kind, subject, report.year, user=report.requested_by, text=report.text)
+        doc = document_build(
+            kind=report.kind, subject=subject, year=report.year, user=report.requested_by, text=report.text
+        )
         _progress(report, 40)
         content, checksum, pages = document_render(doc, report.fmt)
         _progress(report, 90)
@@ -151,12 +153,12 @@ def report_build(report_id: int) -> bool:
     return True
 
 
-def report_retry(report: GeneratedReport) -> None:
+def report_retry(*, report: GeneratedReport) -> None:
     """Put a failed or stuck report back in the queue."""
     GeneratedReport.objects.filter(pk=report.pk).exclude(status=ReportStatus.DONE).update(
         status=ReportStatus.QUEUED, progress=0, error=""
     )
-    report_enqueue(report)
+    report_enqueue(report=report)
 
 
 def _progress(report: GeneratedReport, value: int) -> None:

@@ -126,7 +126,7 @@ def report_download(request, pk: int):
 @require_POST
 def report_retry(request, pk: int):
     report = get_object_or_404(GeneratedReport.objects.restrict(request.user), pk=pk)
-    services.report_retry(report)
+    services.report_retry(report=report)
     return redirect(report)
 
 

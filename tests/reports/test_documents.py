@@ -96,7 +96,7 @@ def test_report_build_is_idempotent(listed, login):
     c = login(listed.coordinator)
     request_document(c, ReportKind.SCHOOL, listed.a1_school1.pk)
     report = GeneratedReport.objects.get()
-    assert report_build(report.pk) is False
+    assert report_build(report_id=report.pk) is False
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE
 
