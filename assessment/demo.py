@@ -39,7 +39,7 @@ def load(ctx) -> None:
         return
     upload = ContentFile(content, name="demo-results.csv")
     batch = services.import_batch_create(user=None, uploaded_file=upload)
-    batch = services.import_batch_run(batch.pk)
+    batch = services.import_batch_run(batch_id=batch.pk)
     if batch.status != ImportStatus.DONE:
         raise RuntimeError(f"demo results were refused: {batch.errors[:5]}")
-    services.analysis_run(years, trigger="demo")
+    services.analysis_run(years=years, trigger="demo")

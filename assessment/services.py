@@ -81,7 +81,7 @@ def import_batch_create(*, user, uploaded_file, dry_run: bool = False) -> Import
     return batch
 
 
-def import_batch_queue(batch_id: int) -> None:
+def import_batch_queue(*, batch_id: int) -> None:
     """Hand the batch to Celery (runs at once in eager mode)."""
     from assessment.tasks import import_batch_task
 
@@ -128,7 +128,7 @@ def _claim(batch_id: int):
     return now if claimed else None
 
 
-def import_batch_run(batch_id: int) -> ImportBatch:
+def import_batch_run(*, batch_id: int) -> ImportBatch:
     """Read, validate and (unless a dry run) write the batch's file: whole file or nothing.
 
     Safe to retry: a finished batch, or one another worker is running, is returned as it is; one
@@ -239,7 +239,7 @@ def import_batches_sweep() -> dict[str, int]:
         if batch.status == ImportStatus.RUNNING and batch.attempts >= settings.ASSESSMENT_IMPORT_MAX_ATTEMPTS:
             failed += _fail_interrupted(batch)
         else:
-            import_batch_queue(batch.pk)
+            import_batch_queue(batch_id=batch.pk)
             queued += 1
     return {"failed": failed, "queued": queued}
 
@@ -253,7 +253,7 @@ def _municipality_of(school_ids: set[int], batch: ImportBatch):
     return municipalities.pop() if len(municipalities) == 1 else batch.municipality_id
 
 
-def import_batch_restart(batch: ImportBatch, user) -> ImportBatch:
+def import_batch_restart(*, batch: ImportBatch, user) -> ImportBatch:
     """Queue again a batch that is stuck (its worker died, or its message was lost): a
     coordinator's action on the import page."""
     if not scoping.may_redo_import(user, batch):
@@ -265,7 +265,7 @@ def import_batch_restart(batch: ImportBatch, user) -> ImportBatch:
         ).update(status=ImportStatus.PENDING, progress=0, started=timezone.now(), attempts=0, message="")
         if not restarted:
             raise RestartRefused(_("The import is not stuck: it is still being processed or has finished."))
-        transaction.on_commit(lambda: import_batch_queue(batch.pk))
+        transaction.on_commit(lambda: import_batch_queue(batch_id=batch.pk))
     batch.refresh_from_db()
     return batch
 
@@ -505,7 +505,7 @@ def _write_portable(batch_id: int, rows: Iterable[tuple]) -> int:
         return c.fetchone()[0]
 
 
-def import_batch_rollback(batch: ImportBatch, user) -> ImportBatch:
+def import_batch_rollback(*, batch: ImportBatch, user) -> ImportBatch:
     """Undo an import: its rows go, the versions it replaced come back (coordinators only)."""
     if not scoping.may_redo_import(user, batch):
         raise RollbackRefused(_("Only a coordinator may roll back an import."))
@@ -548,13 +548,13 @@ def _restore_replaced(batch_id: int) -> None:
         c.execute(f"DELETE FROM {RP} WHERE batch_id = %s", [batch_id])
 
 
-def import_file(path: str, *, user=None, dry_run: bool = False) -> ImportBatch:
+def import_file(*, path: str, user=None, dry_run: bool = False) -> ImportBatch:
     """Import a file from disk (the management command) through the same batch machinery."""
     with open(path, "rb") as fh:
         data = fh.read()
     upload = ContentFile(data, name=path.replace("\\", "/").rsplit("/", 1)[-1])
     batch = import_batch_create(user=user, uploaded_file=upload, dry_run=dry_run)
-    return import_batch_run(batch.pk)
+    return import_batch_run(batch_id=batch.pk)
 
 
 def import_error_report(batch: ImportBatch) -> tuple[bytes, str, str]:
@@ -626,7 +626,7 @@ def analysis_years() -> list[int]:
     return sorted(years)
 
 
-def analysis_run(years: list[int] | None = None, *, trigger: str = "manual", wait_seconds: float = 600) -> AnalysisRun:
+def analysis_run(*, years: list[int] | None = None, trigger: str = "manual", wait_seconds: float = 600) -> AnalysisRun:
     """Recompute every figure, flag and index of ``years`` (all years by default) and store them."""
     thresholds = analysis.Thresholds.from_settings()
     with transaction.atomic(), _analysis_lock(wait_seconds):

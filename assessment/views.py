@@ -45,7 +45,7 @@ class ImportUploadView(LoginRequiredMixin, FormView):
             batch = services.import_batch_create(
                 user=self.request.user, uploaded_file=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
             )
-            transaction.on_commit(lambda: services.import_batch_queue(batch.pk))
+            transaction.on_commit(lambda: services.import_batch_queue(batch_id=batch.pk))
         return redirect(batch.get_absolute_url())
 
 
@@ -91,7 +91,7 @@ class ImportRollbackView(ObjectActionView):
     scope_action = MANAGE
     actions = {
         "rollback": (
-            lambda view, batch: services.import_batch_rollback(batch, view.request.user),
+            lambda view, batch: services.import_batch_rollback(batch=batch, user=view.request.user),
             gettext_lazy("The import has been rolled back."),
         )
     }
@@ -109,7 +109,7 @@ class ImportRestartView(ObjectActionView):
     scope_action = MANAGE
     actions = {
         "restart": (
-            lambda view, batch: services.import_batch_restart(batch, view.request.user),
+            lambda view, batch: services.import_batch_restart(batch=batch, user=view.request.user),
             gettext_lazy("The import has been queued again."),
         )
     }

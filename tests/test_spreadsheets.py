@@ -184,7 +184,7 @@ def test_results_import_refuses_the_far_cell_file_and_ends_failed(world, tmp_pat
 
     path = tmp_path / "results.xlsx"
     path.write_bytes(far_cell_xlsx())
-    batch = import_file(str(path), user=world.superuser)
+    batch = import_file(path=str(path), user=world.superuser)
     assert batch.status == ImportStatus.FAILED
     assert "Лист доходит до столбца XFD" in batch.message
     assert batch.errors[0]["reason"] == batch.message

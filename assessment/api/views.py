@@ -93,6 +93,6 @@ class ImportBatchViewSet(
                 uploaded_file=serializer.validated_data["file"],
                 dry_run=serializer.validated_data["dry_run"],
             )
-            transaction.on_commit(lambda: services.import_batch_queue(batch.pk))
+            transaction.on_commit(lambda: services.import_batch_queue(batch_id=batch.pk))
         batch.refresh_from_db()
         return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)

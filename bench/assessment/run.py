@@ -120,7 +120,7 @@ def bench_xlsx(codes, tmp: Path, rows: int) -> dict:
     def first_import():
         reset()  # not timed: new rows each time
         t = time.perf_counter()
-        batch = services.import_file(str(path))
+        batch = services.import_file(path=str(path))
         return time.perf_counter() - t, batch
 
     runs = [first_import() for _ in range(3)]
@@ -130,7 +130,7 @@ def bench_xlsx(codes, tmp: Path, rows: int) -> dict:
     def again():
         vacuum()  # not timed
         t = time.perf_counter()
-        batch = services.import_file(str(path))  # re-import: every row replaced
+        batch = services.import_file(path=str(path))  # re-import: every row replaced
         return time.perf_counter() - t, batch
 
     runs = [again() for _ in range(3)]
@@ -154,7 +154,7 @@ def bench_csv(codes, tmp: Path, rows: int) -> dict:
     path = tmp / "bench1m.csv"
     write_file(str(path), islice(generate(codes, [2017, 2018, 2019, 2020], seed=12, students=STUDENTS), rows))
     before = rss_mb()
-    t, batch = timed(lambda: services.import_file(str(path)))
+    t, batch = timed(lambda: services.import_file(path=str(path)))
     assert batch.status == "done", batch.errors[:3]
     return {"rows": batch.rows_total, "import_s": t, "peak_rss_mb": rss_mb(), "rss_before_mb": before}
 
@@ -171,7 +171,7 @@ def load_region(codes, years, tmp: Path) -> int:
             total += write_file(
                 str(path), generate(codes[part : part + 500], [y], seed=100 + y + part, students=STUDENTS)
             )
-            batch = services.import_file(str(path))
+            batch = services.import_file(path=str(path))
             assert batch.status == "done", batch.errors[:3]
             path.unlink()
     return total

@@ -127,7 +127,7 @@ def write(path, header, data) -> None:
 
 def import_seconds(path: str) -> tuple[float, int]:
     t = time.perf_counter()
-    batch = services.import_file(path)
+    batch = services.import_file(path=path)
     assert batch.status == "done", batch.errors[:3]
     return time.perf_counter() - t, batch.rows_total
 

@@ -106,7 +106,7 @@ def import_bytes(world, tmp_path):
     def _import(content: bytes, name: str = "results.csv", user=None, dry_run=False):
         path = tmp_path / name
         path.write_bytes(content)
-        return import_file(str(path), user=user, dry_run=dry_run)
+        return import_file(path=str(path), user=user, dry_run=dry_run)
 
     return _import
 

@@ -81,7 +81,7 @@ def test_rollback_removes_figures_after_reanalysis(world, import_bytes, django_c
     assert GroupResult.objects.exists()  # the analysis ran after the import, for the years it touched
     assert set(AnalysisRun.objects.get().years) == {2022, 2023, 2024}
     with django_capture_on_commit_callbacks(execute=True):
-        services.import_batch_rollback(batch, world.superuser)
+        services.import_batch_rollback(batch=batch, user=world.superuser)
     assert not GroupResult.objects.exists() and not Flag.objects.exists()
 
 

@@ -86,20 +86,20 @@ def test_the_same_batch_runs_again_after_its_worker_was_killed(world, monkeypatc
 
     monkeypatch.setattr(services, "_write_rows", write_then_die)
     with pytest.raises(WorkerKilled):
-        services.import_batch_run(batch.pk)
+        services.import_batch_run(batch_id=batch.pk)
     monkeypatch.setattr(services, "_write_rows", real_write)
     batch.refresh_from_db()
     assert batch.status == ImportStatus.RUNNING and batch.started and batch.attempts == 1
     assert Result.objects.count() == 0
 
     # A redelivered task while the claim is fresh: the batch may still be running elsewhere.
-    assert services.import_batch_run(batch.pk).status == ImportStatus.RUNNING
+    assert services.import_batch_run(batch_id=batch.pk).status == ImportStatus.RUNNING
     assert Result.objects.count() == 0 and not batch.is_stale
 
     # Once the claim is older than the staleness, the batch is claimed again and imported.
     _claimed_by_a_dead_worker(batch, 601)
     assert batch.is_stale
-    done = services.import_batch_run(batch.pk)
+    done = services.import_batch_run(batch_id=batch.pk)
     assert done.status == ImportStatus.DONE, done.errors
     assert done.attempts == 2 and done.rows_created == len(hand_rows())
     assert Result.objects.filter(batch=done).count() == len(hand_rows())
@@ -121,7 +121,7 @@ def test_a_worker_taken_for_dead_cannot_commit_over_the_new_claim(world, monkeyp
         return replaced
 
     monkeypatch.setattr(services, "_write_rows", write_while_reclaimed)
-    batch = services.import_batch_run(batch.pk)
+    batch = services.import_batch_run(batch_id=batch.pk)
     assert batch.status == ImportStatus.RUNNING  # it belongs to the other claim now
     assert Result.objects.count() == 0, "the superseded run's write was rolled back"
 
@@ -129,7 +129,7 @@ def test_a_worker_taken_for_dead_cannot_commit_over_the_new_claim(world, monkeyp
 def test_a_batch_interrupted_too_often_is_refused(world, settings):
     settings.ASSESSMENT_IMPORT_MAX_ATTEMPTS = 3
     batch = _claimed_by_a_dead_worker(_upload(world, to_csv(hand_rows())), 3600, attempts=3)
-    batch = services.import_batch_run(batch.pk)
+    batch = services.import_batch_run(batch_id=batch.pk)
     assert batch.status == ImportStatus.FAILED
     assert batch.message == "Загрузка прерывалась (попыток: 3); ничего не импортировано."
     assert Result.objects.count() == 0
@@ -176,7 +176,7 @@ def test_a_stale_pending_batch_can_be_run_again_too(world, django_capture_on_com
     batch.refresh_from_db()
     assert batch.status == ImportStatus.PENDING and batch.is_stale
     with django_capture_on_commit_callbacks(execute=True):
-        services.import_batch_restart(batch, world.superuser)
+        services.import_batch_restart(batch=batch, user=world.superuser)
     batch.refresh_from_db()
     assert batch.status == ImportStatus.DONE and not batch.is_stale
 

@@ -74,13 +74,13 @@ def test_reimport_replaces_and_rollback_restores(world, import_bytes):
     from assessment.services import RollbackRefused
 
     with pytest.raises(RollbackRefused):
-        import_batch_rollback(first, world.superuser)
-    import_batch_rollback(second, world.superuser)
+        import_batch_rollback(batch=first, user=world.superuser)
+    import_batch_rollback(batch=second, user=world.superuser)
     assert Result.objects.get(school__code="A1S1", year=2022, student_code="S1").score == 16
     assert Result.objects.filter(batch=first).count() == n
     second.refresh_from_db()
     assert second.status == ImportStatus.ROLLED_BACK
-    import_batch_rollback(first, world.superuser)
+    import_batch_rollback(batch=first, user=world.superuser)
     assert counts() == (0, 0)
 
 
@@ -231,6 +231,6 @@ def test_generate_results_is_deterministic(tmp_path, world):
     call_command("generate_results", "--schools", "3", "--years", "1", "--municipality", "Округ А1", "--out", str(c))
     from assessment.services import import_file
 
-    batch = import_file(str(c))
+    batch = import_file(path=str(c))
     assert batch.status == ImportStatus.DONE, batch.errors[:3]
     assert set(Result.objects.values_list("school__code", flat=True)) == {"A1S1", "A1S2", "A1S3"}

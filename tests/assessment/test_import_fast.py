@@ -129,7 +129,7 @@ def test_reimport_in_small_chunks_mixing_new_and_replaced_rows(world, import_byt
         for r in changed
     )
     assert got == expected
-    import_batch_rollback(second, world.superuser)
+    import_batch_rollback(batch=second, user=world.superuser)
     assert _snapshot() == before
 
 

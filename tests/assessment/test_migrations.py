@@ -58,7 +58,7 @@ def test_kept_rows_are_packed_per_batch_and_previous_batch_and_roll_back():
     kept = sorted((r["batch_id"], r["student_code"], r["score"], r["mark"]) for p in packs for r in p.unpacked())
     assert kept == [(ids[0], "S1", 1.0, None), (ids[0], "S2", 2.5, None), (ids[1], "S3", 6.0, 4)]
 
-    import_batch_rollback(current.ImportBatch.objects.get(pk=ids[2]), None)
+    import_batch_rollback(batch=current.ImportBatch.objects.get(pk=ids[2]), user=None)
     got = sorted(current.Result.objects.values_list("batch_id", "student_code", "score", "mark"))
     assert got == [(ids[0], "S1", 1.0, None), (ids[0], "S2", 2.5, None), (ids[1], "S3", 6.0, 4)]
     assert not current.ReplacedResultPack.objects.exists()

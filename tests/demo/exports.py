@@ -129,7 +129,7 @@ def plant_hostile_data(municipality, coordinator) -> dict:
                     wb.active.cell(row=2, column=c).value = value
                     wb.active.cell(row=2, column=c).data_type = "s"
                 wb.save(path)
-            batch = import_file(str(path), user=coordinator)
+            batch = import_file(path=str(path), user=coordinator)
         assert batch.status == "failed", batch.status
         failed[ext] = batch.pk
     return {"event": event.pk, "roadmap": activity.task.goal.roadmap_id, "failed": failed}

@@ -30,9 +30,9 @@ def region(world, tmp_path):
         + school_rows("A2S2", label, [15, 16, 17, 18, 19])
         + school_rows("B1S1", label, [10, 11, 12, 13, 14])
     )
-    batch = assessment.import_file(str(results_workbook(tmp_path / "результаты.xlsx", rows)))
+    batch = assessment.import_file(path=str(results_workbook(tmp_path / "результаты.xlsx", rows)))
     assert batch.status == "done", batch.message
-    assessment.analysis_run([year])
+    assessment.analysis_run(years=[year])
     return world
 
 

@@ -76,7 +76,7 @@ def region(world):
         for n, score in enumerate(scores)
     ]
     Result.objects.bulk_create(rows)
-    analysis_run([year - 1, year], trigger="test")
+    analysis_run(years=[year - 1, year], trigger="test")
 
     order_a1, order_a2 = OrderFactory(municipality=w.a1), OrderFactory(municipality=w.a2)
     SchoolStatus.objects.create(school=w.a1_school1, kind=StatusKind.LOW_RESULTS, year_from=year - 1, order=order_a1)

@@ -141,7 +141,7 @@ def _grow(region, municipalities: int, schools: int):
                 for n in range(6)
             ]
     Result.objects.bulk_create(rows)
-    analysis_run([region.year], trigger="test")
+    analysis_run(years=[region.year], trigger="test")
 
 
 def test_dashboard_queries_do_not_grow_with_the_region(region, login):

@@ -67,7 +67,7 @@ def import_results(world, tmp_path):
     def _import(rows, name="results.csv", header=TASK_HEADER, user=None):
         path = tmp_path / name
         path.write_bytes(to_csv(rows, header=header))
-        return import_file(str(path), user=user)
+        return import_file(path=str(path), user=user)
 
     return _import
 

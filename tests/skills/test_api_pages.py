@@ -139,7 +139,7 @@ def test_task_results_recomputed_after_a_rollback(tasks_world):
     from assessment.models import ImportBatch
     from assessment.services import analysis_run, import_batch_rollback
 
-    import_batch_rollback(ImportBatch.objects.get(), None)
+    import_batch_rollback(batch=ImportBatch.objects.get(), user=None)
     analysis_run(trigger="test")
     assert not TaskResult.objects.exists()
 

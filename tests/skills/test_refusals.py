@@ -132,7 +132,7 @@ def test_rollback_restores_task_scores(tasks_world, import_results):
 
     batch = import_results(result_rows("A1S1", rows=[(1, 1, 1, 3)]))
     assert Result.objects.get(school__code="A1S1", student_code="S1").task_scores == [1, 1, 1]
-    import_batch_rollback(ImportBatch.objects.get(pk=batch.pk), None)
+    import_batch_rollback(batch=ImportBatch.objects.get(pk=batch.pk), user=None)
     assert Result.objects.get(school__code="A1S1", student_code="S1").task_scores == [0, 1, 0]
 
 

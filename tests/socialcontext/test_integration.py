@@ -27,7 +27,7 @@ def results(world, tmp_path, django_capture_on_commit_callbacks):
     path = tmp_path / "results.csv"
     path.write_bytes(results_csv(hand_rows()))
     with django_capture_on_commit_callbacks(execute=True):
-        batch = import_file(str(path))  # the analysis is queued on commit (eager in tests)
+        batch = import_file(path=str(path))  # the analysis is queued on commit (eager in tests)
     assert batch.status == "done"
     return world
 

@@ -10,5 +10,5 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, action="append", help="academic year by its start (2022 = 2022/2023)")
 
     def handle(self, *args, year=None, **options):
-        run = analysis_run(year, trigger="command")
+        run = analysis_run(years=year, trigger="command")
         self.stdout.write(self.style.SUCCESS(f"Analysis {run.pk}: years {run.years}, {run.counts}"))

@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, **options):
         try:
-            batch = import_file(file, dry_run=dry_run)
+            batch = import_file(path=file, dry_run=dry_run)
         except OSError as exc:
             raise CommandError(str(exc))
         if batch.status != ImportStatus.DONE:
