@@ -70,4 +70,4 @@ def load(ctx) -> None:
         if (s.pk, y) not in existing
     ]
     bulk_create_with_history(rows, SchoolContext, batch_size=500, default_change_reason="demo data")
-    context_analysis_run(years, trigger="demo")
+    context_analysis_run(years=years, trigger="demo")

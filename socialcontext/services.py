@@ -159,7 +159,7 @@ class ContextImportService(CheckedImportService):
         follows for their years."""
         created, updated = _write(batch, checked, user)
         years = checked.years
-        transaction.on_commit(lambda: context_analysis_queue(years, f"context-import:{batch.pk}"))
+        transaction.on_commit(lambda: context_analysis_queue(years=years, trigger=f"context-import:{batch.pk}"))
         message = _("Imported %(n)d rows (%(new)d new, %(replaced)d replaced).")
         return {
             "rows_created": created,
@@ -213,7 +213,7 @@ def school_context_save(*, context: SchoolContext, user) -> SchoolContext:
     except IntegrityError:
         raise ValidationError({"year": [_("The school already has a context row for this year.")]})
     year = context.year
-    transaction.on_commit(lambda: context_analysis_queue([year], "context-form"))
+    transaction.on_commit(lambda: context_analysis_queue(years=[year], trigger="context-form"))
     return context
 
 
@@ -230,7 +230,7 @@ def context_years() -> list[int]:
     return sorted(years)
 
 
-def context_analysis(years: list[int] | None = None) -> dict:
+def context_analysis(*, years: list[int] | None = None) -> dict:
     """Recompute §2–§4 for ``years`` (every year with context data by default) in the caller's
     transaction."""
     target = sorted({int(y) for y in years}) if years else context_years()
@@ -244,18 +244,18 @@ def on_analysis_computed(sender, run, years, **kwargs) -> dict:
     the context figures of the same years in its transaction — every year with context data
     when it is the nightly run."""
     target = sorted(set(years) | set(context_years())) if run.trigger == "nightly" else years
-    return context_analysis(target) if target else {}
+    return context_analysis(years=target) if target else {}
 
 
-def context_analysis_run(years: list[int] | None = None, *, trigger: str = "manual") -> dict:
+def context_analysis_run(*, years: list[int] | None = None, trigger: str = "manual") -> dict:
     """The context analysis alone (after a context import or a correction): one transaction."""
     with transaction.atomic():
-        counts = context_analysis(years)
+        counts = context_analysis(years=years)
     log.info("context analysis (%s) done", trigger)
     return counts
 
 
-def context_analysis_queue(years: list[int], trigger: str) -> None:
+def context_analysis_queue(*, years: list[int], trigger: str) -> None:
     from socialcontext.tasks import context_analysis_task
 
     context_analysis_task.delay(sorted(set(years)), trigger)

@@ -9,4 +9,4 @@ from socialcontext import services
 def context_analysis_task(self, years: list[int] | None = None, trigger: str = "context") -> dict:
     """The context analysis after a context import or a correction (the nightly results
     analysis recomputes it too, in its own transaction)."""
-    return services.context_analysis_run(years, trigger=trigger)
+    return services.context_analysis_run(years=years, trigger=trigger)

@@ -21,7 +21,7 @@ Y = 2023
 def run(years=None):
     from socialcontext.services import context_analysis_run
 
-    return context_analysis_run(years, trigger="test")
+    return context_analysis_run(years=years, trigger="test")
 
 
 def fig(school, year=Y):

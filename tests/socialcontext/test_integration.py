@@ -62,7 +62,7 @@ def test_a_context_analysis_waits_for_nothing_and_twice_is_the_same(results):
     from socialcontext.services import context_analysis_run
 
     before = sorted(SchoolContextFigure.objects.values_list("school_id", "context_index", "school_index"))
-    context_analysis_run([YEAR])
+    context_analysis_run(years=[YEAR])
     context_analysis_run()
     assert sorted(SchoolContextFigure.objects.values_list("school_id", "context_index", "school_index")) == before
 
