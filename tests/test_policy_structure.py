@@ -159,3 +159,39 @@ def test_action_view_maps_refusals_once_and_redirects_safely(world, login):
     assert roadmap.status == type(roadmap).objects.get(pk=roadmap.pk).status
     assert login(world.outsider).post(f"/roadmaps/{roadmap.pk}/submit/").status_code == 404
     assert client.post(f"/roadmaps/{roadmap.pk}/nonsense/").status_code == 404
+
+
+# --- Services take keyword-only domain arguments ----------------------------------------------
+
+# Read helpers that neither write nor refuse: they may keep positional parameters.
+SERVICE_READ_HELPERS = {
+    "assessment": {"import_claim_expires_in", "import_error_report"},
+    "curators": {"last_open_recommendations", "assignments_copy_preview"},
+    "events": {"schools_of_levels", "registration_closed_reason", "attendance_sheet_rows"},
+    "reports": {"report_subjects", "document_render", "info_note_text"},
+    "roadmaps": {"activity_date_errors", "progress_report_missing"},
+    "schools": {"status_overlaps", "holders"},
+    "skills": {"plan_shapes", "work_label", "plan_import_check", "plan_import_preview", "teachers_for"},
+    # ``on_analysis_computed`` is a signal receiver: Django's ``(sender, **kwargs)`` shape.
+    "socialcontext": {"context_import_preview", "context_years", "on_analysis_computed"},
+}
+
+
+@pytest.mark.parametrize("app", sorted(SERVICE_READ_HELPERS))
+def test_workflow_services_are_keyword_only(app):
+    """Every public function of ``<app>/services.py`` that writes, changes state or refuses is
+    called by keyword only (``def user_create(*, email, name)``): no caller can swap two
+    arguments of one type."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).resolve().parent.parent / app / "services.py").read_text())
+    positional = sorted(
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and not node.name.startswith("_")
+        and (node.args.posonlyargs or node.args.args or node.args.vararg)
+        and node.name not in SERVICE_READ_HELPERS[app]
+    )
+    assert positional == []
