@@ -1,16 +1,22 @@
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.scoping import VIEW, schools_for
 from assessment import selectors
 from assessment.models import Flag, RiskZoneCount, SchoolIndex
+from core.cache import scope_key
+from core.compiled import prepared_aggregate, prepared_exists
 from core.dashboard import Panel
 
 
 def panels(user) -> list[Panel]:
-    if not schools_for(user, VIEW).exists():
+    scope = scope_key(user)  # these queries compiled once per reader's scope (core/compiled.py)
+    if not prepared_exists(("home.schools", scope), lambda: schools_for(user, VIEW)):
         return []
     run = selectors.last_run()
-    latest = selectors.results_year(schools_for(user, VIEW))
+    latest = prepared_aggregate(
+        ("home.results_year", scope), lambda: selectors.results_of(schools_for(user, VIEW)), y=Max("year")
+    )["y"]
     totals = selectors.flag_totals(Flag.objects.restrict(user, VIEW), latest)
     return [
         Panel(

@@ -12,7 +12,9 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.scoping import VIEW, schools_for
+from core.cache import scope_key
 from core.charts import bar_chart
+from core.compiled import prepared, prepared_count
 from core.years import current_academic_year
 from events.models import (
     Event,
@@ -31,16 +33,21 @@ def events_visible(user) -> QuerySet:
 
 
 def events_upcoming(user, limit: int = 5) -> list[Event]:
-    now = timezone.now()
-    return list(
-        events_visible(user)
-        .filter(end__gte=now)
-        .exclude(status=EventStatus.CANCELLED)
-        .order_by("start")
-        .annotate(registered=Count("registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED)))[
-            :limit
-        ]
-    )
+    """The next ``limit`` events the user sees (not over, not cancelled) with their
+    registrations; compiled once per reader's scope (core/compiled.py)."""
+
+    def build(now):
+        return (
+            events_visible(user)
+            .filter(end__gte=now)
+            .exclude(status=EventStatus.CANCELLED)
+            .order_by("start")
+            .annotate(registered=Count("registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED)))[
+                :limit
+            ]
+        )
+
+    return list(prepared(("events.upcoming", scope_key(user), limit), build, timezone.now()))
 
 
 def registrations_of_school(school, *, upcoming: bool = True) -> QuerySet:
@@ -265,13 +272,40 @@ def low_results_schools(user) -> QuerySet:
 
 def low_results_without_participation(user, months: int = 6) -> QuerySet:
     """ШНОР of the user's scope whose people attended no event in the last ``months`` months."""
-    since = timezone.now() - datetime.timedelta(days=round(months * 30.44))
+    now = timezone.now()
+    return _without_participation(user, now, _months_before(now, months))
+
+
+def low_results_without_participation_head(user, months: int = 6, limit: int = 10) -> list:
+    """The first ``limit`` rows of ``low_results_without_participation`` (the home panel),
+    compiled once per reader's scope and year (core/compiled.py)."""
+    now = timezone.now()
+    key = ("events.idle", scope_key(user), current_academic_year(), limit)
+    return list(
+        prepared(
+            key, lambda now, since: _without_participation(user, now, since)[:limit], now, _months_before(now, months)
+        )
+    )
+
+
+def low_results_count(user) -> int:
+    """How many schools ``low_results_schools`` gives (compiled once per scope and year)."""
+    return prepared_count(
+        ("events.low_results", scope_key(user), current_academic_year()), lambda: low_results_schools(user)
+    )
+
+
+def _months_before(now, months: int):
+    return now - datetime.timedelta(days=round(months * 30.44))
+
+
+def _without_participation(user, now, since) -> QuerySet:
     attended = Registration.objects.filter(
         school=OuterRef("pk"),
         status=RegistrationStatus.REGISTERED,
         attended=True,
         event__start__gte=since,
-        event__start__lte=timezone.now(),
+        event__start__lte=now,
     )
     last = Registration.objects.filter(
         school=OuterRef("pk"), status=RegistrationStatus.REGISTERED, attended=True

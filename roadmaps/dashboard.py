@@ -3,6 +3,8 @@
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from core.cache import scope_key
+from core.compiled import prepared, prepared_count
 from core.dashboard import Panel
 from core.years import current_academic_year
 from roadmaps import selectors
@@ -13,13 +15,21 @@ def panels(user) -> list[Panel]:
     result = []
     role = "superuser" if user.is_superuser else user.role
     if role in (Role.MUNICIPAL_COORDINATOR, Role.REGIONAL_COORDINATOR, "superuser"):
-        states = selectors.report_states(selectors.current_roadmaps(user))
-        waiting = selectors.reports_waiting_for_approval(user)
+        # compiled once per reader's scope and year (core/compiled.py)
+        scope, year = scope_key(user), current_academic_year()
+        roadmaps = prepared(("home.roadmaps", scope, year), lambda: selectors.current_roadmaps(user, year))
+        states = selectors.report_states(roadmaps)
+        waiting_key = ("home.waiting", scope)
         ctx = {
             "due": [s for s in states if s["due"]],
             "late": [s for s in states if s["late"]],
-            "waiting_count": waiting.count(),
-            "waiting": list(waiting.order_by("submitted_at", "pk")[:5]),
+            "waiting_count": prepared_count(waiting_key, lambda: selectors.reports_waiting_for_approval(user)),
+            "waiting": list(
+                prepared(
+                    waiting_key,
+                    lambda: selectors.reports_waiting_for_approval(user).order_by("submitted_at", "pk")[:5],
+                )
+            ),
         }
         result.append(Panel("roadmaps/_panel_coordinator.html", ctx, order=30))
     if role == Role.CURATOR:

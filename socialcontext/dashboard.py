@@ -4,6 +4,8 @@ from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
 from accounts.scoping import MANAGE, VIEW, municipalities_overseen, schools_for
+from core.cache import scope_key
+from core.compiled import prepared_aggregate, prepared_exists
 from core.dashboard import Panel, can_see
 from socialcontext import selectors
 from socialcontext.models import Category, PartnerSuggestion, SchoolContextFigure
@@ -12,10 +14,11 @@ from socialcontext.models import Category, PartnerSuggestion, SchoolContextFigur
 def panels(user) -> list[Panel]:
     """For those who oversee a municipality: the latest year read against context — resilient
     schools, schools below expected, «check objectivity» prompts, partner suggestions."""
-    if not municipalities_overseen(user).exists():
+    scope = scope_key(user)  # these queries compiled once per reader's scope (core/compiled.py)
+    if not prepared_exists(("home.overseen", scope), lambda: municipalities_overseen(user)):
         return []
     figures = SchoolContextFigure.objects.restrict(user, VIEW).exclude(category="")
-    year = figures.aggregate(y=Max("year"))["y"]
+    year = prepared_aggregate(("home.context_year", scope), lambda: figures, y=Max("year"))["y"]
     counts = {}
     if year is not None:
         counts = figures.filter(year=year).aggregate(
@@ -27,7 +30,11 @@ def panels(user) -> list[Panel]:
     return [
         Panel(
             "socialcontext/_panel_home.html",
-            {"year": year, "counts": counts, "can_import": schools_for(user, MANAGE).exists()},
+            {
+                "year": year,
+                "counts": counts,
+                "can_import": prepared_exists(("home.managed", scope), lambda: schools_for(user, MANAGE)),
+            },
             order=52,
         )
     ]
