@@ -5,7 +5,7 @@ from accounts.scoping import VIEW, schools_for
 from assessment import selectors
 from assessment.models import Flag, RiskZoneCount, SchoolIndex
 from core.cache import scope_key
-from core.compiled import prepared_aggregate, prepared_exists
+from core.compiled import prepared_aggregate, prepared_count, prepared_exists
 from core.dashboard import Panel
 
 
@@ -31,11 +31,20 @@ def school_sections(user, school) -> list[Panel]:
     latest = selectors.school_results_year(school)
     if latest is None:
         return []
+    # compiled once for every school (its id and the year swapped in: core/compiled.py)
+    sid = school.pk
     context = {
         "school": school,
         "year": latest,
-        "flags": selectors.school_flag_count(school, latest),
-        "teachers": selectors.teacher_dynamics(Flag.objects.filter(school=school, year=latest)).count(),
+        "flags": prepared_count(
+            ("card.flags",), lambda sid, year: selectors.school_flags().filter(school_id=sid, year=year), sid, latest
+        ),
+        "teachers": prepared_count(
+            ("card.teachers",),
+            lambda sid, year: selectors.teacher_dynamics(Flag.objects.filter(school_id=sid, year=year)),
+            sid,
+            latest,
+        ),
         "index": SchoolIndex.objects.filter(school=school, year=latest).first(),
         "risk": sum(RiskZoneCount.objects.filter(school=school, year=latest).values_list("students", flat=True)),
     }

@@ -175,7 +175,13 @@ def results_of(schools) -> QuerySet:
 
 
 def school_results_year(school) -> int | None:
-    return GroupResult.objects.filter(school=school).aggregate(y=Max("year"))["y"]
+    """The latest academic year with results of ``school`` (compiled once for every school)."""
+    from core.compiled import prepared_aggregate
+
+    def build(sid):
+        return GroupResult.objects.filter(school_id=sid)
+
+    return prepared_aggregate(("assessment.school_results_year",), build, school.pk, y=Max("year"))["y"]
 
 
 def flag_count_subquery(year: int, school_ref: str = "pk"):

@@ -72,14 +72,43 @@ def panels(user) -> list[Panel]:
 
 
 def school_sections(user, school) -> list[Panel]:
-    year = current_academic_year()
-    assignments = CuratorAssignment.objects.filter(school=school, year=year, is_active=True).select_related("curator")
-    pairs = PartnerPair.objects.filter(school=school).select_related("leader").order_by("-year")[:3]
-    led = list(PartnerPair.objects.filter(leader=school).select_related("school").order_by("-year")[:5])
+    # each query compiled once for every school (its id swapped in: core/compiled.py)
+    year, sid = current_academic_year(), school.pk
+    assignments = prepared(
+        ("card.assignments", year),
+        lambda sid: CuratorAssignment.objects.filter(school_id=sid, year=year, is_active=True).select_related(
+            "curator"
+        ),
+        sid,
+    )
+    pairs = prepared(
+        ("card.pairs",),
+        lambda sid: PartnerPair.objects.filter(school_id=sid).select_related("leader").order_by("-year")[:3],
+        sid,
+    )
+    led = list(
+        prepared(
+            ("card.led",),
+            lambda sid: PartnerPair.objects.filter(leader_id=sid).select_related("school").order_by("-year")[:5],
+            sid,
+        )
+    )
     for pair in led:  # a pair opens through its supported school, which may be beyond the reader's
         pair.viewable = may_view_partner_pair(user, pair)
-    visits = list(Visit.objects.filter(school=school).select_related("curator").order_by("-date")[:3])
-    open_recs = list(selectors.open_recommendations(Recommendation.objects.filter(visit__school=school))[:5])
+    visits = list(
+        prepared(
+            ("card.visits",),
+            lambda sid: Visit.objects.filter(school_id=sid).select_related("curator").order_by("-date")[:3],
+            sid,
+        )
+    )
+    open_recs = list(
+        prepared(
+            ("card.open_recs",),
+            lambda sid: selectors.open_recommendations(Recommendation.objects.filter(visit__school_id=sid))[:5],
+            sid,
+        )
+    )
     if not (assignments or pairs or led or visits or open_recs) and not can_see(user, MANAGE, school):
         return []
     return [

@@ -339,7 +339,11 @@ def school_visit_figures(school) -> dict:
     """``last_visit``, ``open_recs`` and ``overdue_recs`` of one school (as ``with_visit_figures``)."""
     from schools.models import School
 
-    return with_visit_figures(School.objects.filter(pk=school.pk)).values("last_visit", "open_recs", "overdue_recs")[0]
+    def build(sid):
+        return with_visit_figures(School.objects.filter(pk=sid)).values("last_visit", "open_recs", "overdue_recs")
+
+    (row,) = prepared(("curators.visit_figures", timezone.localdate()), build, school.pk)
+    return row
 
 
 def current_curators_subquery(year: int, school_ref: str = "pk"):

@@ -1,5 +1,6 @@
 """Home panels and the school card section of roadmaps."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -46,14 +47,23 @@ def panels(user) -> list[Panel]:
 
 
 def school_context(user, school) -> dict:
-    roadmaps = selectors.roadmaps_with_progress(
-        Roadmap.objects.restrict(user).filter(school=school, year=current_academic_year())
+    # compiled once per reader's scope, year and date for every school (its id swapped in)
+    scope, year, today = scope_key(user), current_academic_year(), timezone.localdate()
+    roadmaps = prepared(
+        ("card.roadmaps", scope, year, today),
+        lambda sid: selectors.roadmaps_with_progress(Roadmap.objects.restrict(user).filter(school_id=sid, year=year)),
+        school.pk,
     )
-    states = selectors.report_states(roadmaps)
+    states = selectors.report_states(roadmaps, today)
+    reports = prepared(
+        ("card.reports", scope),
+        lambda sid: ProgressReport.objects.restrict(user).filter(roadmap__school_id=sid).select_related("roadmap")[:6],
+        school.pk,
+    )
     return {
         "school": school,
         "rows": [{**s, "completion": selectors.completion_share(s["roadmap"])} for s in states],
-        "reports": ProgressReport.objects.restrict(user).filter(roadmap__school=school).select_related("roadmap")[:6],
+        "reports": reports,
         "title": _("Roadmap progress"),
     }
 
