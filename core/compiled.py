@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime
+import hashlib
 import threading
 from collections import OrderedDict
 
@@ -47,6 +48,8 @@ class CompiledRows:
             raise ValueError("the ids must appear once among the query's parameters")
         self.model = values_queryset.model
         self.sql, self.params, self.slot = sql, list(params), slots[0]
+        self.statement = _Statement(sql, params, (marker,))
+        self.statement.slots = [[slots[0]]]
         if query.selected:
             self.names = list(query.selected)
         else:
@@ -59,11 +62,9 @@ class CompiledRows:
         ids = list(ids)
         if not ids:
             return []
-        params = list(self.params)
-        params[self.slot] = ids
         connection = connections[router.db_for_read(self.model)]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(*_executable(connection, self.statement, (ids,)))
             raw = cursor.fetchall()
         names, converters = self.names, self.converters
         result = []
@@ -216,7 +217,7 @@ class _PreparedRows:
         qs = self.queryset_class.__new__(self.queryset_class)
         qs.__dict__.update(
             model=self.model,
-            _query=_FrozenQuery(self, None if self.statement is None else self.statement.bound(args)),
+            _query=_FrozenQuery(self, args),
             _result_cache=None,
             _sticky_filter=False,
             _for_write=False,
@@ -232,21 +233,21 @@ class _FrozenQuery:
     """The prepared query as a queryset sees it: compilers that already know their SQL; no
     further filtering (that would be another query: put it in ``build``)."""
 
-    def __init__(self, entry: _PreparedRows, params: tuple | None):
-        self._entry, self._params = entry, params
+    def __init__(self, entry: _PreparedRows, args: tuple):
+        self._entry, self._args = entry, args
 
     def __getattr__(self, name):
         return getattr(self._entry.query, name)
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
-        entry, params = self._entry, self._params
+        entry, args = self._entry, self._args
         compiler = entry.query.get_compiler(using=using, connection=connection, elide_empty=elide_empty)
         compiler.__dict__.update(entry.state)
 
-        def as_sql(*args, **kwargs):
-            if params is None:
+        def as_sql(*_args, **_kwargs):
+            if entry.statement is None:
                 raise EmptyResultSet
-            return entry.statement.sql, params
+            return _executable(compiler.connection, entry.statement, args)
 
         compiler.as_sql = as_sql
         return compiler
@@ -323,9 +324,17 @@ def _captured(queryset, evaluate, args: tuple, run: bool = True):
     return value, (seen[0] if seen else None)
 
 
-def _fetch(entry: _PreparedScalar, args: tuple):
-    with connections[router.db_for_read(entry.model)].cursor() as cursor:
-        cursor.execute(entry.statement.sql, entry.statement.bound(args))
+def _fetch(entry: _PreparedScalar, args: tuple, check: bool = False):
+    """The row of the kept statement.  ``check``: the first call's comparison with what Django
+    gave, read through the raw connection — bookkeeping, not one of the page's queries."""
+    connection = connections[router.db_for_read(entry.model)]
+    if check:
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            cursor.execute(entry.statement.sql, entry.statement.bound(args))
+            return cursor.fetchone(), [column.name for column in cursor.description]
+    with connection.cursor() as cursor:
+        cursor.execute(*_executable(connection, entry.statement, args))
         row = cursor.fetchone()
         names = [column.name for column in cursor.description]
     return row, names
@@ -355,7 +364,7 @@ def _scalar(kind: str, key: tuple, build, args: tuple, evaluate, read):
             found = statement.find_slots(args, _captured(build(*other), evaluate, other, run=False)[1], other)
         else:
             found = True
-        keep = statement is None or (found and _same(read(*_fetch(entry, args)), value))
+        keep = statement is None or (found and _same(read(*_fetch(entry, args, check=True)), value))
         _remember(memo_key, entry if keep else _NOT_KEPT)
         return value
     if entry is _NOT_KEPT:
@@ -386,3 +395,73 @@ def prepared_aggregate(key: tuple, build, *args, **aggregates) -> dict:
         lambda qs: qs.aggregate(**aggregates),
         lambda row, names: dict(zip(names, row, strict=True)),
     )
+
+
+# --- Server-side prepared statements (PostgreSQL) ------------------------------------------------
+#
+# A statement kept here is the same SQL every time, so PostgreSQL need not parse and plan it
+# every time either (planning was a third of the home page's SQL time): it is PREPAREd once
+# per database session — every parameter written in as psycopg2 would send it, the call's
+# arguments as $1, $2, … — and run as ``EXECUTE name(args)``.  The PREPARE goes through the
+# raw connection (it is not one of the page's queries), inside a savepoint when a transaction
+# is open; a statement PostgreSQL refuses to prepare is run as plain SQL.  Prepared statements
+# outlive a rollback and die with the session (a new connection starts afresh).
+
+
+def _server_text(statement: _Statement, raw) -> tuple[str, str]:
+    cached = statement.__dict__.get("_server")
+    if cached is None:
+        from psycopg2.extensions import AsIs
+
+        params = list(statement.params)
+        for n, positions in enumerate(statement.slots, start=1):
+            for i in positions:
+                params[i] = AsIs(f"${n}")
+        with raw.cursor() as cursor:
+            text = cursor.mogrify(statement.sql, params).decode()
+        name = "opora_" + hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+        cached = statement._server = (name, text)
+    return cached
+
+
+def _server_name(connection, statement: _Statement) -> str | None:
+    """The name of ``statement`` PREPAREd in this session of ``connection``, or None (not
+    PostgreSQL, switched off, or refused: run it as plain SQL)."""
+    if connection.vendor != "postgresql" or not getattr(settings, "OPORA_SERVER_PREPARED", True):
+        return None
+    connection.ensure_connection()
+    raw = connection.connection
+    state = connection.__dict__.get("_opora_server_prepared")
+    if state is None or state[0] is not raw:
+        state = connection._opora_server_prepared = (raw, {})
+    name, text = _server_text(statement, raw)
+    known = state[1].get(name)
+    if known is None:
+        import psycopg2
+
+        in_transaction = not raw.autocommit
+        with raw.cursor() as cursor:
+            try:
+                if in_transaction:
+                    cursor.execute("SAVEPOINT opora_prepare")
+                cursor.execute(f"PREPARE {name} AS {text}")
+                known = True
+            except psycopg2.Error:
+                if in_transaction:
+                    cursor.execute("ROLLBACK TO SAVEPOINT opora_prepare")
+                known = False
+            if in_transaction:
+                cursor.execute("RELEASE SAVEPOINT opora_prepare")
+        state[1][name] = known
+    return name if known else None
+
+
+def _executable(connection, statement: _Statement, args: tuple) -> tuple[str, tuple]:
+    """What to send for ``statement`` with ``args``: EXECUTE of the prepared statement, or
+    the SQL with its parameters."""
+    name = _server_name(connection, statement)
+    if name is None:
+        return statement.sql, statement.bound(args)
+    if not args:
+        return f"EXECUTE {name}", ()
+    return f"EXECUTE {name}({', '.join(['%s'] * len(args))})", tuple(args)

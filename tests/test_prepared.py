@@ -158,3 +158,43 @@ def test_arguments_take_the_place_of_the_first_ones(world):
     from core import compiled
 
     assert compiled._recall(("count", "test.derived")) is compiled._NOT_KEPT
+
+
+def executed(ctx) -> list[str]:
+    return [q["sql"].split("(")[0].split()[0] for q in ctx.captured_queries]
+
+
+@override_settings(OPORA_PREPARED_QUERIES="on")
+def test_postgresql_plans_a_prepared_statement_once_per_session(world):
+    def build(sid):
+        return School.objects.filter(municipality_id=sid).order_by("code")
+
+    first = list(prepared(("test.server",), build, world.a1.pk))
+    with CaptureQueriesContext(connection) as ctx:
+        prepared_count(("test.server",), build, world.a1.pk)
+    assert executed(ctx) == ["SELECT"]  # the first count is Django's own (its check is not the page's)
+    with CaptureQueriesContext(connection) as ctx:
+        again = list(prepared(("test.server",), build, world.a1.pk))
+        other = list(prepared(("test.server",), build, world.a2.pk))
+        count = prepared_count(("test.server",), build, world.a2.pk)
+    assert again == first == list(build(world.a1.pk))
+    assert other == list(build(world.a2.pk)) and count == len(other)
+    assert executed(ctx) == ["EXECUTE", "EXECUTE", "EXECUTE"]  # the PREPAREs are not the page's queries
+    with override_settings(OPORA_SERVER_PREPARED=False), CaptureQueriesContext(connection) as ctx:
+        assert list(prepared(("test.server",), build, world.a1.pk)) == first
+    assert executed(ctx) == ["SELECT"]
+
+
+@override_settings(OPORA_PREPARED_QUERIES="on")
+def test_a_statement_postgresql_cannot_prepare_runs_as_sql_and_the_transaction_goes_on(world):
+    from django.db.models.expressions import RawSQL
+
+    def build(sid):  # $1 + $1: PostgreSQL cannot tell the type of the argument
+        return School.objects.filter(id=sid).annotate(v=RawSQL("%s + %s", (sid, sid))).values_list("v", flat=True)
+
+    school = world.a1_school1.pk
+    assert list(prepared(("test.refused",), build, school)) == [2 * school]
+    with CaptureQueriesContext(connection) as ctx:
+        assert list(prepared(("test.refused",), build, school)) == [2 * school]
+    assert executed(ctx) == ["SELECT"]
+    assert School.objects.filter(pk=school).exists()  # the transaction is usable
