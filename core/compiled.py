@@ -465,3 +465,25 @@ def _executable(connection, statement: _Statement, args: tuple) -> tuple[str, tu
     if not args:
         return f"EXECUTE {name}", ()
     return f"EXECUTE {name}({', '.join(['%s'] * len(args))})", tuple(args)
+
+
+class PreparedList:
+    """What a paginator pages through when the list's SQL depends only on ``key``: its count
+    and each page (a slice) are prepared queries of ``build()``."""
+
+    ordered = True  # build() is ordered: the paginator need not warn
+
+    def __init__(self, key: tuple, build):
+        self.key, self.build = key, build
+
+    def count(self) -> int:
+        return prepared_count(self.key, self.build)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step is not None:
+            raise TypeError("a prepared list is read by slices")
+        start, stop = item.start or 0, item.stop
+        return list(prepared((*self.key, "slice", start, stop), lambda: self.build()[start:stop]))

@@ -198,3 +198,22 @@ def test_a_statement_postgresql_cannot_prepare_runs_as_sql_and_the_transaction_g
         assert list(prepared(("test.refused",), build, school)) == [2 * school]
     assert executed(ctx) == ["SELECT"]
     assert School.objects.filter(pk=school).exists()  # the transaction is usable
+
+
+@override_settings(OPORA_PREPARED_QUERIES="check")
+def test_a_prepared_list_pages_as_the_queryset(world):
+    from django.core.paginator import Paginator
+
+    from core.compiled import PreparedList
+
+    for n in range(5):
+        SchoolFactory(municipality=world.a1, code=f"PL{n}")
+
+    def build():
+        return School.objects.filter(municipality=world.a1).order_by("code").values_list("pk", flat=True)
+
+    pages = Paginator(PreparedList(("test.list", world.a1.pk), build), 2)
+    expected = Paginator(build(), 2)
+    assert pages.count == expected.count and pages.num_pages == expected.num_pages
+    for number in expected.page_range:
+        assert list(pages.page(number)) == list(expected.page(number))
