@@ -1,5 +1,10 @@
-"""The one place that answers "which schools (and so which objects) may this user see or
-change".  Pages, API endpoints, exports and reports all go through ``restrict``.
+"""The policy module: the one place that answers every "who may" — which schools (and so
+which objects) a user may see or change, and the role rules beyond scope (who fills, reviews
+and approves a roadmap or a report, who edits or confirms a visit, who runs an event, who
+registers, who imports…).  Pages, API endpoints, exports and reports all go through
+``restrict``; services enforce by asking the named predicates, and views, serializers and
+templates ask the same ones.  core reaches this module only through ``core.policy``
+(``settings.OPORA_POLICY``).
 
 Actions:
 - ``view``   — read;
@@ -56,6 +61,18 @@ def schools_for(user, action: str = VIEW) -> QuerySet:
     if role == Role.CURATOR:
         return qs.filter(id__in=curated_schools(user).values("id"))
     return qs.none()
+
+
+def has_school_scope(user, action: str = VIEW) -> bool:
+    """Whether ``user`` may ``action`` at least one school (a list's «add» button, a create
+    form's door)."""
+    return schools_for(user, action).exists()
+
+
+def works_in_one_municipality(user) -> bool:
+    """Whether ``user``'s work lies within one municipality: a list drops its municipality
+    column and filter for them."""
+    return getattr(user, "role", "") in (Role.MUNICIPAL_COORDINATOR, Role.METHODIST, Role.SCHOOL_ADMIN)
 
 
 # --- Whose curator -----------------------------------------------------------------------------
@@ -186,6 +203,14 @@ def may_compare_municipalities(user) -> bool:
 
 
 def restrict(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
+    """The rows of ``qs`` that ``user`` may ``action``: the model's own rule where it has one
+    (``RULES``), else its declared scope fields (``restrict_by_fields``).  Every scoped
+    queryset's ``.restrict()`` (core.models.ScopedQuerySet) comes here."""
+    rule = RULES.get(qs.model._meta.label_lower)
+    return rule(qs, user, action) if rule else restrict_by_fields(qs, user, action)
+
+
+def restrict_by_fields(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
     """Filter any scoped queryset by the model's declared scope fields.
 
     A model with several fields (e.g. an event hosted by a school of a municipality, or a
@@ -211,6 +236,80 @@ def restrict(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
     return qs.filter(condition)
 
 
+# --- Models whose rows follow a rule of their own --------------------------------------------
+
+
+def _import_rule(qs: QuerySet, user, action: str) -> QuerySet:
+    """Import batches (and their errors, which name other schools) are coordinator-level:
+    visible to those who may manage the batch's municipality, and always to the uploader."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return qs.all()
+    scoped = restrict_by_fields(qs, user, MANAGE)
+    if action == VIEW and user and user.is_authenticated:
+        return qs.filter(Q(pk__in=scoped.values("pk")) | Q(uploaded_by=user))
+    return scoped
+
+
+def _catalogue_rule(qs: QuerySet, user, action: str) -> QuerySet:
+    """Skills and task plans are the works' public facts: everyone signed in with a role
+    reads them; they are changed only through the plan import."""
+    if not _usable(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs.all()
+    if action == VIEW and schools_for(user, VIEW).exists():
+        return qs.all()
+    return qs.none()
+
+
+def _bank_rule(qs: QuerySet, user, action: str) -> QuerySet:
+    """The bank of practices is open to every signed-in user of the region; changing a
+    material needs the usual scope of its municipality or authors' school."""
+    if action != VIEW:
+        return restrict_by_fields(qs, user, action)
+    if not _usable(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    regions = set(municipalities_for(user).values_list("region_id", flat=True))
+    regions |= set(schools_for(user).values_list("municipality__region_id", flat=True))
+    if user.region_id:
+        regions.add(user.region_id)
+    if user.school_id:
+        regions.add(user.school.municipality.region_id)
+    return qs.filter(Q(municipality__region_id__in=regions) | Q(region_id__in=regions))
+
+
+def _generated_report_rule(qs: QuerySet, user, action: str) -> QuerySet:
+    """A generated document is its requester's, and only while its subject (a school, or a
+    municipality overseen as a whole) is still in their scope."""
+    if not (user and user.is_authenticated):
+        return qs.none()
+    in_scope = Q(school__in=schools_for(user).values("id")) | Q(
+        school__isnull=True, municipality__in=municipalities_overseen(user).values("id")
+    )
+    return qs.filter(in_scope, requested_by=user)
+
+
+def _partner_suggestion_rule(qs: QuerySet, user, action: str) -> QuerySet:
+    """Visible to whom both schools are: the index gap tells the partner's index, which a
+    school administrator or a curator of the supported school alone may not see."""
+    return restrict_by_fields(qs, user, action).filter(partner__in=schools_for(user, action).values("id"))
+
+
+# Model label → its rule (``restrict`` asks here first).
+RULES = {
+    "assessment.importbatch": _import_rule,
+    "skills.planimport": _import_rule,
+    "socialcontext.contextimport": _import_rule,
+    "skills.skill": _catalogue_rule,
+    "skills.taskplan": _catalogue_rule,
+    "events.material": _bank_rule,
+    "reports.generatedreport": _generated_report_rule,
+    "socialcontext.partnersuggestion": _partner_suggestion_rule,
+}
+
+
 def is_scoped(model) -> bool:
     """Whether ``model`` declares where its scope lives (so ``restrict`` applies to it)."""
     return any(getattr(model, f"scope_{level}_field", None) for level in ("school", "municipality", "region"))
@@ -228,10 +327,7 @@ def restrict_form_fields(form, user, action: str = VIEW, actions: dict[str, str]
         queryset = getattr(field, "queryset", None)
         if not isinstance(field, forms.ModelChoiceField) or queryset is None or not is_scoped(queryset.model):
             continue
-        field_action = actions.get(name, action)
-        # A model whose queryset refines the rule (``restrict`` override) is asked itself.
-        own = getattr(queryset, "restrict", None)
-        field.queryset = own(user, field_action) if own else restrict(queryset, user, field_action)
+        field.queryset = restrict(queryset, user, actions.get(name, action))
 
 
 def can(user, action: str, obj) -> bool:
@@ -316,10 +412,44 @@ def may_view_partner_pair(user, pair) -> bool:
     return may_view_school(user, pair.school_id)
 
 
+def may_download_file(user, name: str) -> bool:
+    """A stored file (evidence, documents, import files) downloads for whoever may view an
+    object that owns it (core.views.protected_file)."""
+    from django.apps import apps
+    from django.db import models
+
+    for model in apps.get_models():
+        file_fields = [f.name for f in model._meta.get_fields() if isinstance(f, models.FileField)]
+        if not file_fields or not hasattr(model.objects, "restrict"):
+            continue
+        for field in file_fields:
+            if model.objects.restrict(user, VIEW).filter(**{field: name}).exists():
+                return True
+    return False
+
+
+def may_oversee_municipalities(user) -> bool:
+    """Whether the user oversees at least one municipality as a whole: the municipality-wide
+    analyses (regional.views' comparison pages, the context panel)."""
+    return municipalities_overseen(user).exists()
+
+
+def may_see_menu_item(user, roles) -> bool:
+    """A menu entry naming ``roles`` shows to those roles (and superusers); one naming none
+    shows to everyone signed in (core.navigation; the page behind it says the rest)."""
+    return _usable(user) and (not roles or user.is_superuser or user.role in roles)
+
+
 def may_see_status_movement(user) -> bool:
     """The entries and exits by year name every school of a municipality: for those who
     oversee one (schools.programme_views.StatusMovementView)."""
-    return municipalities_overseen(user).exists()
+    return may_oversee_municipalities(user)
+
+
+def may_set_status_lists(user) -> bool:
+    """A municipality's yearly lists and statuses (set in one step, or edited row by row) are
+    its coordinators' (schools.programme_views)."""
+    return municipalities_for(user, MANAGE).exists()
 
 
 def may_manage_assignments(user) -> bool:
@@ -332,4 +462,253 @@ def may_edit_info_note(user, municipality) -> bool:
     """The text of a municipality's information note is the municipality's own: those who
     manage it edit and keep it (reports.views.info_note_edit); whoever oversees it may issue
     the note from the generated text."""
-    return municipalities_for(user, MANAGE).filter(pk=municipality.pk).exists()
+    return municipalities_for(user, MANAGE).filter(pk=getattr(municipality, "pk", municipality)).exists()
+
+
+def may_register_order(user, municipality) -> bool:
+    """An order of a municipality (and the draft that becomes one) is registered by those who
+    manage the municipality (schools.views order create)."""
+    return municipalities_for(user, MANAGE).filter(pk=getattr(municipality, "pk", municipality)).exists()
+
+
+# --- Roadmaps, documents and progress reports ---------------------------------------------
+# The workflow's state (draft, submitted…) is the object's own; these answer who.
+
+
+def may_fill_roadmap(user, roadmap) -> bool:
+    """School content is filled by the school's administrator; a municipal roadmap by its
+    coordinator (both are the ``edit`` scope; curators never have it)."""
+    return can(user, EDIT, roadmap)
+
+
+def may_fill_report(user, report) -> bool:
+    """The school's part of a progress report: whoever fills the roadmap, never a curator."""
+    return getattr(user, "role", None) != Role.CURATOR and may_fill_roadmap(user, report.roadmap)
+
+
+def may_review_report(user, report) -> bool:
+    """The curator's review of a school's progress report (comment, accept, return): the
+    school's curator of the year."""
+    school_id = report.roadmap.school_id
+    return bool(school_id) and is_school_curator(user, school_id)
+
+
+def may_approve_report(user, report) -> bool:
+    """The coordinator's decision on a report (approve, return an accepted one)."""
+    return can(user, MANAGE, report)
+
+
+# --- Curators: visits, recommendations, risk profiles ---------------------------------------
+
+
+def may_be_curator(person) -> bool:
+    """Whether ``person`` may be appointed a school's curator: a curator, or a coordinator."""
+    return person.role == Role.CURATOR or person.is_coordinator
+
+
+def may_edit_visit(user, visit) -> bool:
+    """A visit record is changed by the curator who wrote it or a coordinator of the school
+    (until the school confirms it: ``Visit.confirmed_at``)."""
+    return bool(_usable(user)) and (visit.curator_id == user.pk or can(user, MANAGE, visit.school))
+
+
+def may_confirm_visit(user, visit) -> bool:
+    """The visited school's administration confirms the visit record."""
+    return _usable(user) and user.role == Role.SCHOOL_ADMIN and user.school_id == visit.school_id
+
+
+def may_update_recommendation(user, rec) -> bool:
+    """The school (its administrators, or the coordinators above them) marks a
+    recommendation done."""
+    return can(user, EDIT, rec.visit.school)
+
+
+def may_close_recommendation(user, rec) -> bool:
+    """The curator who gave it — or whoever may log a visit at the school — closes or
+    returns a recommendation."""
+    return _usable(user) and (rec.visit.curator_id == user.pk or may_log_visit(user, rec.visit.school))
+
+
+def may_confirm_risks(user, school, year: int) -> bool:
+    """The school's risk profile of ``year`` is confirmed by its curator of that year or a
+    coordinator of the school."""
+    return can(user, MANAGE, school) or is_school_curator(user, school, year)
+
+
+def may_form_pairs(user) -> bool:
+    """Partner pairs (and a pair from a suggestion) are formed by those who manage schools."""
+    return has_school_scope(user, MANAGE)
+
+
+# --- Events, registrations, feedback, the bank -----------------------------------------------
+
+
+def event_municipalities_managed(user) -> QuerySet:
+    """Municipalities whose events the user plans and runs: coordinators (manage scope) and
+    the methodists of the municipality."""
+    qs = municipalities_for(user, MANAGE)
+    if _usable(user) and user.role == Role.METHODIST and user.municipality_id:
+        qs = qs | municipalities_for(user, VIEW).filter(id=user.municipality_id)
+    return qs.distinct()
+
+
+def event_regions_managed(user) -> QuerySet:
+    """Regions whose regional events and bank materials the user plans and edits: the
+    region's coordinators (``regions_for``)."""
+    return regions_for(user, MANAGE)
+
+
+def may_plan_events(user) -> bool:
+    """Whether the user plans events and publishes to the bank somewhere (a municipality or a region)."""
+    return event_municipalities_managed(user).exists() or event_regions_managed(user).exists()
+
+
+def level_choices(user) -> tuple[QuerySet, QuerySet]:
+    """The municipalities and the regions where the user may place an event or a bank material."""
+    return event_municipalities_managed(user), event_regions_managed(user)
+
+
+def may_manage_level(user, obj) -> bool:
+    """Whether the user runs an event or edits a bank material (or may create one so placed):
+    a municipal one — the municipality's coordinators and methodists; a regional one — the
+    region's coordinators."""
+    if not _usable(user):
+        return False
+    if user.is_superuser:
+        return True
+    if obj.region_id:
+        return event_regions_managed(user).filter(id=obj.region_id).exists()
+    if not obj.municipality_id:
+        return False
+    if user.role == Role.METHODIST:
+        return user.municipality_id == obj.municipality_id
+    return municipalities_for(user, MANAGE).filter(id=obj.municipality_id).exists()
+
+
+def may_manage_event(user, event) -> bool:
+    return may_manage_level(user, event)
+
+
+def registration_schools_for(user, event) -> QuerySet:
+    """Schools whose people the user may register for the event: the event's managers —
+    anyone in their scope; a school administrator (or a coordinator) — the schools they edit."""
+    if may_manage_event(user, event):
+        return schools_for(user, VIEW)
+    return schools_for(user, EDIT)
+
+
+def may_register_for(user, school, event=None) -> bool:
+    """Whether the user may register people of ``school`` (for ``event``, or for events at all)."""
+    school_id = getattr(school, "pk", school)
+    schools = registration_schools_for(user, event) if event is not None else schools_for(user, EDIT)
+    return schools.filter(pk=school_id).exists()
+
+
+def may_change_registration(user, registration) -> bool:
+    """A registration is cancelled by the event's managers or by those who edit its school."""
+    return may_manage_event(user, registration.event) or can(user, EDIT, registration)
+
+
+def may_give_feedback(user, registration) -> bool:
+    """The reflection sheet: the participant themselves, or whoever may change the registration."""
+    if registration.user_id and registration.user_id == getattr(user, "pk", None):
+        return True
+    return may_change_registration(user, registration)
+
+
+def may_see_registration(user, registration) -> bool:
+    """A registration opens through its school's scope, to the event's managers and to the
+    participant themselves."""
+    if registration.user_id and registration.user_id == getattr(user, "pk", None):
+        return True
+    return can(user, VIEW, registration) or may_manage_event(user, registration.event)
+
+
+def registration_permissions(user, event, registrations) -> dict[int, tuple[bool, bool]]:
+    """``may_change_registration`` and ``may_give_feedback`` of many registrations of one
+    event in two queries (the event page's list): id → (change, feedback)."""
+    managed = may_manage_event(user, event)
+    edited = set() if managed else set(schools_for(user, EDIT).values_list("id", flat=True))
+    result = {}
+    for reg in registrations:
+        change = managed or reg.school_id in edited
+        own = bool(reg.user_id) and reg.user_id == getattr(user, "pk", None)
+        result[reg.pk] = (change, change or own)
+    return result
+
+
+# --- Imports: results, task plans, school context ---------------------------------------------
+
+
+def may_import(user) -> bool:
+    """Files (results, task plans, school context) are uploaded by coordinators — anyone who
+    manages schools — and superusers."""
+    return _usable(user) and (user.is_superuser or has_school_scope(user, MANAGE))
+
+
+def may_redo_import(user, batch) -> bool:
+    """A results import is run again or rolled back by a coordinator of its municipality;
+    ``user=None`` is the system."""
+    return user is None or user.is_superuser or can(user, MANAGE, batch)
+
+
+def may_confirm_import(user, batch) -> bool:
+    """A checked import is confirmed (or cancelled) by its uploader or a coordinator of its
+    municipality; ``user=None`` is the system (a task, a command)."""
+    return user is None or user.is_superuser or batch.uploaded_by_id == user.pk or can(user, MANAGE, batch)
+
+
+# --- What a user's scope rests on (core.cache's keys and generations) ----------------------
+
+
+def scope_key(user) -> str:
+    """What decides which data a user sees: their role and the organisation it rests on
+    (a curator's scope is their own assignments, so their id).  Users who share it see
+    the same figures; users who do not never share a cached value."""
+    if not _usable(user):
+        return "anon"
+    if user.is_superuser:
+        return "su"
+    if user.role == Role.CURATOR:
+        return f"cur{user.pk}"
+    return f"{user.role or '-'}:{user.region_id or 0}:{user.municipality_id or 0}:{user.school_id or 0}"
+
+
+def scope_reach(user) -> tuple:
+    """Where ``user``'s view scope rests, for the cache's per-scope generations: ``("all",)``,
+    ``("region", id)``, ``("municipality", id)``, ``("school", id)`` (its municipality),
+    ``("curator", user id)`` (the municipalities of ``curated_municipality_ids``) or ``()``."""
+    if not _usable(user):
+        return ()
+    if user.is_superuser:
+        return ("all",)
+    role = user.role
+    if role == Role.REGIONAL_COORDINATOR:
+        return ("region", user.region_id)
+    if role in (Role.MUNICIPAL_COORDINATOR, Role.METHODIST):
+        return ("municipality", user.municipality_id)
+    if role == Role.SCHOOL_ADMIN:
+        return ("school", user.school_id) if user.school_id else ()
+    if role == Role.CURATOR:
+        return ("curator", user.pk)
+    return ()
+
+
+def curated_municipality_ids(user) -> list[int]:
+    """The municipalities of the schools ``user`` is the curator of this year."""
+    return list(curated_schools(user).values_list("municipality_id", flat=True))
+
+
+def school_places(ids) -> dict[int, tuple[int, int]]:
+    """School id → (municipality id, region id), for the schools that exist."""
+    from schools.models import School
+
+    rows = School._base_manager.filter(pk__in=ids).values_list("id", "municipality_id", "municipality__region_id")
+    return {pk: (muni, region) for pk, muni, region in rows}
+
+
+def municipality_regions(ids) -> dict[int, int]:
+    """Municipality id → region id, for the municipalities that exist."""
+    from schools.models import Municipality
+
+    return dict(Municipality._base_manager.filter(pk__in=ids).values_list("id", "region_id"))

@@ -22,21 +22,15 @@ from django.utils.translation import gettext as _
 
 from assessment.models import MaxScore, Procedure, Subject, normalise_name
 from core.spreadsheets import EXCEL_MAX_ROWS, Limits, SpreadsheetRefused, check_spreadsheet
+from core.tabular import Column, FileRefused, import_error
+from core.tabular import cell_number as _number
+from core.tabular import cell_text as _text
+from core.tabular import cell_year as _year
+from core.tabular import error_report as _error_report
+from core.tabular import match_header as _match_header
 
 XLSX_SHEET = "Результаты"
 ZIP_MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GB of XML at most
-
-
-class FileRefused(Exception):
-    """The file as a whole cannot be read (wrong type, too large, broken encoding…)."""
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str
-    alias: str
-    required: bool
 
 
 COLUMNS = [
@@ -54,7 +48,6 @@ COLUMNS = [
     Column("class_letter", "Класс (литера)", "class_letter", False),
 ]
 COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
-_HEADER_KEYS = {normalise_name(name): c.field for c in COLUMNS for name in (c.header, c.alias)}
 
 
 @dataclass
@@ -322,40 +315,6 @@ class CsvRows:
 # --- validation -------------------------------------------------------------------------------
 
 
-def _text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() else repr(v)
-    if isinstance(v, bool):
-        return str(int(v))
-    return str(v).strip()
-
-
-def _number(v) -> float | None:
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return float(v)
-    s = _text(v).replace("\xa0", "").replace(" ", "").replace(",", ".")
-    try:
-        value = float(s)
-    except ValueError:
-        return None
-    return value if value == value and value not in (float("inf"), float("-inf")) else None
-
-
-_YEAR_RE = re.compile(r"^(\d{4})\s*(?:[/\-–]\s*(\d{4}))?$")
-
-
-def _year(v) -> int | None:
-    m = _YEAR_RE.match(_text(v))
-    if not m:
-        return None
-    start = int(m.group(1))
-    if m.group(2) and int(m.group(2)) != start + 1:
-        return None
-    return start if 2000 <= start <= 2100 else None
-
-
 def _catalogue(model) -> dict[str, int]:
     result = {}
     for obj in model.objects.filter(is_active=True):
@@ -366,24 +325,10 @@ def _catalogue(model) -> dict[str, int]:
 
 def match_header(header: list[str]) -> tuple[dict[str, int], list[dict]]:
     """Field → column index, and the header errors (missing required, duplicates)."""
-    positions: dict[str, int] = {}
-    errors = []
-    for i, title in enumerate(header):
-        key = _HEADER_KEYS.get(normalise_name(title or ""))
-        if key is None:
-            continue
-        if key in positions:
-            errors.append(_error(1, title, title, _("The column appears twice.")))
-            continue
-        positions[key] = i
-    for col in COLUMNS:
-        if col.required and col.field not in positions:
-            errors.append(_error(1, col.header, "", _("Required column is missing.")))
-    return positions, errors
+    return _match_header(header, COLUMNS)
 
 
-def _error(row: int, column: str, value, reason: str) -> dict:
-    return {"row": row, "column": str(column), "value": _text(value)[:200], "reason": str(reason)}
+_error = import_error
 
 
 def _memo(fn):
@@ -840,28 +785,7 @@ class RowChecker:
 
 def error_report(table: Table, errors: list[dict]) -> tuple[bytes, str, str]:
     """The same file with an «Ошибки» column added: (content, extension, content type)."""
-    by_row: dict[int, list[str]] = {}
-    for e in errors:
-        by_row.setdefault(e["row"], []).append(f"{e['column']}: {e['reason']}" if e["column"] else e["reason"])
-    title = _("Errors")
-    header = [*table.header, title]
-    rows = []
-    if 1 in by_row:
-        rows.append(["" for _h in table.header] + ["; ".join(by_row[1])])
-    for index, row in enumerate(table.rows):
-        rows.append([*row, *([""] * (len(table.header) - len(row))), "; ".join(by_row.get(index + 2, []))])
-    if table.kind == "csv":
-        from core.xlsx import neutralise
-
-        buf = io.StringIO()
-        writer = csv.writer(buf, delimiter=table.delimiter or ";")
-        writer.writerow(header)
-        # The same OWASP rule as the xlsx writer: no cell of the file may start a formula.
-        writer.writerows([[neutralise(c) if isinstance(c, str) else c for c in row] for row in rows])
-        return buf.getvalue().encode("utf-8-sig"), "csv", "text/csv; charset=utf-8"
-    from core.xlsx import XLSX_MIME, workbook_bytes
-
-    return workbook_bytes({XLSX_SHEET: (header, rows)}), "xlsx", XLSX_MIME
+    return _error_report(table, errors, XLSX_SHEET)
 
 
 def template_bytes() -> bytes:

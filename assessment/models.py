@@ -7,13 +7,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessment.fields import PackedColumn
-from core.models import ScopedQuerySet
+from core.models import ScopedQuerySet, UploadedFile
+from core.tabular import normalise_name  # noqa: F401 — the header and alias key, also read from here
 from core.years import academic_year_label
-
-
-def normalise_name(value: str) -> str:
-    """Case-, space- and «ё»-insensitive key used to match headers and catalogue aliases."""
-    return "".join(str(value).lower().replace("ё", "е").split())
 
 
 def _output_key(to, **kwargs) -> models.ForeignKey:
@@ -91,72 +87,33 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportBatchQuerySet(ScopedQuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Batches (and their errors, which name other schools) are coordinator-level: visible to
-        those who may manage the batch's municipality, and always to the uploader."""
-        if user is not None and user.is_authenticated and user.is_superuser:
-            return self.all()
-        scoped = super().restrict(user, "manage")
-        if action == "view" and user and user.is_authenticated:
-            return self.filter(models.Q(pk__in=scoped.values("pk")) | models.Q(uploaded_by=user))
-        return scoped
+    """Import batches follow the policy's import rule (``accounts.scoping.RULES``): the
+    coordinators of the batch's municipality, and always the uploader."""
 
 
-class ImportBatch(models.Model):
+class ImportBatch(UploadedFile):
     """One uploaded results file: who, when, checksum, counts, progress, errors, years touched."""
 
-    file = models.FileField(_("file"), upload_to="assessment/imports/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
-    size = models.PositiveBigIntegerField(_("size"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
-    )
-    municipality = models.ForeignKey(
-        "schools.Municipality",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("municipality"),
-    )
-    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
     # When a worker last claimed the batch (the claim is renewed only by a new claim): a «running»
     # batch whose claim is older than ASSESSMENT_IMPORT_STALE_SECONDS belongs to a worker that died,
     # and may be claimed again (see services.import_batch_run).
     started = models.DateTimeField(_("started"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    finished = models.DateTimeField(_("finished at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
     progress = models.PositiveSmallIntegerField(_("progress, %"), default=0)
     dry_run = models.BooleanField(_("check only"), default=False)
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_created = models.PositiveIntegerField(_("new rows"), default=0)
     rows_updated = models.PositiveIntegerField(_("replaced rows"), default=0)
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    message = models.CharField(_("message"), max_length=500, blank=True)
-    years = models.JSONField(_("years"), default=list, blank=True)
     rolled_back_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     rolled_back_at = models.DateTimeField(_("rolled back"), null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
-    scope_municipality_field = "municipality"
 
-    class Meta:
+    class Meta(UploadedFile.Meta):
         verbose_name = _("results import")
         verbose_name_plural = _("results imports")
-        ordering = ["-created"]
-
-    def __str__(self) -> str:
-        return f"{self.original_name} ({self.created:%d.%m.%Y %H:%M})" if self.created else self.original_name
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("assessment:import-detail", args=[self.pk])
 
     @property
     def is_finished(self) -> bool:

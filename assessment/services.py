@@ -24,7 +24,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scoping import MANAGE, can, schools_for
+from accounts import scoping
+from accounts.scoping import MANAGE, schools_for
 from assessment import analysis
 from assessment.fileformat import FileRefused, RowChecker, Table, read_table
 from assessment.models import RESULT_COLUMNS, AnalysisRun, ImportBatch, ImportStatus, ReplacedResultPack, Result
@@ -255,7 +256,7 @@ def _municipality_of(school_ids: set[int], batch: ImportBatch):
 def import_batch_restart(batch: ImportBatch, user) -> ImportBatch:
     """Queue again a batch that is stuck (its worker died, or its message was lost): a
     coordinator's action on the import page."""
-    if user is not None and not user.is_superuser and not can(user, MANAGE, batch):
+    if not scoping.may_redo_import(user, batch):
         raise RestartRefused(_("Only a coordinator may run an import again."))
     stuck = Q(started__lt=_stale_before()) | Q(started__isnull=True, created__lt=_stale_before())
     with transaction.atomic():
@@ -506,7 +507,7 @@ def _write_portable(batch_id: int, rows: Iterable[tuple]) -> int:
 
 def import_batch_rollback(batch: ImportBatch, user) -> ImportBatch:
     """Undo an import: its rows go, the versions it replaced come back (coordinators only)."""
-    if user is not None and not user.is_superuser and not can(user, MANAGE, batch):
+    if not scoping.may_redo_import(user, batch):
         raise RollbackRefused(_("Only a coordinator may roll back an import."))
     with transaction.atomic():
         _import_lock()

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
+from accounts import scoping
 from accounts.models import Role
-from accounts.scoping import MANAGE, VIEW, can, municipalities_overseen, schools_for
+from accounts.scoping import MANAGE, VIEW, municipalities_overseen, schools_for
 from assessment import selectors, services
 from assessment.fileformat import template_bytes
 from assessment.filters import (
@@ -35,7 +36,7 @@ class ImportUploadView(LoginRequiredMixin, FormView):
     template_name = "assessment/import_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not schools_for(request.user, MANAGE).exists():
+        if request.user.is_authenticated and not scoping.may_import(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -77,8 +78,10 @@ class ImportDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         batch = self.object
-        ctx["can_rollback"] = batch.status == "done" and not batch.dry_run and can(self.request.user, MANAGE, batch)
-        ctx["can_restart"] = batch.is_stale and can(self.request.user, MANAGE, batch)
+        ctx["can_rollback"] = (
+            batch.status == "done" and not batch.dry_run and scoping.may_redo_import(self.request.user, batch)
+        )
+        ctx["can_restart"] = batch.is_stale and scoping.may_redo_import(self.request.user, batch)
         ctx["errors_page"] = Paginator(batch.errors, 500).get_page(self.request.GET.get("page"))
         return ctx
 

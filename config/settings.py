@@ -89,6 +89,9 @@ OPORA_APPS = [
     "skills",
     "reports",
 ]
+# The module that answers every "who may" (scope, actions, frozen records); core asks it
+# through core.policy and imports no app itself.
+OPORA_POLICY = "accounts.scoping"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

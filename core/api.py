@@ -8,9 +8,9 @@ from django.utils.cache import patch_vary_headers
 from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 
-from accounts.scoping import EDIT, MANAGE, VIEW, can, frozen_reason, require_change, require_delete
 from core import cache as portal_cache
 from core.errors import Frozen
+from core.policy import EDIT, MANAGE, VIEW, can, frozen_reason, require_change, require_delete
 
 
 class CachedListMixin:

@@ -45,6 +45,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from core import policy
+
 logger = logging.getLogger(__name__)
 
 # Redis could not be reached (refused, unreachable, timed out) — as opposed to an error
@@ -664,23 +666,16 @@ def _saw_global(value: int) -> None:
 
 
 def _school_scopes(ids) -> dict[int, tuple[int, int]]:
-    from schools.models import School
-
     missing = [i for i in ids if i not in _schools]
     if missing:
-        for pk, muni, region in School._base_manager.filter(pk__in=missing).values_list(
-            "id", "municipality_id", "municipality__region_id"
-        ):
-            _schools[pk] = (muni, region)
+        _schools.update(policy.school_places(missing))
     return {i: _schools[i] for i in ids if i in _schools}
 
 
 def _municipality_regions(ids) -> dict[int, int]:
-    from schools.models import Municipality
-
     missing = [i for i in ids if i not in _municipalities]
     if missing:
-        _municipalities.update(Municipality._base_manager.filter(pk__in=missing).values_list("id", "region_id"))
+        _municipalities.update(policy.municipality_regions(missing))
     return {i: _municipalities[i] for i in ids if i in _municipalities}
 
 
@@ -709,31 +704,31 @@ def _resolve(refs: set[tuple]) -> set[tuple[int, int]] | None:
 
 
 def reader_parts(user) -> tuple[str, ...]:
-    """The counters (besides the global one) that what ``user`` sees depends on."""
-    if not (user and user.is_authenticated and user.is_active):
+    """The counters (besides the global one) that what ``user`` sees depends on: where their
+    view scope rests, as the policy tells it (``scope_reach``)."""
+    reach = policy.scope_reach(user)
+    if not reach:
         return ()
-    if user.is_superuser:
+    kind, *rest = reach
+    if kind == "all":
         return (ALL,)
-    role = user.role
-    if role == "regional":
-        return (f"r{user.region_id}",)
-    if role in ("municipal", "methodist"):
-        return (f"m{user.municipality_id}",)
-    if role == "school_admin":
-        scope = _school_scopes([user.school_id]).get(user.school_id) if user.school_id else None
+    if kind == "region":
+        return (f"r{rest[0]}",)
+    if kind == "municipality":
+        return (f"m{rest[0]}",)
+    if kind == "school":
+        scope = _school_scopes([rest[0]]).get(rest[0])
         return (f"m{scope[0]}",) if scope else ()
-    if role == "curator":
+    if kind == "curator":
         return _curator_parts(user)
     return ()
 
 
 def _curator_parts(user) -> tuple[str, ...]:
-    from accounts.scoping import curated_schools  # «whose curator» has one answer
-
     key = (user.pk, timezone.localdate())
     parts = _curators.get(key)
     if parts is None:
-        ids = sorted(set(curated_schools(user).values_list("municipality_id", flat=True)))
+        ids = sorted(set(policy.curated_municipality_ids(user)))  # «whose curator» has one answer
         parts = _curators[key] = tuple(f"m{m}" for m in ids)
     return parts
 
@@ -798,16 +793,9 @@ def install_write_hook(sender=None, connection=None, **kwargs) -> None:
 
 
 def scope_key(user) -> str:
-    """What decides which data a user sees: their role and the organisation it rests on
-    (a curator's scope is their own assignments, so their id).  Users who share it see
-    the same figures; users who do not never share a cached value."""
-    if not (user and user.is_authenticated and user.is_active):
-        return "anon"
-    if user.is_superuser:
-        return "su"
-    if user.role == "curator":
-        return f"cur{user.pk}"
-    return f"{user.role or '-'}:{user.region_id or 0}:{user.municipality_id or 0}:{user.school_id or 0}"
+    """What decides which data a user sees (the policy's ``scope_key``): users who share it
+    see the same figures; users who do not never share a cached value."""
+    return policy.scope_key(user)
 
 
 def fragment_key(name: str, user, *parts, request=None) -> str | None:

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from core import cache as portal_cache
+from core import policy
 
 
 @dataclass
@@ -55,12 +56,10 @@ def collect(module: str, hook: str, *args) -> list[Panel]:
 def can_see(user, action: str, school) -> bool:
     """``accounts.scoping.can`` for the sections of one school card: asked once per action
     and card (the answer is kept on the school object the card was built for)."""
-    from accounts.scoping import can
-
     memo = school.__dict__.setdefault("_opora_can", {})
     key = (user.pk, action)
     if key not in memo:
-        memo[key] = can(user, action, school)
+        memo[key] = policy.can(user, action, school)
     return memo[key]
 
 

@@ -3,13 +3,13 @@ only through ``core.views.protected_file`` after a scope check of the owning obj
 
 import zipfile
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
+
+from core import policy
 
 # kind -> (extensions, label)
 FILE_KINDS = {
@@ -95,12 +95,6 @@ class UploadValidator:
 
 
 def resolve_protected_file(user, name: str) -> bool:
-    """True if some scoped object the user may view owns the file ``name``."""
-    for model in apps.get_models():
-        file_fields = [f.name for f in model._meta.get_fields() if isinstance(f, models.FileField)]
-        if not file_fields or not hasattr(model.objects, "restrict"):
-            continue
-        for field in file_fields:
-            if model.objects.restrict(user, "view").filter(**{field: name}).exists():
-                return True
-    return False
+    """True if some scoped object the user may view owns the file ``name`` (the policy's
+    ``may_download_file``)."""
+    return policy.may_download_file(user, name)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_filters.widgets import BooleanWidget
 
+from core.models import ImportState
 from core.years import academic_year_choices
 
 ALL = pgettext_lazy("filter", "All")
@@ -60,3 +61,12 @@ class GradeFilter(filters.NumberFilter):
         kwargs.setdefault("label", _("Grade"))
         kwargs.setdefault("widget", forms.Select(choices=_grade_options))
         super().__init__(*args, **kwargs)
+
+
+class CheckedImportFilterSet(filters.FilterSet):
+    """The list of a checked import's files (``core.models.CheckedImport``), by state."""
+
+    status = filters.ChoiceFilter(choices=ImportState.choices, label=_("Status"))
+
+    class Meta:
+        fields = ["status"]

@@ -1,5 +1,5 @@
 """Declarative, scoped class-based views (NetBox style): a view names its model, table,
-filterset, form and template; the queryset always passes through accounts.scoping."""
+filterset, form and template; the queryset always passes through the policy (core.policy)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,18 +16,11 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from accounts.models import Role
-from accounts.scoping import MANAGE, VIEW, frozen_reason, schools_for
 from core.cache import fragment_key
 from core.errors import Frozen
+from core.policy import MANAGE, VIEW, frozen_reason, has_school_scope, works_in_one_municipality
 from core.redirects import return_url
 from core.xlsx import table_rows, xlsx_response
-
-ONE_MUNICIPALITY_ROLES = (Role.MUNICIPAL_COORDINATOR, Role.METHODIST, Role.SCHOOL_ADMIN)
-
-
-def works_in_one_municipality(user) -> bool:
-    return getattr(user, "role", "") in ONE_MUNICIPALITY_ROLES
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -130,7 +123,7 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
         return kwargs
 
     def can_create(self) -> bool:
-        return bool(self.create_url_name) and schools_for(self.request.user, self.create_action).exists()
+        return bool(self.create_url_name) and has_school_scope(self.request.user, self.create_action)
 
     def render_to_response(self, context, **response_kwargs):
         if self.request.GET.get("export") == "xlsx":
@@ -171,7 +164,7 @@ class ObjectCreateView(LoginRequiredMixin, ScopedFormMixin, CreateView):
     create_action = MANAGE
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not schools_for(request.user, self.create_action).exists():
+        if request.user.is_authenticated and not has_school_scope(request.user, self.create_action):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 

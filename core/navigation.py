@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
+from core import policy
 from core.dashboard import app_modules
 
 
@@ -43,7 +44,7 @@ def menu_for(request) -> list[dict]:
     for module in app_modules("navigation"):
         items = []
         for item in getattr(module, "MENU", []):
-            if item.roles and not user.is_superuser and user.role not in item.roles:
+            if not policy.may_see_menu_item(user, item.roles):
                 continue
             url = _url(item.url_name)
             if url is None:

@@ -9,6 +9,7 @@ from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.scoping import curated_schools
 from core.compiled import prepared
 from core.years import current_academic_year
 from curators.models import CuratorAssignment, Recommendation, RecommendationStatus, Visit
@@ -227,11 +228,9 @@ class _DaysSince(Func):
 
 
 def my_schools(user, year: int | None = None) -> list[dict]:
-    from schools.models import School
-
+    """The schools ``user`` is the curator of (``accounts.scoping.curated_schools``)."""
     year = year or current_academic_year()
-    ids = CuratorAssignment.objects.current(year).filter(curator=user).values("school_id")
-    return sorted(school_rows(School.objects.filter(id__in=ids), year), key=lambda r: r["school"].short_name)
+    return sorted(school_rows(curated_schools(user, year), year), key=lambda r: r["school"].short_name)
 
 
 def curators_at_work(user, year: int | None = None) -> int:

@@ -1,6 +1,7 @@
 """Writes of the curators app: assignments, partner pairs, visits and recommendations.
 Role rules beyond scope (only the school's curator logs a visit, only the school marks a
-recommendation done, only the curator closes it) are checked here."""
+recommendation done, only the curator closes it) are enforced here and answered by the
+policy module (accounts.scoping)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
-from accounts.models import Role
-from accounts.scoping import EDIT, MANAGE, can
+from accounts.scoping import MANAGE, can
 from core.years import academic_year_bounds, academic_year_label
 from curators.models import (
     CuratorAssignment,
@@ -36,7 +36,7 @@ def assignment_validate(assignment: CuratorAssignment) -> None:
         errors.update(exc.message_dict)
     if assignment.curator_id and assignment.school_id and assignment.curator.school_id == assignment.school_id:
         errors.setdefault("curator", []).append(_("A curator cannot supervise their own school."))
-    if assignment.curator_id and assignment.curator.role != Role.CURATOR and not assignment.curator.is_coordinator:
+    if assignment.curator_id and not scoping.may_be_curator(assignment.curator):
         errors.setdefault("curator", []).append(_("This person is not a curator."))
     if assignment.year and not errors.get("year"):
         first, last = academic_year_bounds(assignment.year)
@@ -112,20 +112,6 @@ def partner_pair_save(pair: PartnerPair, user) -> PartnerPair:
     return pair
 
 
-def may_log_visit(user, school) -> bool:
-    """Asked of the policy module (``accounts.scoping.may_log_visit``)."""
-    return scoping.may_log_visit(user, school)
-
-
-def may_update_recommendation(user, rec: Recommendation) -> bool:
-    """The school (its administrators) marks a recommendation done."""
-    return can(user, EDIT, rec.visit.school)
-
-
-def may_close_recommendation(user, rec: Recommendation) -> bool:
-    return rec.visit.curator_id == user.pk or may_log_visit(user, rec.visit.school)
-
-
 def last_open_recommendations(school, before: Visit | None = None):
     """Open or done-but-not-closed recommendations of the school's last visit."""
     visits = Visit.objects.filter(school=school)
@@ -182,7 +168,7 @@ def visit_create(
 ) -> Visit:
     """Log a visit with its lessons and recommendations; close the previous visit's
     recommendations the curator ticked.  All or nothing."""
-    if not may_log_visit(user, visit.school):
+    if not scoping.may_log_visit(user, visit.school):
         raise _forbidden(_("Only the curator of this school may log a visit."))
     if not visit.curator_id:
         visit.curator = user
@@ -204,7 +190,7 @@ def visit_create(
 
 @transaction.atomic
 def visit_update(*, user, visit: Visit) -> Visit:
-    if visit.curator_id != user.pk and not can(user, MANAGE, visit.school):
+    if not scoping.may_edit_visit(user, visit):
         raise _forbidden()
     if visit.confirmed_at:
         raise ValidationError(_("The school has confirmed this visit record; it can no longer be changed."))
@@ -216,7 +202,7 @@ def visit_update(*, user, visit: Visit) -> Visit:
 @transaction.atomic
 def visit_confirm(*, user, visit: Visit) -> Visit:
     """The school head confirms the visit record."""
-    if user.role != Role.SCHOOL_ADMIN or user.school_id != visit.school_id:
+    if not scoping.may_confirm_visit(user, visit):
         raise _forbidden(_("Only the school's administration may confirm the visit record."))
     if visit.confirmed_at:
         raise ValidationError(_("The visit record is already confirmed."))
@@ -227,7 +213,7 @@ def visit_confirm(*, user, visit: Visit) -> Visit:
 
 @transaction.atomic
 def recommendation_mark_done(*, user, rec: Recommendation, comment: str) -> Recommendation:
-    if not may_update_recommendation(user, rec):
+    if not scoping.may_update_recommendation(user, rec):
         raise _forbidden(_("Only the school may mark a recommendation done."))
     if rec.status != RecommendationStatus.OPEN:
         raise ValidationError(_("Only an open recommendation can be marked done."))
@@ -245,7 +231,7 @@ def _close(rec: Recommendation, user) -> None:
 
 @transaction.atomic
 def recommendation_close(*, user, rec: Recommendation) -> Recommendation:
-    if not may_close_recommendation(user, rec):
+    if not scoping.may_close_recommendation(user, rec):
         raise _forbidden(_("Only the curator may close a recommendation."))
     if rec.status == RecommendationStatus.CLOSED:
         raise ValidationError(_("The recommendation is already closed."))
@@ -256,7 +242,7 @@ def recommendation_close(*, user, rec: Recommendation) -> Recommendation:
 @transaction.atomic
 def recommendation_reopen(*, user, rec: Recommendation) -> Recommendation:
     """The curator returns a recommendation the school marked done."""
-    if not may_close_recommendation(user, rec):
+    if not scoping.may_close_recommendation(user, rec):
         raise _forbidden(_("Only the curator may return a recommendation."))
     rec.status, rec.closed_by, rec.closed_at = RecommendationStatus.OPEN, None, None
     rec.save()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView, UpdateView
 
+from accounts import scoping
 from accounts.scoping import MANAGE, VIEW, can, may_manage_assignments, municipalities_for, restrict, schools_for
 from core.drafts import draft_saved, draft_version
 from core.generic import ObjectActionView, ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
@@ -121,7 +122,7 @@ class AssignmentGridView(LoginRequiredMixin, TemplateView):
     template_name = "curators/assignment_grid.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not municipalities_for(request.user, MANAGE).exists():
+        if request.user.is_authenticated and not may_manage_assignments(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -375,15 +376,15 @@ class VisitDetailView(ObjectDetailView):
         visit, user = self.object, self.request.user
         recs = list(visit.recommendations.select_related("owner_user", "closed_by"))
         for r in recs:
-            r.may_done = r.status == RecommendationStatus.OPEN and services.may_update_recommendation(user, r)
-            r.may_close = r.status != RecommendationStatus.CLOSED and services.may_close_recommendation(user, r)
+            r.may_done = r.status == RecommendationStatus.OPEN and scoping.may_update_recommendation(user, r)
+            r.may_close = r.status != RecommendationStatus.CLOSED and scoping.may_close_recommendation(user, r)
         ctx.update(
             lessons=visit.lessons.all(),
             rating_scale=RATING_SCALE,
             recommendations=recs,
             done_form=MarkDoneForm(),
-            may_edit=not visit.confirmed_at and (visit.curator_id == user.pk or can(user, MANAGE, visit.school)),
-            may_confirm=not visit.confirmed_at and user.school_id == visit.school_id and user.role == "school_admin",
+            may_edit=not visit.confirmed_at and scoping.may_edit_visit(user, visit),
+            may_confirm=not visit.confirmed_at and scoping.may_confirm_visit(user, visit),
             history=sorted(
                 history_entries(visit.history.all())
                 + [
@@ -483,7 +484,7 @@ class VisitUpdateView(LoginRequiredMixin, UpdateView):
 
     def get_object(self, queryset=None):
         visit = super().get_object(queryset)
-        if visit.curator_id != self.request.user.pk and not can(self.request.user, MANAGE, visit.school):
+        if not scoping.may_edit_visit(self.request.user, visit):
             raise Http404
         return visit
 

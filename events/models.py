@@ -478,25 +478,8 @@ class MaterialKind(models.TextChoices):
 
 
 class MaterialQuerySet(ScopedQuerySet):
-    """The bank is open to every signed-in user of the region; changing a material needs
-    the usual scope of its municipality or authors' school."""
-
-    def restrict(self, user, action: str = "view"):
-        if action != "view":
-            return super().restrict(user, action)
-        from accounts.scoping import municipalities_for, schools_for
-
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_superuser:
-            return self
-        regions = set(municipalities_for(user).values_list("region_id", flat=True))
-        regions |= set(schools_for(user).values_list("municipality__region_id", flat=True))
-        if user.region_id:
-            regions.add(user.region_id)
-        if user.school_id:
-            regions.add(user.school.municipality.region_id)
-        return self.filter(Q(municipality__region_id__in=regions) | Q(region_id__in=regions))
+    """The bank follows the policy's rule (``accounts.scoping.RULES``): open to every
+    signed-in user of the region; changing a material needs the usual scope."""
 
 
 class Material(Level):

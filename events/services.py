@@ -18,8 +18,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
-from accounts.scoping import EDIT, MANAGE, VIEW, can, municipalities_for, regions_for, schools_for
+from accounts import scoping
+from accounts.scoping import VIEW
 from core.spreadsheets import Limits, SpreadsheetRefused, read_upload
 from core.xlsx import unneutralise
 from events.models import (
@@ -38,32 +38,11 @@ from events.models import (
 
 log = logging.getLogger(__name__)
 
-# --- Who may do what (beyond plain scope) -------------------------------------------------
+# --- Who may do what: asked of the policy module (accounts.scoping) -------------------------
+# The names below stay importable from here for the app's forms.
 
-
-def event_municipalities_managed(user):
-    """Municipalities whose events the user plans and runs: coordinators (manage scope) and
-    the methodists of the municipality."""
-    qs = municipalities_for(user, MANAGE)
-    if user.is_authenticated and user.role == Role.METHODIST and user.municipality_id:
-        qs = qs | municipalities_for(user, VIEW).filter(id=user.municipality_id)
-    return qs.distinct()
-
-
-def event_regions_managed(user):
-    """Regions whose regional events and bank materials the user plans and edits: the
-    region's coordinators (``accounts.scoping.regions_for``)."""
-    return regions_for(user, MANAGE)
-
-
-def may_plan_events(user) -> bool:
-    """Whether the user plans events and publishes to the bank somewhere (a municipality or a region)."""
-    return event_municipalities_managed(user).exists() or event_regions_managed(user).exists()
-
-
-def level_choices(user):
-    """The municipalities and the regions where the user may place an event or a bank material."""
-    return event_municipalities_managed(user), event_regions_managed(user)
+level_choices = scoping.level_choices
+registration_schools_for = scoping.registration_schools_for
 
 
 def schools_of_levels(municipalities, regions):
@@ -75,39 +54,6 @@ def schools_of_levels(municipalities, regions):
     return School.objects.filter(Q(municipality__in=municipalities) | Q(municipality__region__in=regions)).order_by(
         "sort_name"
     )
-
-
-def can_manage_level(user, obj) -> bool:
-    """Whether the user runs an event or edits a bank material (or may create one so placed):
-    a municipal one — the municipality's coordinators and methodists; a regional one — the
-    region's coordinators."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    if obj.region_id:
-        return event_regions_managed(user).filter(id=obj.region_id).exists()
-    if not obj.municipality_id:
-        return False
-    if user.role == Role.METHODIST:
-        return user.municipality_id == obj.municipality_id
-    return municipalities_for(user, MANAGE).filter(id=obj.municipality_id).exists()
-
-
-def can_manage_event(user, event: Event) -> bool:
-    return can_manage_level(user, event)
-
-
-def registration_schools_for(user, event: Event):
-    """Schools whose people the user may register for the event: the event's managers —
-    anyone in their scope; a school administrator — their own school only."""
-    if can_manage_event(user, event):
-        return schools_for(user, VIEW)
-    return schools_for(user, EDIT)
-
-
-def can_change_registration(user, registration: Registration) -> bool:
-    return can_manage_event(user, registration.event) or can(user, EDIT, registration)
 
 
 # --- Events -----------------------------------------------------------------------------
@@ -128,7 +74,7 @@ def event_save(user, form) -> Event:
     is_new = form.instance.pk is None
     with transaction.atomic():
         event = form.save(commit=False)
-        if not can_manage_level(user, event):
+        if not scoping.may_manage_level(user, event):
             raise PermissionDenied
         if is_new:
             event.created_by = user
@@ -146,7 +92,7 @@ def event_save(user, form) -> Event:
 def event_copy(user, source: Event, *, start: datetime.datetime, end: datetime.datetime, title: str = "") -> Event:
     """A new planned event from a previous one: the same programme (goal, tasks, expected
     results, key ideas, agenda, questions, organisers, themes), new dates, no results."""
-    if not can_manage_event(user, source):
+    if not scoping.may_manage_event(user, source):
         raise PermissionDenied
     if end <= start:
         raise ValidationError({"end": _("The event must end after it starts.")})
@@ -223,7 +169,7 @@ def registrations_create(user, event: Event, school, people: list[Person]) -> li
     beyond it they go to the waiting list.  All or nothing."""
     if not Event.objects.restrict(user, VIEW).filter(pk=event.pk).exists():
         raise PermissionDenied
-    if not registration_schools_for(user, event).filter(pk=school.pk).exists():
+    if not scoping.may_register_for(user, school, event):
         raise ValidationError({"school": _("You may register only people of your own school.")})
     if not people:
         raise ValidationError(_("Name at least one participant."))
@@ -268,7 +214,7 @@ def registrations_create(user, event: Event, school, people: list[Person]) -> li
 def registration_cancel(user, registration: Registration) -> Registration | None:
     """Cancel a registration; the first on the waiting list takes the freed place.
     Returns the promoted registration, if any."""
-    if not can_change_registration(user, registration):
+    if not scoping.may_change_registration(user, registration):
         raise PermissionDenied
     if registration.event.start <= timezone.now():
         raise ValidationError(_("The event has started; a registration can no longer be cancelled."))
@@ -352,7 +298,7 @@ def registration_promotion_notify(registration_id: int) -> int:
 
 
 def _check_attendance_allowed(user, event: Event) -> None:
-    if not can_manage_event(user, event):
+    if not scoping.may_manage_event(user, event):
         raise PermissionDenied
     if event.start.date() > timezone.localdate():
         raise ValidationError(_("Attendance can be marked from the day of the event."))
@@ -422,15 +368,9 @@ def attendance_import(user, event: Event, upload) -> int:
 # --- Feedback -----------------------------------------------------------------------------
 
 
-def can_give_feedback(user, registration: Registration) -> bool:
-    if registration.user_id and registration.user_id == user.pk:
-        return True
-    return can(user, EDIT, registration) or can_manage_event(user, registration.event)
-
-
 def feedback_submit(user, registration: Registration, answers: dict[int, object]) -> FeedbackResponse:
     """Save a participant's reflection sheet: once per participant."""
-    if not can_give_feedback(user, registration):
+    if not scoping.may_give_feedback(user, registration):
         raise PermissionDenied
     if registration.status != RegistrationStatus.REGISTERED:
         raise ValidationError(_("Only registered participants can give feedback."))
@@ -470,7 +410,7 @@ def feedback_submit(user, registration: Registration, answers: dict[int, object]
 
 def feedback_questions_set(user, event: Event, questions: list[tuple[str, str]]) -> None:
     """Replace the event's questions (only while nobody has answered)."""
-    if not can_manage_event(user, event):
+    if not scoping.may_manage_event(user, event):
         raise PermissionDenied
     if FeedbackResponse.objects.filter(registration__event=event).exists():
         raise ValidationError(_("The questions cannot be changed after the first answers."))
@@ -485,7 +425,7 @@ def feedback_questions_set(user, event: Event, questions: list[tuple[str, str]])
 
 
 def agenda_step_add(user, event: Event, **fields) -> AgendaStep:
-    if not can_manage_event(user, event):
+    if not scoping.may_manage_event(user, event):
         raise PermissionDenied
     position = (event.agenda.aggregate(m=Max("position"))["m"] or 0) + 1
     step = AgendaStep(event=event, position=position, **fields)
@@ -496,7 +436,7 @@ def agenda_step_add(user, event: Event, **fields) -> AgendaStep:
 
 def agenda_step_save(user, step: AgendaStep, **fields) -> AgendaStep:
     """Change a step in place (its title, content, duration, who leads)."""
-    if not can_manage_event(user, step.event):
+    if not scoping.may_manage_event(user, step.event):
         raise PermissionDenied
     for name, value in fields.items():
         setattr(step, name, value)
@@ -508,7 +448,7 @@ def agenda_step_save(user, step: AgendaStep, **fields) -> AgendaStep:
 def agenda_step_move(user, step: AgendaStep, offset: int) -> bool:
     """Swap the step with its neighbour above (offset −1) or below (+1); False at either end.
     Positions are renumbered 1…n first, so old equal positions can't confuse the order."""
-    if not can_manage_event(user, step.event):
+    if not scoping.may_manage_event(user, step.event):
         raise PermissionDenied
     with transaction.atomic():
         Event.objects.select_for_update().get(pk=step.event_id)

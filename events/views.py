@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView, UpdateView
 
-from accounts.models import Role
+from accounts import scoping
 from accounts.scoping import VIEW, restrict
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ScopedFormMixin, ScopedMixin
 from core.xlsx import xlsx_response
@@ -54,7 +54,7 @@ def _visible_event(request, pk) -> Event:
 
 def _managed_event(request, pk) -> Event:
     event = _visible_event(request, pk)
-    if not services.can_manage_event(request.user, event):
+    if not scoping.may_manage_event(request.user, event):
         raise Http404
     return event
 
@@ -76,7 +76,7 @@ class EventListView(ObjectListView):
     create_url_name = "events:event-create"
 
     def can_create(self) -> bool:
-        return services.may_plan_events(self.request.user)
+        return scoping.may_plan_events(self.request.user)
 
 
 class EventCalendarView(LoginRequiredMixin, TemplateView):
@@ -118,14 +118,14 @@ class EventDetailView(ObjectDetailView):
 
     def registration_form(self, data=None):
         event, user = self.object, self.request.user
-        if not services.registration_schools_for(user, event).exists():
+        if not scoping.registration_schools_for(user, event).exists():
             return None
         return RegistrationForm(data, user=user, event=event)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         event, user = self.object, self.request.user
-        can_manage = services.can_manage_event(user, event)
+        can_manage = scoping.may_manage_event(user, event)
         regs = (
             event.registrations.all() if can_manage else Registration.objects.restrict(user, VIEW).filter(event=event)
         )
@@ -133,9 +133,9 @@ class EventDetailView(ObjectDetailView):
             Prefetch("feedback", queryset=restrict(FeedbackResponse.objects.only("id", "registration_id"), user, VIEW))
         )
         regs = list(regs.order_by("school__sort_name", "full_name"))
+        allowed = scoping.registration_permissions(user, event, regs)
         for r in regs:
-            r.can_change = can_manage or (user.school_id == r.school_id and user.role == Role.SCHOOL_ADMIN)
-            r.can_feedback = r.can_change or r.user_id == user.pk
+            r.can_change, r.can_feedback = allowed[r.pk]
             r.has_feedback = hasattr(r, "feedback")
         ctx.update(
             can_manage=can_manage,
@@ -191,7 +191,7 @@ class EventCreateView(ObjectCreateView):
     success_message = gettext_lazy("The event has been created.")
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.may_plan_events(request.user):
+        if request.user.is_authenticated and not scoping.may_plan_events(request.user):
             raise Http404
         return super(ObjectCreateView, self).dispatch(request, *args, **kwargs)
 
@@ -209,7 +209,7 @@ class EventUpdateView(ScopedMixin, ScopedFormMixin, UpdateView):
 
     def get_object(self, queryset=None):
         event = super().get_object(queryset)
-        if not services.can_manage_event(self.request.user, event):
+        if not scoping.may_manage_event(self.request.user, event):
             raise Http404
         return event
 
@@ -355,9 +355,7 @@ def event_questions(request, pk):
 def _registration(request, pk) -> Registration:
     """A registration the user may see: through its school, or as a manager of its event."""
     reg = get_object_or_404(Registration.objects.select_related("event", "school"), pk=pk)
-    if Registration.objects.restrict(request.user, VIEW).filter(pk=pk).exists():
-        return reg
-    if services.can_manage_event(request.user, reg.event) or reg.user_id == request.user.pk:
+    if scoping.may_see_registration(request.user, reg):
         return reg
     raise Http404
 
@@ -441,7 +439,7 @@ def attendance_sheet(request, pk):
 @login_required
 def registration_feedback(request, pk):
     reg = _registration(request, pk)
-    if not services.can_give_feedback(request.user, reg):
+    if not scoping.may_give_feedback(request.user, reg):
         raise Http404
     questions = reg.event.questions.all()
     already = FeedbackResponse.objects.filter(registration=reg).exists()
@@ -555,7 +553,7 @@ class MaterialListView(ObjectListView):
     create_url_name = "events:material-create"
 
     def can_create(self) -> bool:
-        return services.may_plan_events(self.request.user)
+        return scoping.may_plan_events(self.request.user)
 
 
 class MaterialDetailView(ObjectDetailView):
@@ -564,7 +562,7 @@ class MaterialDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["can_edit"] = services.can_manage_level(user, self.object)
+        ctx["can_edit"] = scoping.may_manage_level(user, self.object)
         ctx["events"] = selectors.events_visible(user).filter(bank_materials=self.object)
         return ctx
 
@@ -576,7 +574,7 @@ class MaterialCreateView(ObjectCreateView):
     success_message = gettext_lazy("The material has been published in the bank.")
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.may_plan_events(request.user):
+        if request.user.is_authenticated and not scoping.may_plan_events(request.user):
             raise Http404
         return super(ObjectCreateView, self).dispatch(request, *args, **kwargs)
 
@@ -594,7 +592,7 @@ class MaterialUpdateView(ScopedMixin, ScopedFormMixin, UpdateView):
 
     def get_object(self, queryset=None):
         material = super().get_object(queryset)
-        if not services.can_manage_level(self.request.user, material):
+        if not scoping.may_manage_level(self.request.user, material):
             raise Http404
         return material
 

@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
-from accounts.scoping import may_compare_municipalities, municipalities_overseen, regions_overseen, schools_for
+from accounts.scoping import (
+    may_compare_municipalities,
+    may_oversee_municipalities,
+    municipalities_overseen,
+    regions_overseen,
+    schools_for,
+)
 from core.charts import small_multiples
 from core.generic import ObjectListView
 from core.xlsx import xlsx_response
@@ -31,7 +37,7 @@ class RegionScopeMixin(LoginRequiredMixin):
     filterset_class = MunicipalitySummaryFilterSet
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not municipalities_overseen(request.user).exists():
+        if request.user.is_authenticated and not may_oversee_municipalities(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 

@@ -30,17 +30,8 @@ class ReportStatus(models.TextChoices):
 
 
 class GeneratedReportQuerySet(ScopedQuerySet):
-    def restrict(self, user, action: str = "view"):
-        """A generated document is its requester's, and only while its subject (a school, or
-        a municipality overseen as a whole) is still in their scope."""
-        from accounts.scoping import municipalities_overseen, schools_for
-
-        if not (user and user.is_authenticated):
-            return self.none()
-        in_scope = models.Q(school__in=schools_for(user).values("id")) | models.Q(
-            school__isnull=True, municipality__in=municipalities_overseen(user).values("id")
-        )
-        return self.filter(in_scope, requested_by=user)
+    """A generated document is its requester's while its subject is in their scope
+    (``accounts.scoping.RULES``)."""
 
 
 class GeneratedReport(models.Model):

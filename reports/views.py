@@ -50,12 +50,12 @@ class ReportDetailView(ObjectDetailView):
 
         from django.urls import reverse
 
-        from accounts.scoping import MANAGE, municipalities_for
+        from accounts.scoping import may_register_order
 
         ctx = super().get_context_data(**kwargs)
         report = self.object
         draft = ORDER_DRAFT_KINDS.get(report.kind)
-        if draft and municipalities_for(self.request.user, MANAGE).filter(pk=report.municipality_id).exists():
+        if draft and may_register_order(self.request.user, report.municipality_id):
             params = {
                 "municipality": report.municipality_id,
                 "draft_kind": draft,

@@ -2,7 +2,9 @@
 progress reports (a service per transition, optimistic locking), the reminders, and the
 hook the assessment app uses to fill indicator actuals.
 
-Role rules beyond scope live here:
+Role rules beyond scope are enforced here and answered by the policy module
+(accounts.scoping: ``may_fill_roadmap``, ``may_fill_report``, ``may_review``,
+``may_review_report``, ``may_approve_report``):
 - the school administrator (or a coordinator for a municipal roadmap) fills and submits;
 - the curator assigned to the school this year accepts or returns, and comments per activity;
 - a coordinator (``manage`` scope) approves, and only after the curator accepted;
@@ -22,7 +24,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.scoping import EDIT, MANAGE, can, frozen_reason, is_school_curator, may_review, require_delete
+from accounts.scoping import (
+    EDIT,
+    can,
+    frozen_reason,
+    may_approve_report,
+    may_fill_report,
+    may_fill_roadmap,
+    may_review,
+    may_review_report,
+    require_delete,
+)
 from core.errors import Frozen
 from roadmaps.models import (
     Activity,
@@ -50,18 +62,12 @@ from roadmaps.selectors import (
     roadmap_quality_problems,
 )
 
-# --- Roles --------------------------------------------------------------------------------
+# --- Refusal --------------------------------------------------------------------------------
 
 
 def _require(condition: bool) -> None:
     if not condition:
         raise PermissionDenied
-
-
-def _can_fill(user, roadmap: Roadmap) -> bool:
-    """School content is filled by the school's administrator; a municipal roadmap by its
-    coordinator (both are the ``edit`` scope; curators never have it)."""
-    return can(user, EDIT, roadmap)
 
 
 # --- School documents ---------------------------------------------------------------------
@@ -96,12 +102,8 @@ def document_submit(user, doc: SchoolDocument) -> SchoolDocument:
     return doc
 
 
-def _may_review_document(user, doc: SchoolDocument) -> bool:
-    return may_review(user, doc)
-
-
 def document_approve(user, doc: SchoolDocument, comment: str = "") -> SchoolDocument:
-    _require(_may_review_document(user, doc))
+    _require(may_review(user, doc))
     if doc.status != DocumentStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted document can be approved."))
     doc.status = DocumentStatus.APPROVED
@@ -112,7 +114,7 @@ def document_approve(user, doc: SchoolDocument, comment: str = "") -> SchoolDocu
 
 
 def document_return(user, doc: SchoolDocument, comment: str) -> SchoolDocument:
-    _require(_may_review_document(user, doc))
+    _require(may_review(user, doc))
     if doc.status != DocumentStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted document can be returned."))
     if not comment.strip():
@@ -163,7 +165,7 @@ def roadmap_node_delete(user, node) -> None:
 
 
 def roadmap_submit(user, roadmap: Roadmap) -> Roadmap:
-    _require(_can_fill(user, roadmap))
+    _require(may_fill_roadmap(user, roadmap))
     if roadmap.status != RoadmapStatus.DRAFT:
         raise ValidationError(_("Only a draft roadmap can be submitted."))
     problems = roadmap_quality_problems(roadmap)
@@ -175,10 +177,7 @@ def roadmap_submit(user, roadmap: Roadmap) -> Roadmap:
 
 
 def roadmap_approve(user, roadmap: Roadmap) -> Roadmap:
-    if roadmap.school_id:
-        _require(may_review(user, roadmap))
-    else:
-        _require(can(user, MANAGE, roadmap))
+    _require(may_review(user, roadmap))  # a municipal roadmap: its coordinators
     if roadmap.status != RoadmapStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted roadmap can be approved."))
     roadmap.status = RoadmapStatus.APPROVED
@@ -187,10 +186,7 @@ def roadmap_approve(user, roadmap: Roadmap) -> Roadmap:
 
 
 def roadmap_return(user, roadmap: Roadmap) -> Roadmap:
-    if roadmap.school_id:
-        _require(may_review(user, roadmap))
-    else:
-        _require(can(user, MANAGE, roadmap))
+    _require(may_review(user, roadmap))  # a municipal roadmap: its coordinators
     if roadmap.status != RoadmapStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted roadmap can be returned."))
     roadmap.status = RoadmapStatus.DRAFT
@@ -204,7 +200,7 @@ def roadmap_import_xlsx(user, roadmap: Roadmap, fileobj) -> dict:
     and nothing is written (the errors come back all at once, in Russian)."""
     from roadmaps.xlsx import parse_template
 
-    _require(_can_fill(user, roadmap))
+    _require(may_fill_roadmap(user, roadmap))
     rows, errors = parse_template(fileobj, roadmap)
     if errors:
         raise ValidationError(errors)
@@ -330,7 +326,7 @@ def _activities_in_period(roadmap: Roadmap, start, end):
 
 
 def progress_report_create(user, roadmap: Roadmap, period_start: datetime.date) -> ProgressReport:
-    _require(_can_fill(user, roadmap))
+    _require(may_fill_roadmap(user, roadmap))
     period = next((p for p in roadmap_periods(roadmap) if p.start == period_start), None)
     if period is None:
         raise ValidationError(_("There is no such reporting period in this roadmap."))
@@ -368,7 +364,7 @@ def progress_report_save(user, report: ProgressReport, version: int, entries: di
     ``version`` (optimistic locking): ``entries`` maps entry id → {status, cancel_reason,
     comment, evidence_link, actuals: {indicator id: Decimal|None}}; ``files`` maps entry id →
     a list of validated uploads.  Raises StaleReport on a version conflict."""
-    _require(_can_fill(user, report.roadmap) and user.role != Role.CURATOR)
+    _require(may_fill_report(user, report))
     if not report.is_editable:
         raise ValidationError(_("This report is no longer editable."))
     files = files or {}
@@ -452,7 +448,7 @@ def _transition(report: ProgressReport, allowed_from: tuple, new: str, user, com
 
 
 def progress_report_submit(user, report: ProgressReport) -> ProgressReport:
-    _require(_can_fill(user, report.roadmap) and user.role != Role.CURATOR)
+    _require(may_fill_report(user, report))
     missing = progress_report_missing(report)
     if missing:
         raise ValidationError(missing)
@@ -465,7 +461,7 @@ def progress_report_submit(user, report: ProgressReport) -> ProgressReport:
 
 def progress_report_comment(user, report: ProgressReport, comments: dict[int, str]) -> None:
     """The curator's comment per activity (entry id → text) while reviewing."""
-    _require(report.roadmap.school_id and is_school_curator(user, report.roadmap.school))
+    _require(may_review_report(user, report))
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Comments can be written only while the report is under review."))
     with transaction.atomic():
@@ -475,7 +471,7 @@ def progress_report_comment(user, report: ProgressReport, comments: dict[int, st
 
 
 def progress_report_accept(user, report: ProgressReport, comments: dict | None = None) -> ProgressReport:
-    _require(report.roadmap.school_id and is_school_curator(user, report.roadmap.school))
+    _require(may_review_report(user, report))
     with transaction.atomic():
         if comments:
             progress_report_comment(user, report, comments)
@@ -484,8 +480,8 @@ def progress_report_accept(user, report: ProgressReport, comments: dict | None =
 
 def progress_report_return(user, report: ProgressReport, reason: str, comments: dict | None = None) -> ProgressReport:
     """The curator returns a submitted report, or the coordinator an accepted one, with reasons."""
-    curator = bool(report.roadmap.school_id) and is_school_curator(user, report.roadmap.school)
-    coordinator = can(user, MANAGE, report)
+    curator = may_review_report(user, report)
+    coordinator = may_approve_report(user, report)
     _require(curator or coordinator)
     if not reason.strip():
         raise ValidationError({"reason": _("Write the reasons for returning the report.")})
@@ -505,7 +501,7 @@ def progress_report_approve(user, report: ProgressReport) -> ProgressReport:
     """The coordinator approves a report the curator accepted (a municipal roadmap's report,
     having no curator, straight after submission).  The report is frozen: its document is
     stored as a snapshot and shown from it from now on."""
-    _require(can(user, MANAGE, report))
+    _require(may_approve_report(user, report))
     allowed = (ReportStatus.ACCEPTED,) if report.roadmap.school_id else (ReportStatus.SUBMITTED,)
     if report.status == ReportStatus.SUBMITTED and report.roadmap.school_id:
         raise ValidationError(_("The curator has not accepted this report yet."))
@@ -578,7 +574,6 @@ __all__ = [
     "document_return",
     "document_submit",
     "indicator_set_actual_from_analysis",
-    "is_school_curator",
     "progress_report_accept",
     "progress_report_approve",
     "progress_report_comment",

@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts import scoping
 from accounts.scoping import (
     EDIT,
     MANAGE,
     VIEW,
     can,
     frozen_reason,
-    is_school_curator,
     may_change,
     may_review,
     schools_for,
@@ -455,15 +455,15 @@ class ReportDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         report, user = self.object, self.request.user
         school = report.roadmap.school
-        is_curator = bool(school) and is_school_curator(user, school)
         doc = selectors.report_document(report)
+        approver = scoping.may_approve_report(user, report)
         ctx.update(
             document=doc,
-            can_edit=report.is_editable and can(user, EDIT, report),
-            can_review=is_curator and report.status == ReportStatus.SUBMITTED,
-            can_approve=can(user, MANAGE, report)
+            can_edit=report.is_editable and scoping.may_fill_report(user, report),
+            can_review=report.status == ReportStatus.SUBMITTED and scoping.may_review_report(user, report),
+            can_approve=approver
             and (report.status == ReportStatus.ACCEPTED or (report.status == ReportStatus.SUBMITTED and not school)),
-            can_return_coordinator=can(user, MANAGE, report) and report.status == ReportStatus.ACCEPTED,
+            can_return_coordinator=approver and report.status == ReportStatus.ACCEPTED,
             transitions=report.transitions.select_related("user"),
         )
         if ctx["can_review"]:
@@ -572,7 +572,7 @@ class ReportTransitionView(ObjectActionView):
 
     def review(self, report, action: str) -> None:
         doc = selectors.report_document(report)
-        is_curator = bool(report.roadmap.school_id) and is_school_curator(self.request.user, report.roadmap.school)
+        is_curator = scoping.may_review_report(self.request.user, report)
         form = CuratorReviewForm(self.request.POST, document=doc if is_curator else {"goals": []})
         form.is_valid()
         comments = form.comments() if is_curator else None
@@ -632,7 +632,7 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
             overdue=selectors.overdue_activities(roadmaps)[:50],
             off_track=selectors.off_track_indicators(roadmaps)[:50],
             late=sum(1 for s in states.values() if s["late"]),
-            can_approve=schools_for(user, MANAGE).exists(),
+            can_approve=scoping.has_school_scope(user, MANAGE),
             municipalities=selectors.municipality_summary(roadmaps, states),
             missing=sum(1 for s in states.values() if s["missing"]),
         )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
+from accounts import scoping
 from accounts.scoping import EDIT, MANAGE, VIEW, can, municipalities_for, municipalities_overseen, schools_for
 from core.charts import bar_chart
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
@@ -116,7 +117,7 @@ class SchoolStatusListView(ObjectListView):
     template_name = "schools/status_list.html"
 
     def get_table_kwargs(self):
-        if municipalities_for(self.request.user, MANAGE).exists():
+        if scoping.may_set_status_lists(self.request.user):
             return {}
         return {"exclude": ("edit",)}
 
@@ -185,7 +186,7 @@ class StatusListSetView(LoginRequiredMixin, FormView):
     template_name = "schools/status_list_set.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not municipalities_for(request.user, MANAGE).exists():
+        if request.user.is_authenticated and not scoping.may_set_status_lists(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -342,7 +343,7 @@ class RiskProfileView(LoginRequiredMixin, FormView):
         self.school = get_object_or_404(schools_for(request.user, VIEW), pk=kwargs["pk"])
         self.year = _year_param(request)
         self.can_edit = can(request.user, EDIT, self.school)
-        self.can_confirm = services.may_confirm_risks(request.user, self.school, self.year)
+        self.can_confirm = scoping.may_confirm_risks(request.user, self.school, self.year)
         if request.method == "POST" and not (self.can_edit or self.can_confirm):
             raise Http404
         return super().dispatch(request, *args, **kwargs)

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import scoping
 from accounts.scoping import EDIT, MANAGE, can
 from core.years import academic_year_label, current_academic_year
 from schools.models import (
@@ -247,18 +248,10 @@ def risk_profile_save(*, school: School, year: int, levels: dict, user, comments
     return changed
 
 
-def may_confirm_risks(user, school: School, year: int) -> bool:
-    from curators.models import CuratorAssignment
-
-    if can(user, MANAGE, school):
-        return True
-    return CuratorAssignment.objects.filter(curator=user, school=school, year=year, is_active=True).exists()
-
-
 @transaction.atomic
 def risk_profile_confirm(*, school: School, year: int, user) -> int:
     """The school's curator (or a coordinator) confirms the profile of the year."""
-    if not may_confirm_risks(user, school, year):
+    if not scoping.may_confirm_risks(user, school, year):
         raise ValidationError(_("Only the curator of this school may confirm its risk profile."), code="forbidden")
     pending = list(RiskAssessment.objects.filter(school=school, year=year, confirmed_at__isnull=True))
     if not RiskAssessment.objects.filter(school=school, year=year).exists():

@@ -15,8 +15,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from assessment.synthetic import PLAN_HEADER, plan_rows
+from core.models import ImportState
 from skills import services
-from skills.models import ImportState, MunicipalSkillResult, PlanImport, SkillResult
+from skills.models import MunicipalSkillResult, PlanImport, SkillResult
 
 
 def _plan_file(years) -> bytes:
@@ -35,10 +36,10 @@ def load_plans(years) -> None:
     if PlanImport.objects.filter(checksum=hashlib.sha256(content).hexdigest(), status=ImportState.DONE).exists():
         return
     with transaction.atomic():
-        batch = services.plan_import_create(user=None, uploaded_file=ContentFile(content, name="demo-task-plans.csv"))
+        batch = services.PLAN_IMPORT.create(user=None, uploaded_file=ContentFile(content, name="demo-task-plans.csv"))
         if batch.status != ImportState.CHECKED:
             raise RuntimeError(f"demo task plans were refused: {batch.errors[:5]}")
-        batch = services.plan_import_apply(batch=batch, user=None)
+        batch = services.PLAN_IMPORT.confirm(batch=batch, user=None)
     if batch.status != ImportState.DONE:
         raise RuntimeError(f"demo task plans were refused: {batch.errors[:5]}")
 

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.filters import _ResultFilters
 from assessment.models import Procedure, Subject
-from core.filters import AcademicYearFilter, GradeFilter, IdFilter, YesNoFilter
+from core.filters import AcademicYearFilter, CheckedImportFilterSet, GradeFilter, IdFilter, YesNoFilter
 from schools.filters import _municipalities
-from skills.models import ImportState, MunicipalSkillResult, PlanImport, Skill, SkillResult, TaskPlan, TaskResult
+from skills.models import MunicipalSkillResult, PlanImport, Skill, SkillResult, TaskPlan, TaskResult
 
 
 class _FigureFilters(_ResultFilters):
@@ -66,9 +66,6 @@ class SkillFilterSet(filters.FilterSet):
         fields = ["subject", "q"]
 
 
-class PlanImportFilterSet(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=ImportState.choices, label=_("Status"))
-
-    class Meta:
+class PlanImportFilterSet(CheckedImportFilterSet):
+    class Meta(CheckedImportFilterSet.Meta):
         model = PlanImport
-        fields = ["status"]

@@ -6,13 +6,12 @@ tagged with skills here (``Skill.events``, ``Skill.materials``)."""
 
 import re
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import ImportBatchQuerySet
-from core.models import ScopedQuerySet
+from core.models import CheckedImport, ScopedQuerySet
 from core.years import academic_year_label
 
 _SPACES = re.compile(r"\s+")
@@ -35,20 +34,9 @@ def normalise_label(text) -> str:
     return _PAREN.sub(r".\1", value)
 
 
-class CatalogueQuerySet(models.QuerySet):
+class CatalogueQuerySet(ScopedQuerySet):
     """Skills and task plans are the works' public facts: everyone signed in with a role reads
-    them; they are changed only through the plan import."""
-
-    def restrict(self, user, action: str = "view"):
-        from accounts.scoping import VIEW, schools_for
-
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        if action == VIEW and schools_for(user, VIEW).exists():
-            return self.all()
-        return self.none()
+    them; they are changed only through the plan import (``accounts.scoping.RULES``)."""
 
 
 def label_sort_key(label: str) -> tuple:
@@ -145,53 +133,18 @@ class PlanTask(models.Model):
         return self.label
 
 
-class ImportState(models.TextChoices):
-    CHECKED = "checked", _("Checked, waiting for confirmation")
-    DONE = "done", _("Imported")
-    FAILED = "failed", _("Refused")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class PlanImport(models.Model):
+class PlanImport(CheckedImport):
     """One uploaded task-plan file: checked on upload (a preview, or every error at once), then
     imported whole when confirmed (at once from the command and the API)."""
 
-    file = models.FileField(_("file"), upload_to="skills/imports/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
-    size = models.PositiveBigIntegerField(_("size"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
-    )
-    municipality = models.ForeignKey(
-        "schools.Municipality", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    finished = models.DateTimeField(_("finished at"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ImportState.choices, default=ImportState.CHECKED)
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
     plans_total = models.PositiveIntegerField(_("plans"), default=0)
     plans_replaced = models.PositiveIntegerField(_("plans replaced"), default=0)
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    message = models.CharField(_("message"), max_length=500, blank=True)
-    years = models.JSONField(_("years"), default=list, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
-    scope_municipality_field = "municipality"
 
-    class Meta:
+    class Meta(CheckedImport.Meta):
         verbose_name = _("task plan import")
         verbose_name_plural = _("task plan imports")
-        ordering = ["-created"]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("skills:import-detail", args=[self.pk])
 
 
 # --- figures (written in bulk by the analysis) --------------------------------------------------

@@ -4,31 +4,21 @@ events and materials, and the one-click registration for a recommended event."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.scoping import MANAGE, can, schools_for
+from accounts import scoping
 from assessment.models import MaxScore, Procedure, Result, Subject
+from core.checked_imports import CheckedImportService, ImportRefused
 from core.years import academic_year_label
-from skills.fileformat import Checked, FileRefused, PlanRows, check_table, read_table
-from skills.models import ImportState, PlanImport, PlanTask, Skill, TaskPlan, label_sort_key
+from skills.fileformat import PLAN_FILE, Checked, PlanRows, check_table, plans_of
+from skills.models import PlanImport, PlanTask, Skill, TaskPlan, label_sort_key
 
 log = logging.getLogger(__name__)
-
-
-class PlanImportRefused(Exception):
-    """The import cannot be confirmed (already imported, cancelled, not yours)."""
-
-
-def may_import_plans(user) -> bool:
-    """Plans are imported by coordinators (anyone who manages schools) and superusers."""
-    return user is not None and user.is_authenticated and (user.is_superuser or schools_for(user, MANAGE).exists())
 
 
 # --- the plans as the results import reads them -------------------------------------------------
@@ -82,8 +72,10 @@ def work_label(key: tuple, procedures: dict | None = None, subjects: dict | None
 # --- plan import ----------------------------------------------------------------------------------
 
 
-def _err(row: int, column: str, value, reason: str) -> dict:
-    return {"row": row, "column": column, "value": str(value)[:200], "reason": reason}
+class PlanImportRefused(ImportRefused):
+    """The import cannot be confirmed (already imported, cancelled, not yours)."""
+
+    not_yours = gettext_lazy("Only a coordinator may import task plans.")
 
 
 def _result_maxima(keys: list[tuple]) -> dict[tuple, set[float]]:
@@ -128,6 +120,10 @@ def _labels_with_scores(plan: TaskPlan, dropped: dict[str, int]) -> list[str]:
     return found
 
 
+def _stored_plans(checked: Checked) -> dict[tuple, TaskPlan]:
+    return {p.key: p for p in TaskPlan.objects.filter(year__in=checked.years).prefetch_related("tasks")}
+
+
 def plan_import_check(table) -> Checked:
     """Check a plan file: its rows (``check_table``), then each work against the database — the
     catalogue's maximum, the maximum of results already imported, and the labels with scores
@@ -135,40 +131,36 @@ def plan_import_check(table) -> Checked:
     checked = check_table(table)
     if checked.errors:
         return checked
+    plans = plans_of(checked)
     catalogue = {(m.procedure_id, m.subject_id, m.grade): m.max_score for m in MaxScore.objects.all()}
-    maxima = _result_maxima(list(checked.plans))
-    stored = {p.key: p for p in TaskPlan.objects.filter(year__in=checked.years).prefetch_related("tasks")}
-    col_max, col_task = checked.title("max_score"), checked.title("task")
-    for key, plan in checked.plans.items():
+    maxima = _result_maxima(list(plans))
+    stored = _stored_plans(checked)
+    for key, plan in plans.items():
         line = plan.lines[0]
         _y, p, s, g = key
         known = catalogue.get((p, s, g)) or catalogue.get((p, s, None))
         if known is not None and abs(known - plan.total) > 1e-9:
-            checked.errors.append(
-                _err(
-                    line,
-                    col_max,
-                    plan.total,
-                    _(
-                        "The tasks' maxima of %(work)s add up to %(sum)s, but the catalogue's maximum of the work "
-                        "is %(max)s."
-                    )
-                    % {"work": work_label(key), "sum": plan.total, "max": f"{known:g}"},
+            checked.error(
+                line,
+                "max_score",
+                plan.total,
+                _(
+                    "The tasks' maxima of %(work)s add up to %(sum)s, but the catalogue's maximum of the work "
+                    "is %(max)s."
                 )
+                % {"work": work_label(key), "sum": plan.total, "max": f"{known:g}"},
             )
         for value in sorted(maxima.get(key, ())):
             if abs(value - plan.total) > 1e-9:
-                checked.errors.append(
-                    _err(
-                        line,
-                        col_max,
-                        plan.total,
-                        _(
-                            "The tasks' maxima of %(work)s add up to %(sum)s, but results already imported for it "
-                            "have the maximum score %(max)s."
-                        )
-                        % {"work": work_label(key), "sum": plan.total, "max": f"{value:g}"},
+                checked.error(
+                    line,
+                    "max_score",
+                    plan.total,
+                    _(
+                        "The tasks' maxima of %(work)s add up to %(sum)s, but results already imported for it "
+                        "have the maximum score %(max)s."
                     )
+                    % {"work": work_label(key), "sum": plan.total, "max": f"{value:g}"},
                 )
         old = stored.get(key)
         if old is not None:
@@ -176,81 +168,65 @@ def plan_import_check(table) -> Checked:
             dropped = {t.label: t.position for t in old.tasks.all() if t.label not in new_labels}
             lost = _labels_with_scores(old, dropped)
             if lost:
-                checked.errors.append(
-                    _err(
-                        line,
-                        col_task,
-                        ", ".join(lost),
-                        _(
-                            "The new plan of %(work)s lacks tasks that have scores in imported results: %(labels)s. "
-                            "Keep these tasks in the plan (or import the results again without them first)."
-                        )
-                        % {"work": work_label(key), "labels": ", ".join(lost)},
+                checked.error(
+                    line,
+                    "task",
+                    ", ".join(lost),
+                    _(
+                        "The new plan of %(work)s lacks tasks that have scores in imported results: %(labels)s. "
+                        "Keep these tasks in the plan (or import the results again without them first)."
                     )
+                    % {"work": work_label(key), "labels": ", ".join(lost)},
                 )
     checked.errors.sort(key=lambda e: e["row"])
     return checked
 
 
-def _check_batch(batch: PlanImport) -> Checked:
-    try:
-        with batch.file.open("rb") as fh:
-            table = read_table(fh.read(), batch.original_name)
-    except FileRefused as exc:
-        return Checked(errors=[_err(0, "", "", str(exc))])
-    return plan_import_check(table)
+class PlanImportService(CheckedImportService):
+    model = PlanImport
+    file = PLAN_FILE
+    refused = PlanImportRefused
+
+    def may_import(self, user) -> bool:
+        return scoping.may_import(user)
+
+    def validate(self, table, batch) -> Checked:
+        return plan_import_check(table)
+
+    def summary(self, batch, checked):
+        plans = plans_of(checked)
+        replaced = set(_stored_plans(checked)) & set(plans)
+        message = _("Check passed: %(n)d tasks of %(plans)d works. Look through them and confirm the import.")
+        return {
+            "plans_total": len(plans),
+            "plans_replaced": len(replaced),
+            "message": message % {"n": len(checked.rows), "plans": len(plans)},
+        }
+
+    def apply(self, batch, checked, user):
+        """Each work's plan replaces the stored one (scores stay attached by label); the
+        analysis follows for the years it touched."""
+        plans = plans_of(checked)
+        replaced = sum(_write_plan(plan, batch) for plan in plans.values())
+        years = checked.years
+        transaction.on_commit(lambda: _queue_analysis(years, f"plans:{batch.pk}"))
+        message = _("Imported %(n)d tasks of %(plans)d works (%(replaced)d plans replaced).")
+        return {
+            "plans_total": len(plans),
+            "plans_replaced": replaced,
+            "message": message % {"n": len(checked.rows), "plans": len(plans), "replaced": replaced},
+        }
+
+    def lock(self) -> None:
+        """No results import writes meanwhile: what the check found stays true."""
+        from assessment.services import _import_lock
+
+        _import_lock()
 
 
-def _refuse(batch: PlanImport, checked: Checked) -> PlanImport:
-    errors = checked.errors
-    message = (
-        errors[0]["reason"]
-        if len(errors) == 1 and errors[0]["row"] == 0
-        else _("The file has %(n)d errors; nothing was imported.") % {"n": len(errors)}
-    )
-    PlanImport.objects.filter(pk=batch.pk).update(
-        status=ImportState.FAILED,
-        errors=errors,
-        error_count=len(errors),
-        rows_total=checked.rows_read,
-        message=message[:500],
-        finished=timezone.now(),
-    )
-    batch.refresh_from_db()
-    return batch
-
-
-def plan_import_create(*, user, uploaded_file) -> PlanImport:
-    """Store the uploaded file and check it at once: refused with every error, or checked and
-    waiting for confirmation (``plan_import_apply``)."""
-    data = uploaded_file.read()
-    name = uploaded_file.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
-    batch = PlanImport(
-        original_name=name,
-        checksum=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        uploaded_by=user if user is not None and user.pk else None,
-        municipality_id=getattr(user, "municipality_id", None) if user else None,
-    )
-    batch.file.save(name, ContentFile(data), save=False)
-    batch.save()
-    checked = _check_batch(batch)
-    if checked.errors:
-        return _refuse(batch, checked)
-    replaced = TaskPlan.objects.filter(
-        year__in=checked.years,
-    ).values_list("year", "procedure_id", "subject_id", "grade")
-    replaced = set(replaced) & set(checked.plans)
-    PlanImport.objects.filter(pk=batch.pk).update(
-        rows_total=checked.rows_valid,
-        plans_total=len(checked.plans),
-        plans_replaced=len(replaced),
-        years=checked.years,
-        message=_("Check passed: %(n)d tasks of %(plans)d works. Look through them and confirm the import.")
-        % {"n": checked.rows_valid, "plans": len(checked.plans)},
-    )
-    batch.refresh_from_db()
-    return batch
+# Upload and check (refused with every error, or checked and waiting), import a checked batch
+# whole (checked again first), cancel it, the command's door: ``PLAN_IMPORT.create`` …
+PLAN_IMPORT = PlanImportService()
 
 
 @dataclass
@@ -264,56 +240,17 @@ class PreviewPlan:
 
 def plan_import_preview(batch: PlanImport) -> list[PreviewPlan]:
     """The works of a checked batch as they would be imported, each new or replacing a stored plan."""
-    checked = _check_batch(batch)
+    checked = PLAN_IMPORT.check(batch)
     if checked.errors:
         return []
-    stored = {p.key: p for p in TaskPlan.objects.filter(year__in=checked.years).prefetch_related("tasks")}
+    stored = _stored_plans(checked)
     out = []
-    for key, plan in checked.plans.items():
+    for key, plan in plans_of(checked).items():
         old = stored.get(key)
         out.append(
             PreviewPlan(work_label(key), plan.tasks, plan.total, old is not None, len(old.tasks.all()) if old else 0)
         )
     return out
-
-
-def _may_confirm(batch: PlanImport, user) -> bool:
-    return user is None or user.is_superuser or batch.uploaded_by_id == user.pk or can(user, MANAGE, batch)
-
-
-def plan_import_apply(*, batch: PlanImport, user) -> PlanImport:
-    """Import a checked batch whole: each work's plan replaces the stored one (scores stay
-    attached by label); the file is checked again first (the database may have changed since
-    the preview).  The analysis follows for the years it touched."""
-    if not _may_confirm(batch, user):
-        raise PlanImportRefused(_("Only a coordinator may import task plans."))
-    from assessment.services import _import_lock
-
-    with transaction.atomic():
-        _import_lock()  # no results import writes meanwhile: what the check found stays true
-        locked = PlanImport.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != ImportState.CHECKED:
-            raise PlanImportRefused(_("Only a checked import waiting for confirmation can be imported."))
-        checked = _check_batch(locked)
-        if checked.errors:
-            return _refuse(locked, checked)
-        replaced = 0
-        for plan in checked.plans.values():
-            replaced += _write_plan(plan, locked)
-        years = checked.years
-        PlanImport.objects.filter(pk=locked.pk).update(
-            status=ImportState.DONE,
-            rows_total=checked.rows_valid,
-            plans_total=len(checked.plans),
-            plans_replaced=replaced,
-            years=years,
-            finished=timezone.now(),
-            message=_("Imported %(n)d tasks of %(plans)d works (%(replaced)d plans replaced).")
-            % {"n": checked.rows_valid, "plans": len(checked.plans), "replaced": replaced},
-        )
-        transaction.on_commit(lambda: _queue_analysis(years, f"plans:{locked.pk}"))
-    batch.refresh_from_db()
-    return batch
 
 
 def _queue_analysis(years: list[int], trigger: str) -> None:
@@ -368,42 +305,7 @@ def _write_plan(rows: PlanRows, batch: PlanImport | None, cache: dict | None = N
     return 0 if created else 1
 
 
-def plan_import_cancel(*, batch: PlanImport, user) -> PlanImport:
-    if not _may_confirm(batch, user):
-        raise PlanImportRefused(_("Only a coordinator may import task plans."))
-    done = PlanImport.objects.filter(pk=batch.pk, status=ImportState.CHECKED).update(
-        status=ImportState.CANCELLED, finished=timezone.now(), message=_("Cancelled: nothing was imported.")
-    )
-    if not done:
-        raise PlanImportRefused(_("Only a checked import waiting for confirmation can be cancelled."))
-    batch.refresh_from_db()
-    return batch
-
-
-def import_plan_file(path: str, *, user=None, dry_run: bool = False) -> PlanImport:
-    """The management command's door: check the file, and import it unless ``dry_run``."""
-    with open(path, "rb") as fh:
-        data = fh.read()
-    upload = ContentFile(data, name=path.replace("\\", "/").rsplit("/", 1)[-1])
-    with transaction.atomic():
-        batch = plan_import_create(user=user, uploaded_file=upload)
-        if batch.status == ImportState.CHECKED and not dry_run:
-            batch = plan_import_apply(batch=batch, user=user)
-    return batch
-
-
 # --- targeted help: one click registers the school's teachers ---------------------------------------
-
-
-def may_register_for(user, school, event=None) -> bool:
-    """Whether the user may register people of ``school`` (for ``event``, or for events at all)."""
-    from events.services import registration_schools_for
-
-    if event is not None:
-        return registration_schools_for(user, event).filter(pk=school.pk).exists()
-    from accounts.scoping import EDIT
-
-    return schools_for(user, EDIT).filter(pk=school.pk).exists()
 
 
 def teachers_for(school, deficits) -> list:

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from skills import views
+from core.imports import import_urls
+from skills import services, views
 
 app_name = "skills"
 urlpatterns = [
@@ -12,11 +13,11 @@ urlpatterns = [
     path("plans/", views.PlanListView.as_view(), name="plan-list"),
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan-detail"),
     path("catalogue/", views.SkillListView.as_view(), name="skill-list"),
-    path("imports/", views.ImportListView.as_view(), name="import-list"),
-    path("imports/new/", views.ImportUploadView.as_view(), name="import-upload"),
-    path("imports/template.xlsx", views.ImportTemplateView.as_view(), name="import-template"),
-    path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
-    path("imports/<int:pk>/apply/", views.ImportApplyView.as_view(), name="import-apply"),
-    path("imports/<int:pk>/cancel/", views.ImportCancelView.as_view(), name="import-cancel"),
-    path("imports/<int:pk>/errors/", views.ImportErrorReportView.as_view(), name="import-errors"),
+    *import_urls(
+        services.PLAN_IMPORT,
+        listing=views.ImportListView,
+        upload=views.ImportUploadView,
+        detail=views.ImportDetailView,
+        name="task-plan",
+    ),
 ]

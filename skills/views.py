@@ -6,8 +6,6 @@ one-click registration for a recommended event, and «did the help help?»."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -15,17 +13,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
+from accounts import scoping
 from accounts.scoping import VIEW, municipalities_overseen
 from assessment.models import Procedure, Subject
+from core import imports
 from core.generic import ObjectDetailView, ObjectListView
-from core.imports import ImportActionView, ImportErrorFileView, ImportTemplateFileView
 from core.redirects import return_url
 from core.years import academic_year_label
 from schools.models import School
 from skills import selectors, services
-from skills.fileformat import FileRefused, plan_error_report, read_table, template_bytes
 from skills.filters import (
     MunicipalSkillFilterSet,
     PlanImportFilterSet,
@@ -34,7 +32,7 @@ from skills.filters import (
     TaskPlanFilterSet,
 )
 from skills.forms import PlanImportForm
-from skills.models import ImportState, MunicipalSkillResult, PlanImport, Skill, SkillResult, TaskPlan
+from skills.models import MunicipalSkillResult, Skill, SkillResult, TaskPlan
 from skills.tables import MunicipalSkillTable, PlanImportTable, SkillResultTable, SkillTable, TaskPlanTable
 
 
@@ -121,7 +119,7 @@ class SchoolProfileView(LoginRequiredMixin, TemplateView):
             procedure_id=procedure_id,
             subject_id=subject_id,
             help=selectors.school_help(school, user=self.request.user),
-            may_register=services.may_register_for(self.request.user, school),
+            may_register=scoping.may_register_for(self.request.user, school),
         )
         return ctx
 
@@ -139,7 +137,7 @@ class PlanListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_import"] = services.may_import_plans(self.request.user)
+        ctx["can_import"] = scoping.may_import(self.request.user)
         return ctx
 
 
@@ -151,7 +149,7 @@ class PlanDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["tasks"] = selectors.plan_tasks(self.object)
-        ctx["can_import"] = services.may_import_plans(self.request.user)
+        ctx["can_import"] = scoping.may_import(self.request.user)
         return ctx
 
 
@@ -170,70 +168,29 @@ class SkillListView(ObjectListView):
 # --- plan imports ------------------------------------------------------------------------------
 
 
-class ImportUploadView(LoginRequiredMixin, FormView):
+class ImportUploadView(imports.ImportUploadView):
+    service = services.PLAN_IMPORT
     form_class = PlanImportForm
     template_name = "skills/import_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.may_import_plans(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        with transaction.atomic():
-            batch = services.plan_import_create(user=self.request.user, uploaded_file=form.cleaned_data["file"])
-        return redirect(batch.get_absolute_url())
-
-
-class ImportListView(ObjectListView):
-    queryset = PlanImport.objects.select_related("uploaded_by")
+class ImportListView(imports.ImportListView):
+    service = services.PLAN_IMPORT
     table_class = PlanImportTable
     filterset_class = PlanImportFilterSet
     title = gettext_lazy("Task plan imports")
     export_name = "task-plan-imports"
-    create_url_name = "skills:import-upload"
 
 
-class ImportDetailView(ObjectDetailView):
+class ImportDetailView(imports.ImportDetailView):
     """A checked file: its works and tasks as they would be imported, new or replacing a plan,
     and the buttons to import or cancel; a refused one: every error."""
 
-    queryset = PlanImport.objects.select_related("uploaded_by")
     template_name = "skills/import_detail.html"
-    extra_context = {"import_ns": "skills"}
-    context_object_name = "batch"
+    service = services.PLAN_IMPORT
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        batch = self.object
-        ctx["may_confirm"] = batch.status == ImportState.CHECKED and services._may_confirm(batch, self.request.user)
-        if batch.status == ImportState.CHECKED:
-            ctx["preview"] = services.plan_import_preview(batch)
-        ctx["errors_page"] = Paginator(batch.errors, 500).get_page(self.request.GET.get("page"))
-        return ctx
-
-
-class ImportApplyView(ImportActionView):
-    model = PlanImport
-    action = staticmethod(services.plan_import_apply)
-    refused = services.PlanImportRefused
-
-
-class ImportCancelView(ImportApplyView):
-    action = staticmethod(services.plan_import_cancel)
-
-
-class ImportErrorReportView(ImportErrorFileView):
-    model = PlanImport
-    read_table = staticmethod(read_table)
-    error_report = staticmethod(plan_error_report)
-    file_refused = FileRefused
-    filename = "task-plan-errors"
-
-
-class ImportTemplateView(ImportTemplateFileView):
-    template_bytes = staticmethod(template_bytes)
-    filename = "task-plan-template.xlsx"
+    def preview(self, batch) -> dict:
+        return {"preview": services.plan_import_preview(batch)}
 
 
 # --- one click: register the school's teachers for a recommended event -----------------------------

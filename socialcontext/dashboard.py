@@ -3,9 +3,10 @@
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
-from accounts.scoping import MANAGE, VIEW, municipalities_overseen, schools_for
+from accounts import scoping
+from accounts.scoping import MANAGE, VIEW
 from core.cache import scope_key
-from core.compiled import prepared_aggregate, prepared_exists
+from core.compiled import prepared_aggregate
 from core.dashboard import Panel, can_see
 from socialcontext import selectors
 from socialcontext.models import Category, PartnerSuggestion, SchoolContextFigure
@@ -14,11 +15,11 @@ from socialcontext.models import Category, PartnerSuggestion, SchoolContextFigur
 def panels(user) -> list[Panel]:
     """For those who oversee a municipality: the latest year read against context — resilient
     schools, schools below expected, «check objectivity» prompts, partner suggestions."""
-    scope = scope_key(user)  # these queries compiled once per reader's scope (core/compiled.py)
-    if not prepared_exists(("home.overseen", scope), lambda: municipalities_overseen(user)):
+    if not scoping.may_oversee_municipalities(user):
         return []
     figures = SchoolContextFigure.objects.restrict(user, VIEW).exclude(category="")
-    year = prepared_aggregate(("home.context_year", scope), lambda: figures, y=Max("year"))["y"]
+    # compiled once per reader's scope (core/compiled.py)
+    year = prepared_aggregate(("home.context_year", scope_key(user)), lambda: figures, y=Max("year"))["y"]
     counts = {}
     if year is not None:
         counts = figures.filter(year=year).aggregate(
@@ -30,11 +31,7 @@ def panels(user) -> list[Panel]:
     return [
         Panel(
             "socialcontext/_panel_home.html",
-            {
-                "year": year,
-                "counts": counts,
-                "can_import": prepared_exists(("home.managed", scope), lambda: schools_for(user, MANAGE)),
-            },
+            {"year": year, "counts": counts, "can_import": scoping.may_import(user)},
             order=52,
         )
     ]

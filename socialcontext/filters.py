@@ -4,14 +4,13 @@
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import AcademicYearFilter, IdFilter, YesNoFilter
+from core.filters import AcademicYearFilter, CheckedImportFilterSet, IdFilter, YesNoFilter
 from schools.filters import _municipalities
 from socialcontext.models import (
     Category,
     ContextFit,
     ContextImport,
     ContextSource,
-    ImportState,
     PartnerSuggestion,
     SchoolContext,
     SchoolContextFigure,
@@ -66,9 +65,6 @@ class PartnerSuggestionFilterSet(_SchoolYearFilters):
         fields = ["year", "municipality", "school", "school_code"]
 
 
-class ContextImportFilterSet(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=ImportState.choices, label=_("Status"))
-
-    class Meta:
+class ContextImportFilterSet(CheckedImportFilterSet):
+    class Meta(CheckedImportFilterSet.Meta):
         model = ContextImport
-        fields = ["status"]

@@ -3,7 +3,6 @@ by hand, or demo data), their import batches, and the figures the analysis store
 them — each school's context index, expected index, residual and category, each
 municipality's fit, and partner suggestions."""
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from assessment.models import ImportBatchQuerySet
-from core.models import ScopedQuerySet
+from core.models import CheckedImport, ScopedQuerySet
 from core.years import academic_year_label
 
 # The five indicators of §1 with the sign of their z in the context index (§2): + where a
@@ -89,58 +88,18 @@ class SchoolContext(models.Model):
         return [(self._meta.get_field(name).verbose_name, getattr(self, name)) for name in INDICATOR_FIELDS]
 
 
-class ImportState(models.TextChoices):
-    CHECKED = "checked", _("Checked, waiting for confirmation")
-    DONE = "done", _("Imported")
-    FAILED = "failed", _("Refused")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class ContextImport(models.Model):
+class ContextImport(CheckedImport):
     """One uploaded context file: checked on upload (a preview, or every error at once), then
     imported whole when the coordinator confirms (or at once from the command and the API)."""
 
-    file = models.FileField(_("file"), upload_to="socialcontext/imports/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
-    size = models.PositiveBigIntegerField(_("size"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
-    )
-    municipality = models.ForeignKey(
-        "schools.Municipality",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("municipality"),
-    )
-    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    finished = models.DateTimeField(_("finished at"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ImportState.choices, default=ImportState.CHECKED)
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_created = models.PositiveIntegerField(_("new rows"), default=0)
     rows_updated = models.PositiveIntegerField(_("replaced rows"), default=0)
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    message = models.CharField(_("message"), max_length=500, blank=True)
-    years = models.JSONField(_("years"), default=list, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()  # as results imports: coordinators, and the uploader
-    scope_municipality_field = "municipality"
 
-    class Meta:
+    class Meta(CheckedImport.Meta):
         verbose_name = _("context import")
         verbose_name_plural = _("context imports")
-        ordering = ["-created"]
-
-    def __str__(self) -> str:
-        return f"{self.original_name} ({self.created:%d.%m.%Y %H:%M})" if self.created else self.original_name
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("socialcontext:import-detail", args=[self.pk])
 
 
 # --- outputs of the analysis (§2–§4), replaced in bulk for the analysed years -------------
@@ -231,12 +190,7 @@ class ContextFit(models.Model):
 
 
 class PartnerSuggestionQuerySet(ScopedQuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Visible to whom both schools are: the index gap tells the partner's index, which a
-        school administrator or a curator of the supported school alone may not see."""
-        from accounts.scoping import schools_for
-
-        return super().restrict(user, action).filter(partner__in=schools_for(user, action).values("id"))
+    """Visible to whom both schools are (``accounts.scoping.RULES``)."""
 
 
 class PartnerSuggestion(models.Model):

@@ -4,28 +4,28 @@ and a pair formed from a partner suggestion (through the curators' own service).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts import scoping
 from accounts.scoping import MANAGE, can, schools_for
+from core.checked_imports import CheckedImportService, ImportRefused
 from core.years import academic_year_label
 from schools.models import School
 from schools.services import validate_year
 from socialcontext import analysis
-from socialcontext.fileformat import VALUE_FIELDS, Checked, FileRefused, check_table, read_table
+from socialcontext.fileformat import CONTEXT_FILE, VALUE_FIELDS, Checked, check_table
 from socialcontext.models import (
     INDICATOR_FIELDS,
     ContextImport,
     ContextSource,
-    ImportState,
     PartnerSuggestion,
     SchoolContext,
     SchoolContextFigure,
@@ -34,8 +34,10 @@ from socialcontext.models import (
 log = logging.getLogger(__name__)
 
 
-class ContextImportRefused(Exception):
+class ContextImportRefused(ImportRefused):
     """The import cannot be confirmed (already imported, cancelled, not yours)."""
+
+    not_yours = gettext_lazy("Only a coordinator may import context data.")
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -46,73 +48,11 @@ def _allowed_schools(user) -> dict[str, int]:
     return dict(qs.values_list("code", "id"))
 
 
-def context_import_check(batch: ContextImport) -> Checked:
-    """Read the batch's file and check every row against the database as it is now."""
-    user = batch.uploaded_by
-    try:
-        with batch.file.open("rb") as fh:
-            table = read_table(fh.read(), batch.original_name)
-    except FileRefused as exc:
-        return Checked(errors=[{"row": 0, "column": "", "value": "", "reason": str(exc)}])
-    known = set(School.objects.values_list("code", flat=True))
-    return check_table(table, _allowed_schools(user), known)
-
-
-def _refuse(batch: ContextImport, checked: Checked) -> ContextImport:
-    errors = checked.errors
-    message = (
-        errors[0]["reason"]
-        if len(errors) == 1 and errors[0]["row"] == 0
-        else _("The file has %(n)d errors; nothing was imported.") % {"n": len(errors)}
-    )
-    ContextImport.objects.filter(pk=batch.pk).update(
-        status=ImportState.FAILED,
-        errors=errors,
-        error_count=len(errors),
-        rows_total=checked.rows_read,
-        message=message[:500],
-        finished=timezone.now(),
-    )
-    batch.refresh_from_db()
-    return batch
-
-
 def _municipality_of(school_ids: set[int], user):
     municipalities = set(School.objects.filter(id__in=school_ids).values_list("municipality_id", flat=True))
     if len(municipalities) == 1:
         return municipalities.pop()
     return getattr(user, "municipality_id", None)
-
-
-def context_import_create(*, user, uploaded_file) -> ContextImport:
-    """Store the uploaded file and check it at once: the batch is either refused with every
-    error, or checked and waiting for the coordinator's confirmation (``context_import_apply``)."""
-    data = uploaded_file.read()
-    name = uploaded_file.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
-    batch = ContextImport(
-        original_name=name,
-        checksum=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        uploaded_by=user if user is not None and user.pk else None,
-        municipality_id=getattr(user, "municipality_id", None) if user else None,
-    )
-    batch.file.save(name, ContentFile(data), save=False)
-    batch.save()
-    checked = context_import_check(batch)
-    if checked.errors:
-        return _refuse(batch, checked)
-    existing = _existing(checked)
-    ContextImport.objects.filter(pk=batch.pk).update(
-        rows_total=len(checked.rows),
-        rows_created=len(checked.rows) - len(existing),
-        rows_updated=len(existing),
-        years=checked.years,
-        municipality_id=_municipality_of(checked.school_ids, user),
-        message=_("Check passed, rows without errors: %(n)d. Look through them and confirm the import.")
-        % {"n": len(checked.rows)},
-    )
-    batch.refresh_from_db()
-    return batch
 
 
 def _existing(checked: Checked) -> dict[tuple[int, int], SchoolContext]:
@@ -139,7 +79,7 @@ class PreviewRow:
 def context_import_preview(batch: ContextImport, limit: int = 300) -> tuple[list[PreviewRow], int]:
     """The rows of a checked batch as they would be imported, each marked new or replacing a
     stored row (with the values it replaces); at most ``limit`` rows, and the total."""
-    checked = context_import_check(batch)
+    checked = CONTEXT_IMPORT.check(batch)
     if checked.errors:
         return [], 0
     existing = _existing(checked)
@@ -151,36 +91,6 @@ def context_import_preview(batch: ContextImport, limit: int = 300) -> tuple[list
         changed = old is None or any(new != before for _f, new, before in values)
         rows.append(PreviewRow(r.line, schools[r.school_id], r.year, values, old is not None, changed))
     return rows, len(checked.rows)
-
-
-def context_import_apply(*, batch: ContextImport, user) -> ContextImport:
-    """Import a checked batch whole: its rows replace the stored (school, year) rows (history
-    kept), the file is checked again first (the database may have changed since the preview);
-    any error refuses it whole and nothing changes.  The context analysis follows for its years."""
-    if user is not None and not user.is_superuser and batch.uploaded_by_id != user.pk and not can(user, MANAGE, batch):
-        raise ContextImportRefused(_("Only a coordinator may import context data."))
-    with transaction.atomic():
-        locked = ContextImport.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != ImportState.CHECKED:
-            raise ContextImportRefused(_("Only a checked import waiting for confirmation can be imported."))
-        checked = context_import_check(locked)
-        if checked.errors:
-            return _refuse(locked, checked)
-        created, updated = _write(locked, checked, user)
-        years = checked.years
-        ContextImport.objects.filter(pk=locked.pk).update(
-            status=ImportState.DONE,
-            rows_total=len(checked.rows),
-            rows_created=created,
-            rows_updated=updated,
-            years=years,
-            finished=timezone.now(),
-            message=_("Imported %(n)d rows (%(new)d new, %(replaced)d replaced).")
-            % {"n": len(checked.rows), "new": created, "replaced": updated},
-        )
-        transaction.on_commit(lambda: context_analysis_queue(years, f"context-import:{locked.pk}"))
-    batch.refresh_from_db()
-    return batch
 
 
 def _write(batch: ContextImport, checked: Checked, user) -> tuple[int, int]:
@@ -219,27 +129,48 @@ def _write(batch: ContextImport, checked: Checked, user) -> tuple[int, int]:
     return len(new), len(existing)
 
 
-def context_import_cancel(*, batch: ContextImport, user) -> ContextImport:
-    if user is not None and not user.is_superuser and batch.uploaded_by_id != user.pk and not can(user, MANAGE, batch):
-        raise ContextImportRefused(_("Only a coordinator may import context data."))
-    done = ContextImport.objects.filter(pk=batch.pk, status=ImportState.CHECKED).update(
-        status=ImportState.CANCELLED, finished=timezone.now(), message=_("Cancelled: nothing was imported.")
-    )
-    if not done:
-        raise ContextImportRefused(_("Only a checked import waiting for confirmation can be cancelled."))
-    batch.refresh_from_db()
-    return batch
+class ContextImportService(CheckedImportService):
+    model = ContextImport
+    file = CONTEXT_FILE
+    refused = ContextImportRefused
+
+    def may_import(self, user) -> bool:
+        """Context files are imported by whoever manages schools (coordinators)."""
+        return scoping.may_import(user)
+
+    def validate(self, table, batch) -> Checked:
+        """Every row against the database as it is now: the schools the uploader may change."""
+        known = set(School.objects.values_list("code", flat=True))
+        return check_table(table, _allowed_schools(batch.uploaded_by), known)
+
+    def summary(self, batch, checked):
+        existing = _existing(checked)
+        message = _("Check passed, rows without errors: %(n)d. Look through them and confirm the import.")
+        return {
+            "rows_created": len(checked.rows) - len(existing),
+            "rows_updated": len(existing),
+            "municipality_id": _municipality_of({r.school_id for r in checked.rows}, batch.uploaded_by),
+            "message": message % {"n": len(checked.rows)},
+        }
+
+    def apply(self, batch, checked, user):
+        """The rows replace the stored (school, year) rows (history kept); the context analysis
+        follows for their years."""
+        created, updated = _write(batch, checked, user)
+        years = checked.years
+        transaction.on_commit(lambda: context_analysis_queue(years, f"context-import:{batch.pk}"))
+        message = _("Imported %(n)d rows (%(new)d new, %(replaced)d replaced).")
+        return {
+            "rows_created": created,
+            "rows_updated": updated,
+            "message": message % {"n": len(checked.rows), "new": created, "replaced": updated},
+        }
 
 
-def import_context_file(path: str, *, user=None, dry_run: bool = False) -> ContextImport:
-    """The management command's door: check the file, and import it unless ``dry_run``."""
-    with open(path, "rb") as fh:
-        data = fh.read()
-    upload = ContentFile(data, name=path.replace("\\", "/").rsplit("/", 1)[-1])
-    batch = context_import_create(user=user, uploaded_file=upload)
-    if batch.status == ImportState.CHECKED and not dry_run:
-        batch = context_import_apply(batch=batch, user=user)
-    return batch
+# Upload and check (refused with every error, or checked and waiting), import a checked batch
+# whole (checked again first, any error refuses it whole), cancel it, the command's door:
+# ``CONTEXT_IMPORT.create`` …
+CONTEXT_IMPORT = ContextImportService()
 
 
 # --- one row by hand ----------------------------------------------------------------------------

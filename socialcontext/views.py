@@ -5,23 +5,20 @@ every error → confirm) and partner suggestions (one click forms the pair)."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView
 
-from accounts.scoping import MANAGE, can, municipalities_overseen, schools_for
+from accounts import scoping
+from accounts.scoping import MANAGE, can, municipalities_overseen
+from core import imports
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
-from core.imports import ImportActionView, ImportErrorFileView, ImportTemplateFileView
 from core.redirects import return_url
 from schools.selectors import history_entries
 from socialcontext import selectors, services
-from socialcontext.fileformat import VALUE_FIELDS, FileRefused, context_error_report, read_table, template_bytes
+from socialcontext.fileformat import CONTEXT_FILE, VALUE_FIELDS
 from socialcontext.filters import (
     ContextImportFilterSet,
     FigureFilterSet,
@@ -29,12 +26,12 @@ from socialcontext.filters import (
     SchoolContextFilterSet,
 )
 from socialcontext.forms import ContextImportForm, PairFromSuggestionForm, SchoolContextForm
-from socialcontext.models import ContextImport, ImportState, PartnerSuggestion, SchoolContext, SchoolContextFigure
+from socialcontext.models import ContextImport, PartnerSuggestion, SchoolContext, SchoolContextFigure
 from socialcontext.tables import ContextImportTable, FigureTable, SchoolContextTable, SuggestionTable
 
 
 def _manager(user) -> bool:
-    return schools_for(user, MANAGE).exists()
+    return scoping.may_import(user)
 
 
 class ContextResultsView(ObjectListView):
@@ -104,7 +101,6 @@ class SchoolContextListView(ObjectListView):
         if self.request.GET.get("export") == "xlsx":
             from core.xlsx import xlsx_response
             from core.years import academic_year_label
-            from socialcontext.fileformat import COLUMNS, SHEET
 
             rows = [
                 [
@@ -117,8 +113,8 @@ class SchoolContextListView(ObjectListView):
                 ]
                 for r in self.filterset.qs
             ]
-            headers = [c.header for c in COLUMNS] + [_("School"), _("Municipality"), _("Source")]
-            return xlsx_response(self.export_name, headers, rows, sheet=SHEET)
+            headers = [*CONTEXT_FILE.headers, _("School"), _("Municipality"), _("Source")]
+            return xlsx_response(self.export_name, headers, rows, sheet=CONTEXT_FILE.sheet)
         return super().render_to_response(context, **response_kwargs)
 
 
@@ -174,76 +170,31 @@ class SchoolContextUpdateView(_SchoolContextFormMixin, ObjectUpdateView):
 # --- imports --------------------------------------------------------------------------------------
 
 
-class ImportUploadView(LoginRequiredMixin, FormView):
+class ImportUploadView(imports.ImportUploadView):
+    service = services.CONTEXT_IMPORT
     form_class = ContextImportForm
     template_name = "socialcontext/import_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not _manager(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        with transaction.atomic():
-            batch = services.context_import_create(user=self.request.user, uploaded_file=form.cleaned_data["file"])
-        return redirect(batch.get_absolute_url())
-
-
-class ImportListView(ObjectListView):
-    queryset = ContextImport.objects.select_related("uploaded_by")
+class ImportListView(imports.ImportListView):
+    service = services.CONTEXT_IMPORT
     table_class = ContextImportTable
     filterset_class = ContextImportFilterSet
     title = gettext_lazy("Context imports")
     export_name = "context-imports"
-    create_url_name = "socialcontext:import-upload"
 
 
-class ImportDetailView(ObjectDetailView):
+class ImportDetailView(imports.ImportDetailView):
     """A checked file: its rows as they would be imported, new or replacing (with the values
     they replace), and the buttons to import or cancel; a refused one: every error."""
 
-    queryset = ContextImport.objects.select_related("uploaded_by")
     template_name = "socialcontext/import_detail.html"
-    extra_context = {"import_ns": "socialcontext"}
-    context_object_name = "batch"
+    service = services.CONTEXT_IMPORT
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        batch = self.object
-        may = (
-            self.request.user.is_superuser
-            or can(self.request.user, MANAGE, batch)
-            or (batch.uploaded_by_id == self.request.user.pk)
-        )
-        ctx["may_confirm"] = batch.status == ImportState.CHECKED and may
-        if batch.status == ImportState.CHECKED:
-            ctx["preview"], ctx["preview_total"] = services.context_import_preview(batch)
-            ctx["preview_columns"] = [SchoolContext._meta.get_field(f).verbose_name for f in VALUE_FIELDS]
-        ctx["errors_page"] = Paginator(batch.errors, 500).get_page(self.request.GET.get("page"))
-        return ctx
-
-
-class ImportApplyView(ImportActionView):
-    model = ContextImport
-    action = staticmethod(services.context_import_apply)
-    refused = services.ContextImportRefused
-
-
-class ImportCancelView(ImportApplyView):
-    action = staticmethod(services.context_import_cancel)
-
-
-class ImportErrorReportView(ImportErrorFileView):
-    model = ContextImport
-    read_table = staticmethod(read_table)
-    error_report = staticmethod(context_error_report)
-    file_refused = FileRefused
-    filename = "context-errors"
-
-
-class ImportTemplateView(ImportTemplateFileView):
-    template_bytes = staticmethod(template_bytes)
-    filename = "context-template.xlsx"
+    def preview(self, batch) -> dict:
+        rows, total = services.context_import_preview(batch)
+        columns = [SchoolContext._meta.get_field(f).verbose_name for f in VALUE_FIELDS]
+        return {"preview": rows, "preview_total": total, "preview_columns": columns}
 
 
 # --- partner suggestions ---------------------------------------------------------------------------

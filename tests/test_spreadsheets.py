@@ -194,11 +194,11 @@ def test_results_import_refuses_the_far_cell_file_and_ends_failed(world, tmp_pat
 
 @pytest.mark.django_db
 def test_context_import_refuses_the_far_cell_file(world, tmp_path, calamine_guard):
-    from socialcontext.services import import_context_file
+    from socialcontext.services import CONTEXT_IMPORT
 
     path = tmp_path / "context.xlsx"
     path.write_bytes(far_cell_xlsx())
-    batch = import_context_file(str(path), user=world.superuser)
+    batch = CONTEXT_IMPORT.import_file(str(path), user=world.superuser)
     assert batch.status == "failed"
     assert "Лист доходит до" in batch.message
     assert calamine_guard == []

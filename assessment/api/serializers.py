@@ -1,7 +1,7 @@
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from assessment.models import Flag, GroupResult, ImportBatch, SchoolIndex, Spread
+from core.serializers import UploadSerializer
 
 
 class GroupResultSerializer(serializers.ModelSerializer):
@@ -74,43 +74,12 @@ class SpreadSerializer(serializers.ModelSerializer):
         fields = ["municipality", "year", "p10", "p90", "spread"]
 
 
-class ImportBatchSerializer(serializers.ModelSerializer):
+class ImportBatchSerializer(UploadSerializer):
     status = serializers.CharField(read_only=True, help_text="pending, running, done, failed, rolled_back")
-    file = serializers.FileField(write_only=True)
     dry_run = serializers.BooleanField(default=False)
 
-    class Meta:
+    class Meta(UploadSerializer.Meta):
         model = ImportBatch
-        fields = [
-            "id",
-            "file",
-            "dry_run",
-            "original_name",
-            "checksum",
-            "status",
-            "progress",
-            "created",
-            "started",
-            "attempts",
-            "finished",
-            "rows_total",
-            "rows_created",
-            "rows_updated",
-            "error_count",
-            "errors",
-            "message",
-            "years",
-        ]
-        read_only_fields = [f for f in fields if f not in ("file", "dry_run")]
-
-    def validate_file(self, value):
-        from django.conf import settings
-
-        if value.size > settings.RESULTS_UPLOAD_MAX_BYTES:
-            raise serializers.ValidationError(
-                _("The file is too large: %(size).1f MB; the limit is %(limit).0f MB.")
-                % {"size": value.size / 2**20, "limit": settings.RESULTS_UPLOAD_MAX_BYTES / 2**20}
-            )
-        if not value.name.lower().endswith((".xlsx", ".csv")):
-            raise serializers.ValidationError(_("Only .xlsx and .csv files are accepted."))
-        return value
+        fields = read_only_fields = UploadSerializer.fields_with(
+            "rows_created", "rows_updated", after={"status": ("progress",), "created": ("started", "attempts")}
+        )

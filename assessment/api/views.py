@@ -3,7 +3,8 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.scoping import MANAGE, VIEW, schools_for
+from accounts import scoping
+from accounts.scoping import VIEW
 from assessment import selectors, services
 from assessment.api.serializers import (
     FlagSerializer,
@@ -82,7 +83,7 @@ class ImportBatchViewSet(
         return ImportBatch.objects.restrict(self.request.user, VIEW).order_by("-created")
 
     def create(self, request, *args, **kwargs):
-        if not schools_for(request.user, MANAGE).exists():
+        if not scoping.may_import(request.user):
             raise exceptions.PermissionDenied()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

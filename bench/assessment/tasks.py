@@ -72,7 +72,7 @@ def ensure_plans(years) -> None:
     from django.core.files.base import ContentFile
 
     from skills.models import TaskPlan
-    from skills.services import plan_import_apply, plan_import_create
+    from skills.services import PLAN_IMPORT
 
     if TaskPlan.objects.filter(year__in=list(years)).count() >= len(list(years)):
         return
@@ -82,8 +82,8 @@ def ensure_plans(years) -> None:
     writer = csv.writer(buf, delimiter=";")
     writer.writerow(PLAN_HEADER)
     writer.writerows(plan_rows(years))
-    batch = plan_import_create(user=None, uploaded_file=ContentFile(buf.getvalue().encode(), name="plans.csv"))
-    plan_import_apply(batch=batch, user=None)
+    batch = PLAN_IMPORT.create(user=None, uploaded_file=ContentFile(buf.getvalue().encode(), name="plans.csv"))
+    PLAN_IMPORT.confirm(batch=batch, user=None)
 
 
 def rows(codes, years, n: int, seed: int, with_tasks: bool):

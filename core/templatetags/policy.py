@@ -1,5 +1,6 @@
 """Links shown only to readers who may open them (issue 15.2): the templates ask the policy
-module (accounts.scoping), never compute a permission themselves.
+module (``settings.OPORA_POLICY``, accounts.scoping, through core.policy), never compute a
+permission themselves.
 
     {% load policy %}
     {% school_link school %}                 → <a href="/schools/12/">СШ № 12</a> or «СШ № 12»
@@ -13,7 +14,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from accounts import scoping
+from core import policy
 
 register = template.Library()
 
@@ -33,7 +34,7 @@ def school_link(context, school, user=None, css="", text=None):
     if school is None:
         return ""
     label = text if text is not None else getattr(school, "short_name", str(school))
-    if scoping.may_view_school(_user(context, user), school):
+    if policy.predicate("view_school")(_user(context, user), school):
         url = reverse("schools:school-detail", args=[school.pk])
         return (
             format_html('<a class="{}" href="{}">{}</a>', css, url, label)
@@ -46,7 +47,7 @@ def school_link(context, school, user=None, css="", text=None):
 @register.filter
 def may(user, predicate: str) -> bool:
     """``user|may:"see_status_movement"`` → ``accounts.scoping.may_see_status_movement(user)``."""
-    func = getattr(scoping, f"may_{predicate}", None)
+    func = policy.predicate(predicate)
     if func is None:
-        raise template.TemplateSyntaxError(f"accounts.scoping has no predicate may_{predicate}")
+        raise template.TemplateSyntaxError(f"the policy module has no predicate may_{predicate}")
     return func(user)

@@ -1,10 +1,13 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts import scoping
 from core.api import ScopedReadViewSet, ScopedViewSet
+from core.errors import Frozen
 from curators import services
 from curators.api.serializers import (
     CuratorAssignmentSerializer,
@@ -40,7 +43,7 @@ class PartnerPairViewSet(ScopedViewSet):
 
 class CuratorWriteMixin:
     """Visits are written by the school's curator (or a coordinator), not by EDIT scope:
-    the role rule lives in curators.services and is checked here."""
+    the role rule is the policy's (accounts.scoping) and is checked here, as on the pages."""
 
     def check_object_permissions(self, request, obj):
         # Skip ScopedViewSet's write_action check; the service decides who may write.
@@ -64,14 +67,18 @@ class VisitViewSet(CuratorWriteMixin, ScopedViewSet):
 
     def perform_create(self, serializer):
         school = serializer.validated_data.get("school")
-        if school is not None and not services.may_log_visit(self.request.user, school):
+        if school is not None and not scoping.may_log_visit(self.request.user, school):
             raise exceptions.PermissionDenied()
         serializer.save()
 
     def perform_update(self, serializer):
+        """As the page's edit (curators.services.visit_update): the visit's curator or a
+        coordinator of the school, and never once the school has confirmed the record."""
         visit = serializer.instance
-        if visit.curator_id != self.request.user.pk and not services.may_log_visit(self.request.user, visit.school):
+        if not scoping.may_edit_visit(self.request.user, visit):
             raise exceptions.PermissionDenied()
+        if visit.confirmed_at:
+            raise Frozen(gettext("The school has confirmed this visit record; it can no longer be changed."))
         serializer.save()
 
     @action(detail=True, methods=["post"])

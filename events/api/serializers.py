@@ -2,9 +2,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from accounts.scoping import level_choices
 from core.api import ModelCleanMixin
 from events.models import AgendaStep, Event, FeedbackAnswer, FeedbackResponse, Material, Registration
-from events.services import level_choices, schools_of_levels
+from events.services import schools_of_levels
 
 
 class AgendaStepSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts import scoping
 from accounts.scoping import VIEW
 from core.api import ScopedViewSet
 from events import services
@@ -24,7 +25,7 @@ class EventManagerMixin:
     """Events (and the bank) are written by the municipality's coordinators and methodists."""
 
     def _may_write(self, obj) -> bool:
-        return services.can_manage_level(self.request.user, obj)
+        return scoping.may_manage_level(self.request.user, obj)
 
     def check_object_permissions(self, request, obj):
         viewsets.GenericViewSet.check_object_permissions(self, request, obj)
@@ -134,7 +135,7 @@ class FeedbackViewSet(
         reg = serializer.validated_data["registration"]
         if not (
             Registration.objects.restrict(request.user, VIEW).filter(pk=reg.pk).exists()
-            or services.can_give_feedback(request.user, reg)
+            or scoping.may_give_feedback(request.user, reg)
         ):
             raise exceptions.NotFound()
         answers = {a["question"].pk: a.get("rating") or a.get("text") for a in serializer.validated_data["answers"]}

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from assessment.api.serializers import ImportBatchSerializer
+from core.serializers import CheckedImportSerializer
 from skills.models import MunicipalSkillResult, PlanImport, PlanTask, Skill, SkillResult, TaskPlan, TaskResult
 
 
@@ -102,30 +102,7 @@ class TaskPlanSerializer(serializers.ModelSerializer):
         fields = ["id", "year", "procedure", "subject", "grade", "max_total", "tasks"]
 
 
-class PlanImportSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(read_only=True, help_text="checked, done, failed, cancelled")
-    file = serializers.FileField(write_only=True)
-    dry_run = serializers.BooleanField(default=False, write_only=True)
-
-    class Meta:
+class PlanImportSerializer(CheckedImportSerializer):
+    class Meta(CheckedImportSerializer.Meta):
         model = PlanImport
-        fields = [
-            "id",
-            "file",
-            "dry_run",
-            "original_name",
-            "checksum",
-            "status",
-            "created",
-            "finished",
-            "rows_total",
-            "plans_total",
-            "plans_replaced",
-            "error_count",
-            "errors",
-            "message",
-            "years",
-        ]
-        read_only_fields = [f for f in fields if f not in ("file", "dry_run")]
-
-    validate_file = ImportBatchSerializer.validate_file  # the same size and type rules
+        fields = read_only_fields = CheckedImportSerializer.fields_with("plans_total", "plans_replaced")

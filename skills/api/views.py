@@ -1,10 +1,7 @@
-from django.db import transaction
-from rest_framework import exceptions, mixins, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.response import Response
+from rest_framework import viewsets
 
-from accounts.scoping import VIEW
 from core.api import CachedListMixin
+from core.imports import CheckedImportViewSet
 from skills import selectors, services
 from skills.api.serializers import (
     MunicipalSkillResultSerializer,
@@ -22,7 +19,6 @@ from skills.filters import (
     TaskPlanFilterSet,
     TaskResultFilterSet,
 )
-from skills.models import ImportState, PlanImport
 
 
 class _ReadOnly(CachedListMixin, viewsets.ReadOnlyModelViewSet):
@@ -77,29 +73,9 @@ class TaskPlanViewSet(_ReadOnly):
     ordering_fields = ["year", "grade"]
 
 
-class PlanImportViewSet(
-    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
-):
-    """``POST`` a task-plan file (multipart ``file``; ``dry_run`` to check only): it is checked
-    and, unless a dry run, imported whole at once — ``201`` with the import (status ``done`` or
-    ``checked``), or ``400`` with the import refused and every error (nothing changes)."""
+class PlanImportViewSet(CheckedImportViewSet):
+    """A task-plan file (TASKS.md §1): checked, and imported whole unless a dry run (``CheckedImportViewSet``)."""
 
+    service = services.PLAN_IMPORT
     serializer_class = PlanImportSerializer
     filterset_class = PlanImportFilterSet
-    parser_classes = [MultiPartParser, FormParser]
-    ordering_fields = ["created"]
-
-    def get_queryset(self):
-        return PlanImport.objects.restrict(self.request.user, VIEW).order_by("-created")
-
-    def create(self, request, *args, **kwargs):
-        if not services.may_import_plans(request.user):
-            raise exceptions.PermissionDenied()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            batch = services.plan_import_create(user=request.user, uploaded_file=serializer.validated_data["file"])
-            if batch.status == ImportState.CHECKED and not serializer.validated_data["dry_run"]:
-                batch = services.plan_import_apply(batch=batch, user=request.user)
-        ok = batch.status != ImportState.FAILED
-        return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED if ok else 400)

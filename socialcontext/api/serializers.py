@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from assessment.api.serializers import ImportBatchSerializer
+from core.serializers import CheckedImportSerializer
 from socialcontext.models import ContextFit, ContextImport, PartnerSuggestion, SchoolContextFigure
 
 
@@ -36,30 +36,7 @@ class PartnerSuggestionSerializer(serializers.ModelSerializer):
         fields = ["school_code", "year", "partner_code", "rank", "context_gap", "index_gap"]
 
 
-class ContextImportSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(read_only=True, help_text="checked, done, failed, cancelled")
-    file = serializers.FileField(write_only=True)
-    dry_run = serializers.BooleanField(default=False, write_only=True)
-
-    class Meta:
+class ContextImportSerializer(CheckedImportSerializer):
+    class Meta(CheckedImportSerializer.Meta):
         model = ContextImport
-        fields = [
-            "id",
-            "file",
-            "dry_run",
-            "original_name",
-            "checksum",
-            "status",
-            "created",
-            "finished",
-            "rows_total",
-            "rows_created",
-            "rows_updated",
-            "error_count",
-            "errors",
-            "message",
-            "years",
-        ]
-        read_only_fields = [f for f in fields if f not in ("file", "dry_run")]
-
-    validate_file = ImportBatchSerializer.validate_file  # the same size and type rules
+        fields = read_only_fields = CheckedImportSerializer.fields_with("rows_created", "rows_updated")

@@ -1,10 +1,7 @@
-from django.db import transaction
-from rest_framework import exceptions, mixins, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.response import Response
+from rest_framework import viewsets
 
-from accounts.scoping import MANAGE, VIEW, schools_for
 from core.api import CachedListMixin
+from core.imports import CheckedImportViewSet
 from socialcontext import selectors, services
 from socialcontext.api.serializers import (
     ContextFitSerializer,
@@ -18,7 +15,6 @@ from socialcontext.filters import (
     FigureFilterSet,
     PartnerSuggestionFilterSet,
 )
-from socialcontext.models import ContextImport, ImportState
 
 
 class _ReadOnly(CachedListMixin, viewsets.ReadOnlyModelViewSet):
@@ -59,29 +55,9 @@ class PartnerSuggestionViewSet(_ReadOnly):
     ordering_fields = ["year", "rank"]
 
 
-class ContextImportViewSet(
-    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
-):
-    """``POST`` a context file (multipart ``file``; ``dry_run`` to check only): it is checked
-    and, unless a dry run, imported whole at once — ``201`` with the import (status ``done``
-    or ``checked``), or ``400`` with the import refused and every error (nothing changes)."""
+class ContextImportViewSet(CheckedImportViewSet):
+    """A context file (CONTEXT.md §1): checked, and imported whole unless a dry run (``CheckedImportViewSet``)."""
 
+    service = services.CONTEXT_IMPORT
     serializer_class = ContextImportSerializer
     filterset_class = ContextImportFilterSet
-    parser_classes = [MultiPartParser, FormParser]
-    ordering_fields = ["created"]
-
-    def get_queryset(self):
-        return ContextImport.objects.restrict(self.request.user, VIEW).order_by("-created")
-
-    def create(self, request, *args, **kwargs):
-        if not schools_for(request.user, MANAGE).exists():
-            raise exceptions.PermissionDenied()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            batch = services.context_import_create(user=request.user, uploaded_file=serializer.validated_data["file"])
-        if batch.status == ImportState.CHECKED and not serializer.validated_data["dry_run"]:
-            batch = services.context_import_apply(batch=batch, user=request.user)
-        ok = batch.status != ImportState.FAILED
-        return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED if ok else 400)

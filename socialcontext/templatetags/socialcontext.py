@@ -4,7 +4,8 @@ the partner suggestions beside the partner-pairs list (each one selector, one te
 from django import template
 from django.urls import reverse
 
-from accounts.scoping import MANAGE, VIEW, schools_for
+from accounts import scoping
+from accounts.scoping import VIEW
 from socialcontext import selectors
 
 register = template.Library()
@@ -55,7 +56,7 @@ def partner_suggestions_panel(context):
         for s in g["items"]:
             s.partner_figure = figures.get(s.partner_id)
             s.pair_years = sorted(pairs.get((s.school_id, s.partner_id), []))
-    may_pair = schools_for(user, MANAGE).exists()
+    may_pair = scoping.may_form_pairs(user)
     return {
         "groups": groups,
         "year": year,

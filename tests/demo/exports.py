@@ -37,14 +37,13 @@ ROOT = Path(__file__).resolve().parents[2]
 # Every module that writes a spreadsheet, and how many times: a new export must be added to
 # ``export_urls`` below (and here), so that this test keeps covering every export.
 WRITERS = {
-    "assessment/fileformat.py": 2,  # the import error file, the results template
+    "assessment/fileformat.py": 1,  # the results template
     "assessment/views.py": 5,  # the school's workbook (built, sent), spread, effectiveness, the results template
     "core/generic.py": 1,  # every list page's ?export=xlsx
+    "core/tabular.py": 2,  # every import's error file (results, task plans, context) and checked-import template
     "events/views.py": 2,  # attendance list, participation
     "regional/views.py": 2,  # the comparison of municipalities, results by municipality
     "roadmaps/xlsx.py": 1,  # the roadmap template
-    "skills/fileformat.py": 1,  # the task plan template
-    "socialcontext/fileformat.py": 1,  # the context file's template
     "socialcontext/views.py": 1,  # the context data as a context file
 }
 WRITER_CALL = re.compile(r"\b(?:workbook_bytes|xlsx_response|xlsx_file_response)\(")

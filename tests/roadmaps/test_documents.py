@@ -159,7 +159,7 @@ def test_municipal_report_and_info_note_sections(world, past_year, tmp_path):
     assert world.a1_school2.short_name in text
 
     note = text_of(document_render(info_note(world.a1, PAST), "pdf")[0], tmp_path)
-    assert "по дорожной карте работают 2 из" in note
+    assert "Школ, работающих по дорожной карте в 2" in note and ": 2 (всего действующих школ муниципалитета: " in note
     assert "выполнено: 2 (40,0 %), просрочено: 3." in note
     assert "Отчётов о ходе реализации: 1, из них утверждено: 1" in note
     assert f"Опаздывают с отчётами: {world.a1_school2.short_name}." in note

@@ -49,13 +49,13 @@ def celery_eager():
 
 @pytest.fixture
 def import_plan(world, tmp_path):
-    from skills.services import import_plan_file
+    from skills.services import PLAN_IMPORT
 
     def _import(rows=PLAN_ROWS, name="plan.csv", user=None, dry_run=False, header=PLAN_HEADER):
         path = tmp_path / name
         content = to_xlsx(rows, header=header) if name.endswith(".xlsx") else to_csv(rows, header=header)
         path.write_bytes(content)
-        return import_plan_file(str(path), user=user, dry_run=dry_run)
+        return PLAN_IMPORT.import_file(str(path), user=user, dry_run=dry_run)
 
     return _import
 

@@ -146,12 +146,12 @@ def test_plan_header_errors(import_plan):
 def test_plan_file_is_measured_before_any_parser(world, tmp_path, calamine_guard):  # noqa: F811
     """The far-cell xlsx (tests/test_spreadsheets.py) is refused by the shape check: calamine
     never sees it."""
-    from skills.services import import_plan_file
+    from skills.services import PLAN_IMPORT
     from tests.test_spreadsheets import far_cell_xlsx
 
     path = tmp_path / "plan.xlsx"
     path.write_bytes(far_cell_xlsx())
-    batch = import_plan_file(str(path))
+    batch = PLAN_IMPORT.import_file(str(path))
     assert batch.status == "failed"
     assert batch.message.startswith("Лист доходит до")  # its last row or column, before any parser
     assert not TaskPlan.objects.exists()

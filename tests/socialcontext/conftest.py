@@ -119,12 +119,12 @@ def schools_in(world):
 @pytest.fixture
 def import_context(world, tmp_path):
     """import_context(content, name, user=None, dry_run=False) → the finished import."""
-    from socialcontext.services import import_context_file
+    from socialcontext.services import CONTEXT_IMPORT
 
     def _import(content: bytes, name: str = "context.csv", user=None, dry_run=False):
         path = tmp_path / name
         path.write_bytes(content)
-        return import_context_file(str(path), user=user, dry_run=dry_run)
+        return CONTEXT_IMPORT.import_file(str(path), user=user, dry_run=dry_run)
 
     return _import
 

@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from openpyxl import load_workbook
 
-from socialcontext.models import ContextImport, ContextSource, ImportState, SchoolContext, SchoolContextFigure
+from core.models import ImportState
+from socialcontext.models import ContextImport, ContextSource, SchoolContext, SchoolContextFigure
 from tests.socialcontext.conftest import HEADER, to_csv, to_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +29,10 @@ def test_a_valid_file_is_checked_then_imported_and_analysed(world, import_contex
     assert batch.years == [2023] and batch.municipality_id == world.a1.pk
     assert not SchoolContext.objects.exists()  # a check writes nothing
 
-    from socialcontext.services import context_import_apply
+    from socialcontext.services import CONTEXT_IMPORT
 
     with django_capture_on_commit_callbacks(execute=True):
-        batch = context_import_apply(batch=batch, user=world.coordinator)
+        batch = CONTEXT_IMPORT.confirm(batch=batch, user=world.coordinator)
     assert batch.status == ImportState.DONE and (batch.rows_created, batch.rows_updated) == (3, 0)
     row = SchoolContext.objects.get(school=world.a1_school2, year=2023)
     assert (row.students, row.higher_education, row.single_parent, row.on_register) == (430, 12.5, 30.0, 6.5)
@@ -115,26 +116,26 @@ def test_formulas_in_an_xlsx_are_refused(world, import_context):
 
 
 def test_confirmation_checks_again_and_refuses_what_changed(world, import_context):
-    from socialcontext.services import context_import_apply
+    from socialcontext.services import CONTEXT_IMPORT
 
     batch = import_context(to_csv(good_rows()), user=world.coordinator, dry_run=True)
     world.a1_curator_school.code = "RENAMED"
     world.a1_curator_school.save()
-    batch = context_import_apply(batch=batch, user=world.coordinator)
+    batch = CONTEXT_IMPORT.confirm(batch=batch, user=world.coordinator)
     assert batch.status == ImportState.FAILED and batch.errors[0]["value"] == "A1S3"
     assert not SchoolContext.objects.exists()
 
 
 def test_a_checked_import_is_confirmed_once(world, import_context):
-    from socialcontext.services import ContextImportRefused, context_import_apply, context_import_cancel
+    from socialcontext.services import CONTEXT_IMPORT, ContextImportRefused
 
     batch = import_context(to_csv(good_rows()), user=world.coordinator)
     with pytest.raises(ContextImportRefused):
-        context_import_apply(batch=batch, user=world.coordinator)
+        CONTEXT_IMPORT.confirm(batch=batch, user=world.coordinator)
     other = import_context(to_csv(good_rows()), user=world.coordinator, dry_run=True)
-    context_import_cancel(batch=other, user=world.coordinator)
+    CONTEXT_IMPORT.cancel(batch=other, user=world.coordinator)
     with pytest.raises(ContextImportRefused):
-        context_import_apply(batch=other, user=world.coordinator)
+        CONTEXT_IMPORT.confirm(batch=other, user=world.coordinator)
     assert SchoolContext.objects.count() == 3
 
 
@@ -152,7 +153,7 @@ def test_command_dry_run_then_import(world, tmp_path, capsys):
     bad.write_bytes(to_csv([["A1S1", "2023", 1, 150, 1, 1, 1, 1]]))
     with pytest.raises(CommandError):
         call_command("import_context", str(bad))
-    assert "row 2" in capsys.readouterr().err
+    assert "строка 2" in capsys.readouterr().err
     assert SchoolContext.objects.get(school=world.a1_school1).higher_education == 31.5
 
 

@@ -1,28 +1,13 @@
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from socialcontext.models import ImportState
-from socialcontext.services import import_context_file
+from core.imports import CheckedImportCommand
+from socialcontext.services import CONTEXT_IMPORT
 
 
-class Command(BaseCommand):
+class Command(CheckedImportCommand):
     help = "Check and import a school context file (xlsx or csv); whole file or nothing (CONTEXT.md §1)."
+    service = CONTEXT_IMPORT
 
-    def add_arguments(self, parser):
-        parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
-
-    def handle(self, *args, file, dry_run, **options):
-        try:
-            batch = import_context_file(file, dry_run=dry_run)
-        except OSError as exc:
-            raise CommandError(str(exc))
-        if batch.status == ImportState.FAILED:
-            for e in batch.errors:
-                self.stderr.write(f"row {e['row']}, {e['column'] or '-'}: «{e['value']}» — {e['reason']}")
-            raise CommandError(batch.message)
-        if dry_run:
-            message = _("Dry run: nothing was written (%(new)d rows would be new, %(replaced)d would be replaced).")
-            self.stdout.write(self.style.SUCCESS(message % {"new": batch.rows_created, "replaced": batch.rows_updated}))
-            return
-        self.stdout.write(self.style.SUCCESS(batch.message))
+    def dry_run_message(self, batch) -> str:
+        message = _("Dry run: nothing was written (%(new)d rows would be new, %(replaced)d would be replaced).")
+        return message % {"new": batch.rows_created, "replaced": batch.rows_updated}
