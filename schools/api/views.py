@@ -15,6 +15,16 @@ class MunicipalityViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Municipality.objects.select_related("region").restrict(self.request.user).order_by("name")
 
+    def paginate_queryset(self, queryset):
+        """The count and the page: prepared once per reader's scope and query string
+        (core/compiled.py ``PreparedList``)."""
+        from core.cache import scope_key
+        from core.compiled import PreparedList
+
+        params = tuple(sorted((k, tuple(v)) for k, v in self.request.query_params.lists() if k != "page"))
+        key = ("api.municipalities", scope_key(self.request.user), params)
+        return super().paginate_queryset(PreparedList(key, lambda: queryset))
+
 
 class SchoolViewSet(ScopedViewSet):
     """Schools with the figures of the coordinator's working table (the schools page)."""
