@@ -2,6 +2,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scoping import schools_for
+from core.cache import scope_key
 from core.compiled import prepared
 from core.dashboard import Panel
 from schools.selectors import school_counts, statuses_held
@@ -22,7 +23,7 @@ def panels(user) -> list[Panel]:
                 order=10,
             )
         ]
-    counts = school_counts(schools_for(user))
+    counts = school_counts(schools_for(user), key=(scope_key(user),))
     if counts["total"] == 0:
         return []
     return [Panel("schools/_panel_counts.html", {"counts": counts, "panel_title": _("Schools")}, order=10)]
