@@ -177,9 +177,12 @@ def _other(args: tuple) -> tuple:
     """Other values of the arguments' types, to tell their places among the parameters."""
     result = []
     for arg in args:
-        if isinstance(arg, bool) or not isinstance(arg, int | datetime.date):
-            raise TypeError(f"a prepared query's argument is an int, a date or a datetime, not {type(arg)}")
-        result.append(arg + (104729 if isinstance(arg, int) else datetime.timedelta(days=1, microseconds=1)))
+        if isinstance(arg, str):
+            result.append(arg + "\u2063")
+        elif isinstance(arg, int | datetime.date) and not isinstance(arg, bool):
+            result.append(arg + (104729 if isinstance(arg, int) else datetime.timedelta(days=1, microseconds=1)))
+        else:
+            raise TypeError(f"a prepared query's argument is an int, a str, a date or a datetime, not {type(arg)}")
     return tuple(result)
 
 

@@ -152,6 +152,13 @@ def test_arguments_take_the_place_of_the_first_ones(world):
     assert list(prepared(("test.args",), build, now)) == list(build(now))
     later = now + datetime.timedelta(days=400)
     assert list(prepared(("test.args",), build, later)) == list(build(later))
+    by_code = ("test.str",)
+    assert [s.pk for s in prepared(by_code, lambda code: School.objects.filter(code=code), "A1S1")] == [
+        world.a1_school1.pk
+    ]
+    assert [s.pk for s in prepared(by_code, lambda code: School.objects.filter(code=code), "A1S2")] == [
+        world.a1_school2.pk
+    ]
     assert prepared_count(("test.args",), build, later) == build(later).count()
     # a value derived inside build never reaches the parameters as passed: built every time
     assert prepared_count(("test.derived",), build_since, now) == build_since(now).count()
