@@ -315,21 +315,6 @@ def is_scoped(model) -> bool:
     return any(getattr(model, f"scope_{level}_field", None) for level in ("school", "municipality", "region"))
 
 
-def restrict_form_fields(form, user, action: str = VIEW, actions: dict[str, str] | None = None) -> None:
-    """NetBox's ``restrict_form_fields``: every ModelChoiceField and ModelMultipleChoiceField of
-    ``form`` over a scoped model offers only what ``user`` may do (``action``, or
-    ``actions[name]`` for one field) — intersected with whatever narrower queryset the form
-    chose, so an object out of scope is refused as an invalid choice, like a missing one."""
-    from django import forms
-
-    actions = actions or {}
-    for name, field in form.fields.items():
-        queryset = getattr(field, "queryset", None)
-        if not isinstance(field, forms.ModelChoiceField) or queryset is None or not is_scoped(queryset.model):
-            continue
-        field.queryset = restrict(queryset, user, actions.get(name, action))
-
-
 def can(user, action: str, obj) -> bool:
     """Whether ``user`` may perform ``action`` on the scoped object ``obj``."""
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
@@ -712,3 +697,59 @@ def municipality_regions(ids) -> dict[int, int]:
     from schools.models import Municipality
 
     return dict(Municipality._base_manager.filter(pk__in=ids).values_list("id", "region_id"))
+
+
+# --- Choices of people and of an event's level (what forms offer; core.forms) ---------------
+# Users have no scope fields of their own: who may be chosen is named here, and the forms
+# name these functions in their ``scope_fields``.
+
+
+def appointable_curators(user) -> QuerySet:
+    """People ``user`` may appoint as curators: those of the municipalities whose schools the
+    user manages (the form keeps only the roles a curator may have)."""
+    from accounts.models import User
+
+    if not _usable(user):
+        return User.objects.none()
+    return User.objects.filter(municipality_id__in=schools_for(user, MANAGE).values("municipality_id"))
+
+
+def visit_people(user) -> QuerySet:
+    """People of the schools where ``user`` may log a visit: the owners a recommendation may name."""
+    from accounts.models import User
+
+    return User.objects.filter(school__in=visit_schools(user).values("id"))
+
+
+def event_level_schools(user) -> QuerySet:
+    """Schools of the municipalities and regions where ``user`` places events and bank
+    materials (``level_choices``): hosts, organisers, authors."""
+    from events.services import schools_of_levels
+
+    return schools_of_levels(*level_choices(user))
+
+
+def event_level_people(user) -> QuerySet:
+    """People of those municipalities and regions: an event's organisers."""
+    from accounts.models import User
+
+    municipalities, regions = level_choices(user)
+    return User.objects.filter(
+        Q(municipality__in=municipalities) | Q(school__municipality__in=municipalities) | Q(region__in=regions)
+    )
+
+
+def event_level_events(user) -> QuerySet:
+    """Events placed in those municipalities and regions: where a bank material was presented."""
+    from events.models import Event
+
+    municipalities, regions = level_choices(user)
+    return Event.objects.filter(Q(municipality__in=municipalities) | Q(region__in=regions))
+
+
+def event_level_municipalities(user) -> QuerySet:
+    return level_choices(user)[0]
+
+
+def event_level_regions(user) -> QuerySet:
+    return level_choices(user)[1]

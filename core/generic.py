@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +17,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core.cache import fragment_key
-from core.errors import Frozen
+from core.errors import Frozen, service_error_messages
 from core.policy import MANAGE, VIEW, frozen_reason, has_school_scope, works_in_one_municipality
 from core.redirects import return_url
 from core.xlsx import table_rows, xlsx_response
@@ -191,26 +191,19 @@ class ObjectUpdateView(ScopedMixin, ScopedFormMixin, UpdateView):
             return redirect(obj)
 
 
-def service_error_messages(request, exc: ValidationError, lead: str | None = None) -> None:
-    """A service's refusal (``core.errors``: ValidationError, Frozen) as page messages — one
-    message per error, after an optional ``lead`` sentence.  The one mapping of the pages'
-    POST actions (the API's is ``core.rest.exception_handler``)."""
-    if lead:
-        messages.error(request, lead)
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 class ObjectActionView(LoginRequiredMixin, View):
-    """One POST action on one object (submit, approve, return, confirm, roll back…),
-    declared: the object comes from ``queryset`` restricted to ``scope_action`` (404 outside
-    it — a foreign object looks like a missing one); ``actions`` names each action's service
-    call ``(view, obj) -> None`` and its message of success; a service's refusal becomes
-    messages (``service_error_messages``); the answer goes back to the safe ``next``
-    (``core.redirects.return_url``) or to ``get_success_url(obj)``.
+    """One POST action on one object (submit, approve, return, confirm, roll back, create a
+    report of a roadmap, delete a node…), declared: the object comes from ``queryset``
+    restricted to ``scope_action`` (404 outside it — a foreign object looks like a missing
+    one); ``actions`` names each action's service call ``(view, obj) -> result`` and its
+    message of success (a text, a callable of the result, or None for none); a service's
+    refusal (``core.errors``) becomes messages (``service_error_messages``); the answer goes
+    back to the safe ``next`` (``core.redirects.return_url``) or to ``get_success_url(obj)`` —
+    or, where the action returns a response (a redirect to the report it created), that.
 
     An URL without an ``action`` argument runs ``default_action``.  ``confirm_required``
-    names the actions whose form must carry ``confirm=1`` (what cannot be undone)."""
+    names the actions whose form must carry ``confirm=1`` (what cannot be undone).  A view
+    that answers otherwise (an htmx fragment) overrides ``succeeded`` and ``refused``."""
 
     http_method_names = ["post"]
     queryset = None
@@ -222,8 +215,14 @@ class ObjectActionView(LoginRequiredMixin, View):
     confirm_message = gettext_lazy("Nothing was changed: tick the box to confirm.")
     atomic = False
 
+    def get_queryset(self):
+        return self.queryset
+
     def get_object(self):
-        return get_object_or_404(self.queryset.restrict(self.request.user, self.scope_action), pk=self.kwargs["pk"])
+        pk = self.kwargs.get("pk")
+        if pk is None or not str(pk).isdigit():
+            raise Http404
+        return get_object_or_404(self.get_queryset().restrict(self.request.user, self.scope_action), pk=pk)
 
     def get_success_url(self, obj) -> str:
         return obj.get_absolute_url()
@@ -243,11 +242,20 @@ class ObjectActionView(LoginRequiredMixin, View):
         try:
             if self.atomic:
                 with transaction.atomic():
-                    perform(self, obj)
+                    result = perform(self, obj)
             else:
-                perform(self, obj)
+                result = perform(self, obj)
         except ValidationError as exc:
-            service_error_messages(request, exc, self.error_lead.get(action))
-        else:
-            messages.success(request, done)
-        return redirect(return_url(request, self.get_success_url(obj)))
+            return self.refused(obj, action, exc)
+        return self.succeeded(obj, action, result, done(result) if callable(done) else done)
+
+    def succeeded(self, obj, action: str, result, message):
+        if message:
+            messages.success(self.request, message)
+        if isinstance(result, HttpResponse):
+            return result
+        return redirect(return_url(self.request, self.get_success_url(obj)))
+
+    def refused(self, obj, action: str, exc: ValidationError):
+        service_error_messages(self.request, exc, self.error_lead.get(action))
+        return redirect(return_url(self.request, self.get_success_url(obj)))

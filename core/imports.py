@@ -21,8 +21,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.checked_imports import ImportRefused
-from core.generic import ObjectDetailView, ObjectListView, service_error_messages
+from core.generic import ObjectActionView, ObjectDetailView, ObjectListView
 from core.models import ImportState
 from core.policy import VIEW
 from core.tabular import FileRefused
@@ -88,22 +87,26 @@ class ImportDetailView(_OfService, ObjectDetailView):
         return ctx
 
 
-class ImportActionView(LoginRequiredMixin, View):
-    """POST: ``service.<action>(batch=…, user=…)`` (confirm or cancel) on a visible import; a
-    refusal (``ImportRefused``) is an error message, and so is a file refused on the second
-    check; else the import's own message."""
+class ImportActionView(ObjectActionView):
+    """POST: ``service.<action>(batch=…, user=…)`` (confirm or cancel) on a visible import —
+    one declaration of the one POST action view: a refusal (``ImportRefused``, a
+    ``ValidationError``) is an error message, and so is a file refused on the second check;
+    else the import's own message."""
 
     service = None
     action = "confirm"
+    default_action = "run"
 
-    def post(self, request, pk):
-        batch = get_object_or_404(self.service.model.objects.restrict(request.user, VIEW), pk=pk)
-        try:
-            batch = getattr(self.service, self.action)(batch=batch, user=request.user)
-        except ImportRefused as exc:
-            service_error_messages(request, exc)
-        else:
-            (messages.error if batch.status == ImportState.FAILED else messages.success)(request, batch.message)
+    def get_queryset(self):
+        return self.service.model.objects.all()
+
+    @property
+    def actions(self) -> dict:
+        return {"run": (type(self).run, None)}
+
+    def run(self, batch):
+        batch = getattr(self.service, self.action)(batch=batch, user=self.request.user)
+        (messages.error if batch.status == ImportState.FAILED else messages.success)(self.request, batch.message)
         return redirect(batch.get_absolute_url())
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions, pagination, renderers, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import Frozen
+from core.errors import Forbidden, Frozen, Refused
 
 
 class FileRenderer(renderers.BaseRenderer):
@@ -49,11 +49,23 @@ class Conflict(exceptions.APIException):
     default_code = "frozen"
 
 
+class RefusedRequest(exceptions.APIException):
+    """400: what cannot be done as things stand (``core.errors.Refused``), with the reasons."""
+
+    status_code = 400
+    default_detail = _lazy("The request cannot be carried out as things stand.")
+    default_code = "refused"
+
+
 def exception_handler(exc, context):
     """Every API error is ``{"detail": ..., "code": ..., ["errors": {...}]}`` in the request's
     language: the one mapping of the services' errors (core/errors.py) to API answers."""
     if isinstance(exc, Frozen):
         exc = Conflict(str(exc))
+    elif isinstance(exc, Forbidden):
+        exc = exceptions.PermissionDenied(" ".join(exc.messages), code="forbidden")
+    elif isinstance(exc, Refused):
+        exc = RefusedRequest(str(exc))
     elif isinstance(exc, IntegrityError):
         # A constraint a serializer did not say first (a race between two requests): the
         # write was rolled back with its transaction; the client hears why, not a 500.

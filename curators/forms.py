@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import scoping
 from accounts.models import Role, User
-from accounts.scoping import MANAGE, schools_for
+from core.errors import add_service_errors
+from core.forms import MANAGE, RestrictedForm, RestrictedModelForm, ScopedModelForm
 from core.years import current_academic_year
 from curators import services
 from curators.models import RATING_SCALE, CuratorAssignment, LessonObservation, PartnerPair, Recommendation, Visit
-from schools.forms import ScopedModelForm, YearChoiceField, orders_for
-from schools.models import School
+from schools.forms import YearChoiceField
+from schools.models import Order, School
 
 
 class SchoolChoiceField(forms.ModelChoiceField):
@@ -24,16 +25,6 @@ class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         school = f", {obj.school.short_name}" if obj.school_id else ""
         return f"{obj.full_name or obj.username}{school}"
-
-
-def _apply_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            for e in errs:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for e in exc.messages:
-            form.add_error(None, e)
 
 
 class ServiceCheckedForm:
@@ -54,7 +45,7 @@ class ServiceCheckedForm:
         try:
             type(self).service_validate(candidate)
         except ValidationError as exc:
-            _apply_service_errors(self, exc)
+            add_service_errors(self, exc)
         return data
 
     def _post_clean(self):
@@ -64,9 +55,15 @@ class ServiceCheckedForm:
 
 class AssignmentForm(ServiceCheckedForm, ScopedModelForm):
     service_validate = staticmethod(services.assignment_validate)
+    scope_fields = {"curator": scoping.appointable_curators}
     year = YearChoiceField(label=_("Academic year"), initial=current_academic_year)
     school = SchoolChoiceField(queryset=School.objects.select_related("municipality"), label=_("School"))
-    curator = UserChoiceField(queryset=User.objects.none(), label=_("Curator"))
+    curator = UserChoiceField(
+        queryset=User.objects.filter(
+            is_active=True, role__in=[Role.CURATOR, Role.METHODIST, Role.MUNICIPAL_COORDINATOR]
+        ).select_related("school"),
+        label=_("Curator"),
+    )
 
     class Meta:
         model = CuratorAssignment
@@ -93,12 +90,6 @@ class AssignmentForm(ServiceCheckedForm, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        munis = schools_for(self.user, MANAGE).values("municipality_id")
-        self.fields["curator"].queryset = (
-            User.objects.filter(is_active=True, municipality_id__in=munis)
-            .filter(role__in=[Role.CURATOR, Role.METHODIST, Role.MUNICIPAL_COORDINATOR])
-            .select_related("school")
-        )
         self.fields["order"].required = True
         self.fields["order"].error_messages["required"] = _("An appointment must rest on an order: choose the order.")
 
@@ -124,13 +115,9 @@ class PartnerPairForm(ScopedModelForm):
         return data
 
 
-def visit_schools(user):
-    """Schools where the user may log a visit (``accounts.scoping.visit_schools``)."""
-    return scoping.visit_schools(user).select_related("municipality")
-
-
-class VisitForm(forms.ModelForm):
-    school = SchoolChoiceField(queryset=School.objects.none(), label=_("School"))
+class VisitForm(RestrictedModelForm):
+    scope_fields = {"school": scoping.visit_schools}
+    school = SchoolChoiceField(queryset=School.objects.select_related("municipality"), label=_("School"))
 
     class Meta:
         model = Visit
@@ -141,10 +128,8 @@ class VisitForm(forms.ModelForm):
             "findings": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = visit_schools(user)
         # A draft kept in the browser (static/js/drafts.js) fills the school only when the
         # page has not chosen one (?school= of the link the curator came by).
         self.fields["school"].widget.attrs["data-draft-if-empty"] = ""
@@ -200,7 +185,10 @@ class LessonForm(forms.ModelForm):
         return grade
 
 
-class RecommendationForm(forms.ModelForm):
+class RecommendationForm(RestrictedModelForm):
+    # Owners are people of the schools the curator works with, never anyone else.
+    scope_fields = {"owner_user": scoping.visit_people}
+
     class Meta:
         model = Recommendation
         fields = ["text", "owner_text", "owner_user", "due_date"]
@@ -210,13 +198,10 @@ class RecommendationForm(forms.ModelForm):
         }
         labels = {"owner_text": _("Owner (name or position)")}
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_user"].required = False
-        # Owners are people of the schools the curator works with, never anyone else.
-        self.fields["owner_user"].queryset = (
-            User.objects.filter(is_active=True, school__in=visit_schools(user)) if user else User.objects.none()
-        )
+        self.fields["owner_user"].queryset = self.fields["owner_user"].queryset.filter(is_active=True)
 
     def clean(self):
         data = super().clean()
@@ -237,15 +222,19 @@ class MarkDoneForm(forms.Form):
     )
 
 
-class AssignmentCopyForm(forms.Form):
+class AssignmentCopyForm(RestrictedForm):
     """Copy last year's curators: the order the new appointments rest on and the assignments
     to copy (the preview's ticked rows)."""
 
-    order = forms.ModelChoiceField(queryset=None, label=_("Order of appointment"), empty_label=_("— choose —"))
+    scope_action = MANAGE
+    order = forms.ModelChoiceField(
+        queryset=Order.objects.select_related("municipality").order_by("-date", "number"),
+        label=_("Order of appointment"),
+        empty_label=_("— choose —"),
+    )
     assignments = forms.TypedMultipleChoiceField(coerce=int, label=_("Assignments to copy"), required=False)
 
-    def __init__(self, *args, user, rows, **kwargs):
+    def __init__(self, *args, rows, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["order"].queryset = orders_for(user).order_by("-date", "number")
         self.fields["assignments"].choices = [(r["assignment"].pk, str(r["assignment"])) for r in rows if r["copyable"]]
         self.fields["assignments"].initial = [r["assignment"].pk for r in rows if r["proposed"]]

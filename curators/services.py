@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts import scoping
 from accounts.scoping import MANAGE, can
+from core.errors import Forbidden
 from core.years import academic_year_bounds, academic_year_label
 from curators.models import (
     CuratorAssignment,
@@ -25,7 +26,7 @@ from schools.services import validate_year
 
 
 def _forbidden(message: str | None = None) -> ValidationError:
-    return ValidationError(message or _("You may not change this."), code="forbidden")
+    return Forbidden(message)
 
 
 def assignment_validate(assignment: CuratorAssignment) -> None:

@@ -12,11 +12,21 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import TemplateView, UpdateView
+from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts import scoping
-from accounts.scoping import MANAGE, VIEW, can, may_manage_assignments, municipalities_for, restrict, schools_for
+from accounts.scoping import (
+    MANAGE,
+    VIEW,
+    can,
+    may_manage_assignments,
+    municipalities_for,
+    restrict,
+    schools_for,
+    visit_schools,
+)
 from core.drafts import draft_saved, draft_version
+from core.errors import add_service_errors
 from core.generic import ObjectActionView, ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from core.years import academic_year_choices, academic_year_label, current_academic_year
 from curators import selectors, services
@@ -29,8 +39,6 @@ from curators.forms import (
     PartnerPairForm,
     RecommendationFormSet,
     VisitForm,
-    _apply_service_errors,
-    visit_schools,
 )
 from curators.models import RATING_SCALE, CuratorAssignment, PartnerPair, Recommendation, RecommendationStatus, Visit
 from curators.tables import CuratorAssignmentTable, PartnerPairTable, RecommendationTable, VisitTable
@@ -76,7 +84,7 @@ class AssignmentFormMixin:
         try:
             self.object = services.assignment_save(form.save(commit=False), self.request.user)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The assignment has been saved."))
         return redirect(reverse("curators:assignment-grid") + f"?year={self.object.year}")
@@ -159,15 +167,18 @@ class AssignmentGridView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
-class AssignmentCopyView(LoginRequiredMixin, TemplateView):
+class AssignmentCopyView(LoginRequiredMixin, FormView):
     """A new year's curators from last year's: a preview of last year's assignments (ticked
     where the school is a ШНОР this year), the order to rest on, then one step."""
 
     template_name = "curators/assignment_copy.html"
+    form_class = AssignmentCopyForm
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not may_manage_assignments(request.user):
             raise Http404
+        if request.user.is_authenticated:
+            self.setup_copy(request)
         return super().dispatch(request, *args, **kwargs)
 
     def setup_copy(self, request):
@@ -180,33 +191,30 @@ class AssignmentCopyView(LoginRequiredMixin, TemplateView):
             self.year = current_academic_year()
         self.rows = services.assignments_copy_preview(self.municipality, self.year) if self.municipality else []
 
-    def get(self, request, *args, **kwargs):
-        self.setup_copy(request)
-        form = AssignmentCopyForm(user=request.user, rows=self.rows)
-        return self.render_to_response(self.get_context_data(form=form))
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "rows": self.rows}
 
-    def post(self, request, *args, **kwargs):
-        self.setup_copy(request)
-        form = AssignmentCopyForm(request.POST, user=request.user, rows=self.rows)
-        if form.is_valid():
-            try:
-                created = services.assignments_copy(
-                    user=request.user,
-                    municipality=self.municipality,
-                    year=self.year,
-                    assignment_ids=form.cleaned_data["assignments"],
-                    order=form.cleaned_data["order"],
-                )
-            except ValidationError as exc:
-                _apply_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    gettext("%(n)s curators appointed for %(year)s from last year's.")
-                    % {"n": len(created), "year": academic_year_label(self.year)},
-                )
-                url = reverse("curators:assignment-grid")
-                return redirect(f"{url}?municipality={self.municipality.pk}&year={self.year}")
+    def form_valid(self, form):
+        try:
+            created = services.assignments_copy(
+                user=self.request.user,
+                municipality=self.municipality,
+                year=self.year,
+                assignment_ids=form.cleaned_data["assignments"],
+                order=form.cleaned_data["order"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            gettext("%(n)s curators appointed for %(year)s from last year's.")
+            % {"n": len(created), "year": academic_year_label(self.year)},
+        )
+        url = reverse("curators:assignment-grid")
+        return redirect(f"{url}?municipality={self.municipality.pk}&year={self.year}")
+
+    def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_context_data(self, **kwargs):
@@ -267,7 +275,7 @@ class PairFormMixin:
         try:
             self.object = services.partner_pair_save(form.save(commit=False), self.request.user)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The partner pair has been saved."))
         return redirect(self.object.get_absolute_url())
@@ -322,7 +330,7 @@ class VisitCreateView(LoginRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def _school(self):
-        schools = visit_schools(self.request.user)
+        schools = visit_schools(self.request.user).select_related("municipality")
         pk = self.request.POST.get("school") or self.request.GET.get("school")
         if pk and str(pk).isdigit():
             return schools.filter(pk=pk).first()
@@ -359,7 +367,7 @@ class VisitCreateView(LoginRequiredMixin, TemplateView):
                     user=request.user, visit=visit, lessons=lesson_objs, recommendations=rec_objs, close_ids=close_ids
                 )
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, gettext("The visit has been logged."))
                 draft_saved(request, "visit-new")
@@ -511,7 +519,7 @@ class VisitUpdateView(LoginRequiredMixin, UpdateView):
         try:
             self.object = services.visit_update(user=self.request.user, visit=form.save(commit=False))
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The visit record has been saved."))
         draft_saved(self.request, f"visit-{self.object.pk}")

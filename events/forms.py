@@ -2,26 +2,37 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import User
-from accounts.scoping import VIEW
+from accounts import scoping
 from core.files import UploadValidator
-from events.models import AgendaStep, Event, EventMaterial, Material, QuestionKind, Theme
-from events.services import Person, level_choices, registration_schools_for, schools_of_levels
-from schools.forms import ScopedModelForm
+from core.forms import SHARED, VIEW, RestrictedForm, ScopedModelForm
+from events.models import AgendaStep, Event, EventMaterial, Material, QuestionKind
+from events.services import Person, registration_schools_for
 from schools.models import School
 from skills.forms import SkillTagsMixin
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+# The levels of an event or a bank material are the events' own policy (a methodist plans
+# their municipality's events): its municipalities, regions, their schools and people.
+LEVEL_RULES = {
+    "municipality": scoping.event_level_municipalities,
+    "region": scoping.event_level_regions,
+    "host_school": scoping.event_level_schools,
+    "organiser_schools": scoping.event_level_schools,
+    "organisers": scoping.event_level_people,
+    "school": scoping.event_level_schools,
+    "events": scoping.event_level_events,
+    "themes": SHARED,
+}
+
+
 class EventForm(SkillTagsMixin, ScopedModelForm):
-    # The levels of an event are the events' own policy (events.services.level_choices: a
-    # methodist plans their municipality's events); every choice stays inside the view scope.
     scope_action = VIEW
+    scope_fields = LEVEL_RULES
 
     class Meta:
         model = Event
@@ -67,15 +78,11 @@ class EventForm(SkillTagsMixin, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        municipalities, regions = level_fields(self)
+        level_fields(self)
         self.fields["title"].label = pgettext_lazy("events", "Title")
-        schools = schools_of_levels(municipalities, regions)
-        self.fields["host_school"].queryset = schools
-        self.fields["organiser_schools"].queryset = schools
-        self.fields["organisers"].queryset = User.objects.filter(
-            Q(municipality__in=municipalities) | Q(school__municipality__in=municipalities) | Q(region__in=regions),
-            is_active=True,
-        ).distinct()
+        for name in ("host_school", "organiser_schools"):
+            self.fields[name].queryset = self.fields[name].queryset.order_by("sort_name")
+        self.fields["organisers"].queryset = self.fields["organisers"].queryset.filter(is_active=True)
         self.add_skills_field()
 
     def clean_title(self) -> str:
@@ -118,23 +125,29 @@ class EventCopyForm(forms.Form):
         return data
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(RestrictedForm):
     """Register one or more people of one school: one person per line, «Full name, position»."""
 
-    school = forms.ModelChoiceField(queryset=School.objects.none(), label=pgettext_lazy("events", "School"))
+    school = forms.ModelChoiceField(
+        queryset=School.objects.order_by("sort_name"), label=pgettext_lazy("events", "School")
+    )
     people = forms.CharField(
         label=_("People to register"),
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("Ivanova Anna Sergeevna, teacher of mathematics")}),
         help_text=_("One person per line: full name, then a comma and the position."),
     )
 
-    def __init__(self, *args, user, event, **kwargs):
+    def __init__(self, *args, event, **kwargs):
+        self.event = event
         super().__init__(*args, **kwargs)
-        self.user, self.event = user, event
-        schools = registration_schools_for(user, event).order_by("sort_name")
-        self.fields["school"].queryset = schools
-        if user.school_id and schools.filter(pk=user.school_id).exists():
+        user = self.user
+        if user.school_id and self.fields["school"].queryset.filter(pk=user.school_id).exists():
             self.fields["school"].initial = user.school_id
+
+    def get_scope_fields(self):
+        # Whose people the user may register depends on the event (its managers: anyone in
+        # their scope; a school administrator: their own school).
+        return {"school": lambda user: registration_schools_for(user, self.event)}
 
     def clean_people(self) -> list[Person]:
         people = []
@@ -211,6 +224,7 @@ class EventMaterialForm(forms.ModelForm):
 
 class MaterialForm(SkillTagsMixin, ScopedModelForm):
     scope_action = VIEW  # as EventForm's
+    scope_fields = LEVEL_RULES
 
     class Meta:
         model = Material
@@ -232,14 +246,11 @@ class MaterialForm(SkillTagsMixin, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        municipalities, regions = level_fields(self)
+        level_fields(self)
         self.fields["title"].label = pgettext_lazy("events", "Title")
-        self.fields["school"].queryset = schools_of_levels(municipalities, regions)
-        self.fields["themes"].queryset = Theme.objects.all()
+        self.fields["school"].queryset = self.fields["school"].queryset.order_by("sort_name")
         self.fields["events"].queryset = (
-            Event.objects.filter(Q(municipality__in=municipalities) | Q(region__in=regions))
-            .select_related("municipality", "region")
-            .order_by("-start")
+            self.fields["events"].queryset.select_related("municipality", "region").order_by("-start")
         )
         self.fields["events"].help_text = _("Events where the material was presented.")
         self.add_skills_field()
@@ -255,21 +266,19 @@ class MaterialForm(SkillTagsMixin, ScopedModelForm):
         return data
 
 
-def level_fields(form) -> tuple:
-    """Offer the municipalities and the regions the user may place the event or material in;
-    a field with nothing to offer is dropped (a municipal coordinator sees no region, a
-    regional coordinator no municipality), a single choice is preselected on a new object."""
-    municipalities, regions = level_choices(form.user)
-    form.fields["municipality"].queryset = municipalities
-    form.fields["region"].queryset = regions
+def level_fields(form) -> None:
+    """The municipalities and the regions the user may place the event or material in (the
+    form's ``LEVEL_RULES``): a field with nothing to offer is dropped (a municipal coordinator
+    sees no region, a regional coordinator no municipality), a single choice is preselected
+    on a new object."""
     form.fields["region"].help_text = _("A regional event or material is open to every municipality of the region.")
-    for name, qs in (("municipality", municipalities), ("region", regions)):
+    for name in ("municipality", "region"):
+        qs = form.fields[name].queryset
         current = getattr(form.instance, f"{name}_id")
         if not qs.exists() and not current:
             form.fields.pop(name)
         elif qs.count() == 1 and not form.instance.pk and not (name == "region" and "municipality" in form.fields):
             form.fields[name].initial = qs.first()
-    return municipalities, regions
 
 
 def clean_level(form, data: dict) -> None:
@@ -284,7 +293,5 @@ def clean_level(form, data: dict) -> None:
             "region" if "region" in form.fields else None, _("Choose either the municipality or the region, not both.")
         )
     elif not municipality and not region:
-        form.add_error(
-            "municipality" if "municipality" in form.fields else "region",
-            _("Choose the municipality, or the region for a regional one."),
-        )
+        field = next((name for name in ("municipality", "region") if name in form.fields), None)
+        form.add_error(field, _("Choose the municipality, or the region for a regional one."))

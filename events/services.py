@@ -69,17 +69,29 @@ def event_questions_add_defaults(event: Event) -> None:
     FeedbackQuestion.objects.bulk_create(questions)
 
 
-def event_save(user, form) -> Event:
-    """Save an event form; a new event gets the default reflection questions."""
-    is_new = form.instance.pk is None
+def event_save(*, actor, event: Event | None = None, **fields) -> Event:
+    """Create (``event`` None) or change an event from its field values — the page's form and
+    the API's body alike, so both keep the same rules: the user must run the event's level
+    (municipality or region), a new event gets the default reflection questions, and more
+    places (or no limit now) move the waiting list up.  A many-to-many value (organisers,
+    organiser schools, themes, skills) replaces the event's set."""
+    event = event if event is not None else Event()
+    is_new = event.pk is None
+    many = {}
+    for name, value in fields.items():
+        field = _event_field(name)
+        if field is not None and (field.many_to_many or field.one_to_many):
+            many[name] = value
+        else:
+            setattr(event, name, value)
     with transaction.atomic():
-        event = form.save(commit=False)
-        if not scoping.may_manage_level(user, event):
+        if not scoping.may_manage_level(actor, event):
             raise PermissionDenied
         if is_new:
-            event.created_by = user
+            event.created_by = actor
         event.save()
-        form.save_m2m()
+        for name, value in many.items():
+            getattr(event, name).set(value or [])
         if is_new:
             event_questions_add_defaults(event)
         else:
@@ -87,6 +99,15 @@ def event_save(user, form) -> Event:
             while _promote_waiting(event):
                 pass
     return event
+
+
+def _event_field(name: str):
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        return Event._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
 
 
 def event_copy(user, source: Event, *, start: datetime.datetime, end: datetime.datetime, title: str = "") -> Event:

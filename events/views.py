@@ -18,7 +18,15 @@ from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts import scoping
 from accounts.scoping import VIEW, restrict
-from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ScopedFormMixin, ScopedMixin
+from core.errors import add_service_errors, error_text
+from core.generic import (
+    ObjectActionView,
+    ObjectCreateView,
+    ObjectDetailView,
+    ObjectListView,
+    ScopedFormMixin,
+    ScopedMixin,
+)
 from core.xlsx import xlsx_response
 from events import selectors, services
 from events.filters import EventFilterSet, MaterialFilterSet
@@ -42,10 +50,6 @@ from events.models import (
     RegistrationStatus,
 )
 from events.tables import EventTable, MaterialTable
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
 
 
 def _visible_event(request, pk) -> Event:
@@ -169,7 +173,7 @@ class EventDetailView(ObjectDetailView):
                     request.user, self.object, form.cleaned_data["school"], form.cleaned_data["people"]
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 waiting = [r.full_name for r in created if r.status == RegistrationStatus.WAITLISTED]
                 done = len(created) - len(waiting)
@@ -196,7 +200,7 @@ class EventCreateView(ObjectCreateView):
         return super(ObjectCreateView, self).dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        self.object = services.event_save(self.request.user, form)
+        self.object = services.event_save(actor=self.request.user, event=form.instance, **form.cleaned_data)
         messages.success(self.request, self.success_message)
         return redirect(self.object.get_absolute_url())
 
@@ -214,7 +218,7 @@ class EventUpdateView(ScopedMixin, ScopedFormMixin, UpdateView):
         return event
 
     def form_valid(self, form):
-        self.object = services.event_save(self.request.user, form)
+        self.object = services.event_save(actor=self.request.user, event=form.instance, **form.cleaned_data)
         messages.success(self.request, self.success_message)
         return redirect(self.object.get_absolute_url())
 
@@ -248,7 +252,7 @@ class EventCopyView(LoginRequiredMixin, FormView):
                 title=form.cleaned_data["title"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("A new event has been created from the template. Check the dates and place."))
         return redirect("events:event-edit", pk=event.pk)
@@ -340,7 +344,7 @@ def event_questions(request, pk):
             try:
                 services.feedback_questions_set(request.user, event, items)
             except ValidationError as exc:
-                error = _error_text(exc)
+                error = error_text(exc)
             else:
                 messages.success(request, _("The questions have been saved."))
                 return redirect(event.get_absolute_url() + "#feedback")
@@ -360,23 +364,31 @@ def _registration(request, pk) -> Registration:
     raise Http404
 
 
-@login_required
-@require_POST
-def registration_cancel(request, pk):
-    reg = _registration(request, pk)
+def _registration_cancel(view, reg):
     try:
-        promoted = services.registration_cancel(request.user, reg)
+        promoted = services.registration_cancel(view.request.user, reg)
     except PermissionDenied:
         raise Http404 from None
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect(reg.event.get_absolute_url() + "#registrations")
+    request = view.request
     messages.success(request, _("The registration of %(name)s has been cancelled.") % {"name": reg.full_name})
     if promoted:
         messages.info(
             request, _("%(name)s moves from the waiting list to the participants.") % {"name": promoted.full_name}
         )
-    return redirect(reg.event.get_absolute_url() + "#registrations")
+
+
+class RegistrationCancelView(ObjectActionView):
+    """Cancel a registration (its school or the event's managers); the first on the waiting
+    list takes the place."""
+
+    actions = {"cancel": (_registration_cancel, None)}
+    default_action = "cancel"
+
+    def get_object(self):
+        return _registration(self.request, self.kwargs["pk"])
+
+    def get_success_url(self, reg) -> str:
+        return reg.event.get_absolute_url() + "#registrations"
 
 
 class AttendanceView(LoginRequiredMixin, TemplateView):
@@ -407,7 +419,7 @@ class AttendanceView(LoginRequiredMixin, TemplateView):
             try:
                 marked = services.attendance_import(request.user, self.event, form.cleaned_data["file"])
             except ValidationError as exc:
-                form.add_error("file", exc)
+                add_service_errors(form, exc, field="file")
             else:
                 messages.success(request, _("Attendance loaded: %(n)s present.") % {"n": marked})
                 return redirect("events:event-attendance", pk=self.event.pk)
@@ -425,7 +437,7 @@ def attendance_toggle(request, pk):
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
-        error = _error_text(exc)
+        error = error_text(exc)
         reg.refresh_from_db()
     return render(request, "events/_attendance_row.html", {"r": reg, "error": error})
 
@@ -448,7 +460,7 @@ def registration_feedback(request, pk):
         try:
             services.feedback_submit(request.user, reg, form.answers())
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Thank you! The feedback has been saved."))
             return redirect(reg.event.get_absolute_url() + "#feedback")

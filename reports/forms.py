@@ -4,10 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.scoping import municipalities_overseen, schools_for
+from accounts.scoping import municipalities_overseen
+from core.forms import RestrictedForm
 from core.years import academic_year_choices, current_academic_year
 from reports.documents import BUILDERS
 from reports.models import ReportFormat, ReportKind
+from schools.models import Municipality, School
 
 DOCX_KINDS = {
     ReportKind.ORDER_LOW_RESULTS,
@@ -17,26 +19,30 @@ DOCX_KINDS = {
 }
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(RestrictedForm):
+    # A school's documents: any school the user sees; a municipality's: one they oversee whole.
+    scope_fields = {"municipality": municipalities_overseen}
     kind = forms.ChoiceField(label=_("Document"))
     school = forms.ModelChoiceField(
-        label=_("School"), queryset=None, required=False, empty_label=_("— choose a school —")
+        label=_("School"),
+        queryset=School.objects.select_related("municipality").order_by("sort_name"),
+        required=False,
+        empty_label=_("— choose a school —"),
     )
     municipality = forms.ModelChoiceField(
-        label=_("Municipality"), queryset=None, required=False, empty_label=_("— choose a municipality —")
+        label=_("Municipality"),
+        queryset=Municipality.objects.order_by("name"),
+        required=False,
+        empty_label=_("— choose a municipality —"),
     )
     year = forms.TypedChoiceField(label=_("Academic year"), coerce=int)
     fmt = forms.ChoiceField(
         label=pgettext_lazy("file", "Format"), choices=ReportFormat.choices, initial=ReportFormat.PDF
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
-        schools = schools_for(user).select_related("municipality").order_by("sort_name")
-        municipalities = municipalities_overseen(user).order_by("name")
-        self.fields["school"].queryset = schools
-        self.fields["municipality"].queryset = municipalities
+        schools, municipalities = self.fields["school"].queryset, self.fields["municipality"].queryset
         has_municipality = municipalities.exists()
         self.fields["kind"].choices = [
             (k, label) for k, label in ReportKind.choices if k in BUILDERS and (BUILDERS[k][1] or has_municipality)
@@ -68,9 +74,10 @@ class ReportRequestForm(forms.Form):
             self.add_error("fmt", _("Only draft orders and the information note are available as .docx; choose PDF."))
         return data
 
-    def subject_pk(self) -> int:
+    def subject(self):
+        """The school or the municipality the document is about (a choice of this form)."""
         kind = self.cleaned_data["kind"]
-        return (self.cleaned_data["school"] if BUILDERS[kind][1] else self.cleaned_data["municipality"]).pk
+        return self.cleaned_data["school"] if BUILDERS[kind][1] else self.cleaned_data["municipality"]
 
 
 class InfoNoteForm(forms.Form):

@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.errors import Refused
 
-class DocumentRefused(Exception):
+
+class DocumentRefused(Refused):
     """A document is not produced; ``missing`` lists why, each message saying what to do
-    and where.  The request form shows them; nothing is kept."""
+    and where.  The request form shows them (``core.errors.add_service_errors``), the API
+    answers 400 «refused» (``core.rest``); nothing is kept."""
 
-    def __init__(self, missing: list[str] | str):
-        self.missing = [missing] if isinstance(missing, str) else list(missing)
-        super().__init__(" ".join(str(m) for m in self.missing))
+    @property
+    def missing(self) -> list[str]:
+        return self.messages
 
 
 class RequisitesMissing(DocumentRefused):

@@ -8,7 +8,6 @@ import re
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -27,14 +26,11 @@ QUEUE_UNAVAILABLE = gettext_noop(
 LONG_KINDS = {ReportKind.MUNICIPAL, ReportKind.INFO_NOTE}
 
 
-def report_subject(user, kind: str, pk: int):
-    """The school or municipality a document is about, if the user may have it (else 404)."""
-    about_school = BUILDERS[kind][1]
-    qs = schools_for(user) if about_school else municipalities_overseen(user)
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
+def report_subjects(user, kind: str):
+    """The schools or municipalities a document of ``kind`` may be about for ``user``: a
+    school's documents — any school they see; a municipality's — one they oversee whole.
+    The pages and the API look the subject up here (absent or foreign: 404 alike)."""
+    return schools_for(user) if BUILDERS[kind][1] else municipalities_overseen(user)
 
 
 def document_build(kind: str, subject, year: int, user=None, text: str = "") -> Document:
@@ -83,9 +79,12 @@ def document_render(doc: Document, fmt: str) -> tuple[bytes, str, int | None]:
     return pdf, match.group(0) if match else "", pages
 
 
-def report_request(user, kind: str, pk: int, year: int, fmt: str = ReportFormat.PDF, text: str = "") -> GeneratedReport:
-    """Record the request and build the document now (short) or queue it (long)."""
-    subject = report_subject(user, kind, pk)
+def report_request(
+    *, actor, kind: str, subject, year: int, fmt: str = ReportFormat.PDF, text: str = ""
+) -> GeneratedReport:
+    """Record the request and build the document now (short) or queue it (long).  ``subject``
+    is the school or municipality, looked up in ``report_subjects(actor, kind)``."""
+    user = actor
     about_school = BUILDERS[kind][1]
     document_check(kind, subject, year, user)
     report = GeneratedReport.objects.create(

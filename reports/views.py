@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import add_service_errors
 from core.generic import ObjectDetailView, ObjectListView
 from reports import services
 from reports.filters import GeneratedReportFilterSet
@@ -80,19 +81,18 @@ def report_create(request):
         return render(request, "reports/report_form.html", {"form": form, "title": _("New document")}, status=400)
     if form.cleaned_data["kind"] == ReportKind.INFO_NOTE:
         # The note is a narrative the coordinator reads and edits before issuing it.
-        return redirect("reports:info-note", pk=form.subject_pk(), year=form.cleaned_data["year"])
+        return redirect("reports:info-note", pk=form.subject().pk, year=form.cleaned_data["year"])
     try:
         report = services.report_request(
-            request.user,
-            form.cleaned_data["kind"],
-            form.subject_pk(),
-            form.cleaned_data["year"],
-            form.cleaned_data["fmt"],
+            actor=request.user,
+            kind=form.cleaned_data["kind"],
+            subject=form.subject(),
+            year=form.cleaned_data["year"],
+            fmt=form.cleaned_data["fmt"],
         )
     except DocumentRefused as exc:
         # Nothing is recorded: the person is told what to fill in and where.
-        for message in exc.missing:
-            form.add_error(None, message)
+        add_service_errors(form, exc)
         return render(request, "reports/report_form.html", {"form": form, "title": _("New document")}, status=400)
     if report.status == ReportStatus.DONE:
         return redirect("reports:report-download", pk=report.pk)
@@ -138,7 +138,7 @@ def info_note_edit(request, pk: int, year: int):
     from reports.forms import InfoNoteForm
     from reports.narrative import generate
 
-    municipality = services.report_subject(request.user, ReportKind.INFO_NOTE, pk)
+    municipality = get_object_or_404(services.report_subjects(request.user, ReportKind.INFO_NOTE), pk=pk)
     may_edit = may_edit_info_note(request.user, municipality)
     text, saved = services.info_note_text(municipality, year)
     action = request.POST.get("action", "")
@@ -159,11 +159,15 @@ def info_note_edit(request, pk: int, year: int):
                 if action in ("pdf", "docx"):
                     try:
                         report = services.report_request(
-                            request.user, ReportKind.INFO_NOTE, municipality.pk, year, action, text=text
+                            actor=request.user,
+                            kind=ReportKind.INFO_NOTE,
+                            subject=municipality,
+                            year=year,
+                            fmt=action,
+                            text=text,
                         )
                     except DocumentRefused as exc:
-                        for message in exc.missing:
-                            form.add_error(None, message)
+                        add_service_errors(form, exc)
                         status = 400
                     else:
                         return redirect(report)

@@ -3,8 +3,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import EDIT
 from core.files import EVIDENCE_KINDS, UploadValidator
+from core.forms import EDIT, SHARED, ScopedModelForm
 from core.years import academic_year_bounds, academic_year_choices
 from roadmaps.models import (
     EVIDENCE_MAX_BYTES,
@@ -18,7 +18,6 @@ from roadmaps.models import (
     Task,
 )
 from roadmaps.services import activity_date_errors
-from schools.forms import ScopedModelForm
 from schools.models import RiskFactor
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -26,6 +25,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class SchoolDocumentForm(ScopedModelForm):
     scope_action = EDIT
+    scope_fields = {"risk_factor": SHARED}
     year = forms.TypedChoiceField(label=_("Academic year"), coerce=int, choices=academic_year_choices)
 
     class Meta:
@@ -34,7 +34,7 @@ class SchoolDocumentForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["risk_factor"].queryset = RiskFactor.objects.filter(is_active=True)
+        self.fields["risk_factor"].queryset = RiskFactor.objects.filter(is_active=True)  # a catalogue
         if self.instance.pk:
             self.fields["school"].disabled = True
 

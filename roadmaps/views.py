@@ -28,13 +28,13 @@ from accounts.scoping import (
 )
 from core.charts import line_chart
 from core.drafts import draft_saved
+from core.errors import service_error_messages
 from core.generic import (
     ObjectActionView,
     ObjectCreateView,
     ObjectDetailView,
     ObjectListView,
     ObjectUpdateView,
-    service_error_messages,
 )
 from core.xlsx import XLSX_MIME
 from core.years import academic_year_label
@@ -67,6 +67,7 @@ from roadmaps.models import (
 )
 from roadmaps.tables import ProgressReportTable, RoadmapTable, SchoolDocumentTable
 from roadmaps.xlsx import roadmap_workbook
+from schools.models import School
 
 # --- School documents ---------------------------------------------------------------------
 
@@ -138,14 +139,25 @@ class DocumentTransitionView(ObjectActionView):
     }
 
 
-class AntiRiskProposeView(LoginRequiredMixin, View):
-    def post(self, request):
-        from core.years import current_academic_year
+def _propose_anti_risk(view, school):
+    from core.years import current_academic_year
 
-        school = get_object_or_404(schools_for(request.user, EDIT), pk=request.POST.get("school"))
-        created = services.document_propose_anti_risk(request.user, school, current_academic_year())
-        messages.success(request, _("Draft anti-risk programmes created: %(n)s.") % {"n": len(created)})
-        return redirect(reverse("roadmaps:document-list") + f"?school={school.pk}")
+    created = services.document_propose_anti_risk(view.request.user, school, current_academic_year())
+    messages.success(view.request, _("Draft anti-risk programmes created: %(n)s.") % {"n": len(created)})
+    return redirect(reverse("roadmaps:document-list") + f"?school={school.pk}")
+
+
+class AntiRiskProposeView(ObjectActionView):
+    """Draft anti-risk programmes for a school's risks (the school is posted, in ``edit`` scope)."""
+
+    queryset = School.objects.all()
+    scope_action = EDIT
+    actions = {"propose": (_propose_anti_risk, None)}
+    default_action = "propose"
+
+    def get_object(self):
+        self.kwargs["pk"] = self.request.POST.get("school", "")
+        return super().get_object()
 
 
 class DocumentProposalsView(LoginRequiredMixin, TemplateView):
@@ -374,18 +386,29 @@ class NodeView(LoginRequiredMixin, View):
         return tree_response(request, self.roadmap, _("Saved."))
 
 
-class NodeDeleteView(LoginRequiredMixin, View):
-    def post(self, request, kind, pk):
-        if kind not in NODES:
+class NodeDeleteView(ObjectActionView):
+    """Delete a goal, task, activity or indicator of a roadmap (``roadmaps.services``: never
+    one of a frozen plan); the tree answers (an htmx fragment, or the roadmap's page)."""
+
+    scope_action = EDIT
+    actions = {"delete": (lambda view, node: services.roadmap_node_delete(view.request.user, node), None)}
+    default_action = "delete"
+
+    def get_queryset(self):
+        if self.kwargs["kind"] not in NODES:
             raise Http404
-        model = NODES[kind][0]
-        node = get_object_or_404(model.objects.restrict(request.user, EDIT), pk=pk)
-        roadmap = node.roadmap
-        try:
-            services.roadmap_node_delete(request.user, node)
-        except ValidationError as exc:
-            return tree_response(request, roadmap, exc.messages[0], level="danger")
-        return tree_response(request, roadmap, _("Deleted."))
+        return NODES[self.kwargs["kind"]][0].objects.all()
+
+    def get_object(self):
+        node = super().get_object()
+        self.roadmap = node.roadmap  # read before the node is gone
+        return node
+
+    def succeeded(self, node, action, result, message):
+        return tree_response(self.request, self.roadmap, _("Deleted."))
+
+    def refused(self, node, action, exc):
+        return tree_response(self.request, self.roadmap, exc.messages[0], level="danger")
 
 
 def tree_response(request, roadmap: Roadmap, message: str, level: str = "success"):
@@ -428,19 +451,22 @@ class ApprovalQueueView(ReportListView):
         return selectors.reports_waiting_for_approval(self.request.user)
 
 
-class ReportCreateView(LoginRequiredMixin, View):
-    def post(self, request, pk):
-        roadmap = get_object_or_404(Roadmap.objects.restrict(request.user, EDIT), pk=pk)
-        try:
-            start = datetime.date.fromisoformat(request.POST.get("period", ""))
-            report = services.progress_report_create(request.user, roadmap, start)
-        except ValueError:
-            messages.error(request, _("Choose a reporting period."))
-            return redirect(roadmap)
-        except ValidationError as exc:
-            service_error_messages(request, exc)
-            return redirect(roadmap)
-        return redirect("roadmaps:report-edit", report.pk)
+def _report_create(view, roadmap):
+    try:
+        start = datetime.date.fromisoformat(view.request.POST.get("period", ""))
+    except ValueError:
+        raise ValidationError(_("Choose a reporting period.")) from None
+    report = services.progress_report_create(view.request.user, roadmap, start)
+    return redirect("roadmaps:report-edit", report.pk)
+
+
+class ReportCreateView(ObjectActionView):
+    """A progress report of the roadmap for the chosen period; its edit page follows."""
+
+    queryset = Roadmap.objects.all()
+    scope_action = EDIT
+    actions = {"create": (_report_create, None)}
+    default_action = "create"
 
 
 class ReportDetailView(ObjectDetailView):

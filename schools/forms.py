@@ -1,46 +1,8 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import MANAGE, municipalities_for, restrict_form_fields
+from core.forms import MANAGE, RestrictedForm, ScopedModelForm
 from schools.models import School
-
-BLANK = "---------"  # Django's empty choice
-CHOOSE = _("— choose —")
-
-
-class ScopedFormMetaclass(forms.models.ModelFormMetaclass):
-    """Restricts a scoped form's choices once it is fully built — after every subclass's
-    ``__init__`` has chosen its querysets — so no subclass can widen them again."""
-
-    def __call__(cls, *args, **kwargs):
-        form = super().__call__(*args, **kwargs)
-        restrict_form_fields(form, form.user, form.scope_action, form.scope_field_actions)
-        return form
-
-
-class ScopedModelForm(forms.ModelForm, metaclass=ScopedFormMetaclass):
-    """A model form that knows its user and offers, in every ModelChoiceField and
-    ModelMultipleChoiceField over a scoped model, only what the policy module allows
-    (``accounts.scoping.restrict_form_fields``): the ``scope_action`` scope, or
-    ``scope_field_actions[name]`` for one field.  Another municipality's or school's id is
-    refused as an invalid choice.  A subclass may narrow a field's queryset (the restriction
-    is applied on top of it), never widen it."""
-
-    scope_action = MANAGE
-    scope_field_actions: dict[str, str] = {}
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Save")))
-        for field in self.fields.values():  # «— выберите —», not Django's «---------»
-            if getattr(field, "empty_label", None) == BLANK:
-                field.empty_label = CHOOSE
-            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-                field.choices = [(v, CHOOSE if v == "" and label == BLANK else label) for v, label in field.choices]
 
 
 class SchoolForm(ScopedModelForm):
@@ -90,7 +52,7 @@ class SchoolForm(ScopedModelForm):
 
 from django.core.exceptions import ValidationError  # noqa: E402
 
-from accounts.scoping import schools_for  # noqa: E402
+from core.errors import add_service_errors  # noqa: E402
 from core.files import UploadValidator  # noqa: E402
 from core.years import academic_year_choices, academic_year_label, current_academic_year  # noqa: E402
 from schools import services  # noqa: E402
@@ -108,10 +70,6 @@ from schools.models import (  # noqa: E402
 ORDER_FILE_KINDS = ("pdf", "docx", "odt")
 ORDER_FILE_MAX_BYTES = 10 * 1024 * 1024
 order_file_validator = UploadValidator(kinds=ORDER_FILE_KINDS, max_bytes=ORDER_FILE_MAX_BYTES)
-
-
-def orders_for(user):
-    return Order.objects.restrict(user, MANAGE).select_related("municipality")
 
 
 class YearChoiceField(forms.TypedChoiceField):
@@ -205,9 +163,7 @@ class SchoolStatusForm(ScopedModelForm):
                 exclude_pk=self.instance.pk,
             )
         except ValidationError as exc:
-            for field, messages_ in exc.message_dict.items():
-                for m in messages_:
-                    self.add_error(field if field in self.fields else None, m)
+            add_service_errors(self, exc)
         return data
 
 
@@ -229,29 +185,26 @@ class SchoolMultipleChoiceField(forms.ModelMultipleChoiceField):
         return obj.short_name
 
 
-class StatusListForm(forms.Form):
-    municipality = forms.ModelChoiceField(queryset=None, label=_("Municipality"))
+class StatusListForm(RestrictedForm):
+    """A yearly list of schools with a status: the municipality, its order and its schools,
+    each of what the coordinator manages."""
+
+    scope_action = MANAGE
+    municipality = forms.ModelChoiceField(queryset=Municipality.objects.all(), label=_("Municipality"))
     kind = forms.ChoiceField(choices=StatusKind.choices, initial=StatusKind.LOW_RESULTS, label=_("Status"))
     year = YearChoiceField(label=_("Academic year"), initial=current_academic_year)
     order = forms.ModelChoiceField(
-        queryset=None,
+        queryset=Order.objects.select_related("municipality"),
         label=_("Order"),
         error_messages={"required": _("A list of schools must rest on an order: choose the order.")},
     )
     schools = SchoolMultipleChoiceField(
-        queryset=None,
+        queryset=School.objects.filter(is_active=True).order_by("sort_name"),
         required=False,
         label=_("Schools on the list"),
         widget=forms.SelectMultiple(attrs={"size": 14, "data-filterable": "1"}),
         help_text=_("Schools not selected that held the status leave it from this year."),
     )
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities_for(user, MANAGE)
-        self.fields["order"].queryset = orders_for(user)
-        self.fields["schools"].queryset = schools_for(user, MANAGE).filter(is_active=True).order_by("sort_name")
 
     def clean(self):
         data = super().clean()

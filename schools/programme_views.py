@@ -16,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 from accounts import scoping
 from accounts.scoping import EDIT, MANAGE, VIEW, can, municipalities_for, municipalities_overseen, schools_for
 from core.charts import bar_chart
+from core.errors import add_service_errors, service_error_messages
 from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from core.years import academic_year_choices, academic_year_label, current_academic_year
 from schools import selectors, services
@@ -30,16 +31,6 @@ def chosen_municipality(request, munis):
     value = request.GET.get("municipality", "")
     found = munis.filter(pk=int(value)).first() if value.isdigit() else None
     return found or munis.first()
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            for e in errs:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for e in exc.messages:
-            form.add_error(None, e)
 
 
 # --- Orders --------------------------------------------------------------------------
@@ -149,7 +140,7 @@ class StatusServiceFormMixin:
                     note=data.get("note", ""),
                 )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The status has been saved."))
         return redirect("schools:school-detail", self.object.school_id)
@@ -214,7 +205,7 @@ class StatusListSetView(LoginRequiredMixin, FormView):
                 d["municipality"], d["kind"], d["year"], d["schools"], d["order"], self.request.user
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -303,7 +294,7 @@ class ProgrammeFormMixin:
                 self.object = form.save()
                 services.programme_participants_set(self.object, form.cleaned_data["schools"], self.request.user)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The programme has been saved."))
         return redirect(self.object.get_absolute_url())
@@ -357,7 +348,7 @@ class RiskProfileView(LoginRequiredMixin, FormView):
                 n = services.risk_profile_confirm(school=self.school, year=self.year, user=request.user)
                 messages.success(request, gettext("Risk profile confirmed (%(n)s factors).") % {"n": n})
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                service_error_messages(request, exc)
             return redirect(self._url())
         if not self.can_edit:
             raise Http404
@@ -376,7 +367,7 @@ class RiskProfileView(LoginRequiredMixin, FormView):
                 user=self.request.user,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The risk profile has been saved."))
         return redirect(self._url())

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts import scoping
 from accounts.scoping import EDIT, MANAGE, can
+from core.errors import Forbidden
 from core.years import academic_year_label, current_academic_year
 from schools.models import (
     Municipality,
@@ -33,7 +34,7 @@ FIRST_YEAR = 2000
 
 
 def _permission_error() -> ValidationError:
-    return ValidationError(_("You may not change this."), code="forbidden")
+    return Forbidden()
 
 
 def validate_year(year: int | None, field: str = "year") -> int:
@@ -252,7 +253,7 @@ def risk_profile_save(*, school: School, year: int, levels: dict, user, comments
 def risk_profile_confirm(*, school: School, year: int, user) -> int:
     """The school's curator (or a coordinator) confirms the profile of the year."""
     if not scoping.may_confirm_risks(user, school, year):
-        raise ValidationError(_("Only the curator of this school may confirm its risk profile."), code="forbidden")
+        raise Forbidden(_("Only the curator of this school may confirm its risk profile."))
     pending = list(RiskAssessment.objects.filter(school=school, year=year, confirmed_at__isnull=True))
     if not RiskAssessment.objects.filter(school=school, year=year).exists():
         raise ValidationError(_("The school has not filled in its risk profile for this year."))

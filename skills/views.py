@@ -3,24 +3,21 @@ school's skills profile (heat map, tasks, municipality beside it, recommended he
 plans and the skill catalogue, plan imports (upload → preview or every error → confirm), the
 one-click registration for a recommended event, and «did the help help?»."""
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.generic import TemplateView
 
 from accounts import scoping
 from accounts.scoping import VIEW, municipalities_overseen
 from assessment.models import Procedure, Subject
 from core import imports
-from core.generic import ObjectDetailView, ObjectListView
-from core.redirects import return_url
+from core.generic import ObjectActionView, ObjectDetailView, ObjectListView
 from core.years import academic_year_label
 from schools.models import School
 from skills import selectors, services
@@ -196,24 +193,34 @@ class ImportDetailView(imports.ImportDetailView):
 # --- one click: register the school's teachers for a recommended event -----------------------------
 
 
-class RegisterForEventView(LoginRequiredMixin, View):
-    def post(self, request, school, event):
-        school_obj = get_object_or_404(School.objects.restrict(request.user, VIEW), pk=school)
-        back = return_url(request, reverse("skills:school", args=[school_obj.pk]))
-        try:
-            created = services.register_for_recommended(user=request.user, school=school_obj, event_id=event)
-        except PermissionDenied:
-            raise Http404
-        except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
-            return redirect(back)
-        messages.success(
-            request,
-            _("Registered for «%(event)s»: %(names)s.")
-            % {"event": created[0].event.title, "names": ", ".join(r.full_name for r in created)},
+def _register_for_event(view, school):
+    try:
+        return services.register_for_recommended(user=view.request.user, school=school, event_id=view.kwargs["event"])
+    except PermissionDenied:
+        raise Http404 from None
+
+
+class RegisterForEventView(ObjectActionView):
+    """One click: the school's teachers registered for an event recommended to it."""
+
+    queryset = School.objects.all()
+    actions = {
+        "register": (
+            _register_for_event,
+            lambda created: (
+                _("Registered for «%(event)s»: %(names)s.")
+                % {"event": created[0].event.title, "names": ", ".join(r.full_name for r in created)}
+            ),
         )
-        return redirect(back)
+    }
+    default_action = "register"
+
+    def get_object(self):
+        self.kwargs["pk"] = self.kwargs["school"]
+        return super().get_object()
+
+    def get_success_url(self, school) -> str:
+        return reverse("skills:school", args=[school.pk])
 
 
 # --- did the help help? --------------------------------------------------------------------------

@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.forms import ImportForm
+from core.forms import MANAGE, RestrictedForm, ScopedModelForm
 from core.years import current_academic_year
 from curators.forms import SchoolChoiceField, ServiceCheckedForm
-from schools.forms import ScopedModelForm, YearChoiceField, orders_for
-from schools.models import School
+from schools.forms import YearChoiceField
+from schools.models import Order, School
 from socialcontext import services
 from socialcontext.models import INDICATOR_FIELDS, SchoolContext
 
@@ -49,17 +50,20 @@ class SchoolContextForm(ServiceCheckedForm, ScopedModelForm):
                 self.fields[name].disabled = True
 
 
-class PairFromSuggestionForm(forms.Form):
+class PairFromSuggestionForm(RestrictedForm):
     """The pair year and the order the pair rests on, chosen once for the list of suggestions;
     each suggestion's button then forms its pair in one click."""
 
+    scope_action = MANAGE
     year = YearChoiceField(label=_("Programme year of the pair"), initial=current_academic_year)
-    order = forms.ModelChoiceField(queryset=None, label=_("Order the pair rests on"))
+    order = forms.ModelChoiceField(
+        queryset=Order.objects.select_related("municipality").order_by("-date", "-pk"),
+        label=_("Order the pair rests on"),
+    )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        orders = orders_for(user).order_by("-date", "-pk")
-        self.fields["order"].queryset = orders
+        orders = self.fields["order"].queryset
         self.fields["order"].empty_label = None
         self.fields["order"].error_messages["required"] = _("A partner pair must rest on an order: choose the order.")
         first = orders.first()

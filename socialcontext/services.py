@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts import scoping
 from accounts.scoping import MANAGE, can, schools_for
 from core.checked_imports import CheckedImportService, ImportRefused
+from core.errors import Forbidden
 from core.years import academic_year_label
 from schools.models import School
 from schools.services import validate_year
@@ -202,7 +203,7 @@ def school_context_save(*, context: SchoolContext, user) -> SchoolContext:
     """A coordinator enters or corrects one school's row (history keeps the previous values);
     the context analysis of that year follows."""
     if not can(user, MANAGE, context.school):
-        raise ValidationError(_("You may not change this."), code="forbidden")
+        raise Forbidden()
     school_context_validate(context)
     context.source = ContextSource.FORM
     context.batch = None

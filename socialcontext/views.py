@@ -3,19 +3,17 @@
 every error → confirm) and partner suggestions (one click forms the pair)."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
 from accounts import scoping
 from accounts.scoping import MANAGE, can, municipalities_overseen
 from core import imports
-from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
-from core.redirects import return_url
+from core.errors import add_service_errors
+from core.generic import ObjectActionView, ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
 from schools.selectors import history_entries
 from socialcontext import selectors, services
 from socialcontext.fileformat import CONTEXT_FILE, VALUE_FIELDS
@@ -143,9 +141,7 @@ class _SchoolContextFormMixin:
         try:
             self.object = services.school_context_save(context=form.save(commit=False), user=self.request.user)
         except ValidationError as exc:
-            from curators.forms import _apply_service_errors
-
-            _apply_service_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("The context row has been saved; the context analysis is updated."))
         return redirect(self.object.get_absolute_url())
@@ -209,32 +205,28 @@ class SuggestionListView(ObjectListView):
     export_name = "partner-suggestions"
 
 
-class PairFromSuggestionView(LoginRequiredMixin, View):
+def _pair_from_suggestion(view, suggestion):
+    form = PairFromSuggestionForm(view.request.POST, user=view.request.user)
+    if not form.is_valid():
+        raise ValidationError([error for errors in form.errors.values() for error in errors])
+    return services.pair_from_suggestion(
+        suggestion=suggestion, user=view.request.user, year=form.cleaned_data["year"], order=form.cleaned_data["order"]
+    )
+
+
+class PairFromSuggestionView(ObjectActionView):
     """One click on a suggestion forms the pair, through the service of the pair form; the
     pair year and the order come with the click (chosen once above the list)."""
 
-    def post(self, request, pk):
-        suggestion = get_object_or_404(PartnerSuggestion.objects.restrict(request.user, MANAGE), pk=pk)
-        form = PairFromSuggestionForm(request.POST, user=request.user)
-        back = return_url(request, reverse("curators:pair-list"))
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return redirect(back)
-        try:
-            pair = services.pair_from_suggestion(
-                suggestion=suggestion,
-                user=request.user,
-                year=form.cleaned_data["year"],
-                order=form.cleaned_data["order"],
-            )
-        except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
-            return redirect(back)
-        messages.success(
-            request,
-            _("The partner pair «%(pair)s» has been formed.") % {"pair": pair},
+    queryset = PartnerSuggestion.objects.all()
+    scope_action = MANAGE
+    actions = {
+        "pair": (
+            _pair_from_suggestion,
+            lambda pair: _("The partner pair «%(pair)s» has been formed.") % {"pair": pair},
         )
-        return redirect(back)
+    }
+    default_action = "pair"
+
+    def get_success_url(self, suggestion) -> str:
+        return reverse("curators:pair-list")

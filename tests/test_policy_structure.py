@@ -85,38 +85,34 @@ ROLES = ("coordinator", "regional", "methodist", "curator", "school_admin", "out
 @pytest.mark.parametrize("form_index", range(11))
 def test_scoped_form_choices_are_the_policy(world, form_index):
     """Every ModelChoiceField of a scoped form over a scoped model offers exactly what the
-    policy allows for the form's user — ``restrict(model, user, action)`` — except where the
-    form narrows it by its own named rule (events' levels), which stays inside that scope."""
-    from events.services import level_choices, schools_of_levels
+    policy allows for the form's user — ``restrict(model, user, action)`` — or, where the
+    form names a narrower rule of the policy module (events' levels, appointable curators),
+    exactly that rule's rows, which stay inside the view scope."""
+    from core.forms import SHARED
 
     form_class = _forms()[form_index]
-    narrowed = {"EventForm", "MaterialForm"}
     checked = 0
     for role in ROLES:
         user = getattr(world, role)
         form = form_class(user=user)
         for name, field in form.fields.items():
             qs = getattr(field, "queryset", None)
-            if qs is None or not hasattr(qs.model, "objects") or not _is_scoped(qs.model):
+            if qs is None:
                 continue
-            action = form.scope_field_actions.get(name, form.scope_action)
-            allowed = _pks(restrict(qs.model.objects.all(), user, action))
+            rule = form.get_scope_fields().get(name, form.scope_action)
+            if rule == SHARED:
+                continue
             offered = _pks(qs)
             checked += 1
-            if form_class.__name__ not in narrowed:
-                assert offered == allowed, (form_class.__name__, name, role)
+            if callable(rule):
+                assert offered <= _pks(rule(user)), (form_class.__name__, name, role)
+                if _is_scoped(qs.model):
+                    assert offered <= _pks(restrict(qs.model.objects.all(), user, VIEW)), (form_class.__name__, name)
                 continue
-            assert offered <= allowed, (form_class.__name__, name, role)
-            munis, regions = level_choices(user)
-            expected = {
-                "municipality": _pks(munis),
-                "region": _pks(regions),
-                "host_school": _pks(schools_of_levels(munis, regions)),
-                "organiser_schools": _pks(schools_of_levels(munis, regions)),
-                "school": _pks(schools_of_levels(munis, regions)),
-            }
-            if name in expected:
-                assert offered == expected[name], (form_class.__name__, name, role)
+            if _is_scoped(qs.model):
+                assert offered == _pks(restrict(qs.model.objects.all(), user, rule)), (form_class.__name__, name, role)
+            else:
+                assert offered == _pks(qs.model.objects.all().restrict(user, rule)), (form_class.__name__, name, role)
     assert checked
 
 

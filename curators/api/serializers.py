@@ -1,12 +1,8 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from accounts.models import User
-from accounts.scoping import MANAGE, schools_for
+from accounts.scoping import MANAGE, schools_for, visit_people, visit_schools
 from curators import services
-from curators.forms import visit_schools
 from curators.models import CuratorAssignment, LessonObservation, PartnerPair, Recommendation, Visit
-from schools.api.serializers import _drf_error
 from schools.models import Order
 
 
@@ -47,10 +43,7 @@ class CuratorAssignmentSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         candidate = CuratorAssignment(**{**self._current(), **attrs})
-        try:
-            services.assignment_validate(candidate)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        services.assignment_validate(candidate)
         return attrs
 
     def _current(self) -> dict:
@@ -143,7 +136,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None and "owner_user" in fields:
-            fields["owner_user"].queryset = User.objects.filter(school__in=visit_schools(request.user))
+            fields["owner_user"].queryset = visit_people(request.user)
         return fields
 
 
@@ -172,26 +165,20 @@ class VisitSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["school"].queryset = visit_schools(request.user)
+            fields["school"].queryset = visit_schools(request.user).select_related("municipality")
         return fields
 
     def create(self, validated_data):
         lessons = [LessonObservation(**d) for d in validated_data.pop("lessons", [])]
         recs = [Recommendation(**d) for d in validated_data.pop("recommendations", [])]
         visit = Visit(**validated_data)
-        try:
-            return services.visit_create(
-                user=self.context["request"].user, visit=visit, lessons=lessons, recommendations=recs
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        return services.visit_create(
+            user=self.context["request"].user, visit=visit, lessons=lessons, recommendations=recs
+        )
 
     def update(self, instance, validated_data):
         validated_data.pop("lessons", None)
         validated_data.pop("recommendations", None)
         for k, v in validated_data.items():
             setattr(instance, k, v)
-        try:
-            return services.visit_update(user=self.context["request"].user, visit=instance)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        return services.visit_update(user=self.context["request"].user, visit=instance)

@@ -1,7 +1,6 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -31,6 +30,7 @@ class CuratorAssignmentViewSet(ScopedViewSet):
     filterset_class = CuratorAssignmentFilterSet
     ordering_fields = ["year"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    save_service = staticmethod(services.assignment_save)  # the page's door
 
 
 class PartnerPairViewSet(ScopedViewSet):
@@ -39,6 +39,7 @@ class PartnerPairViewSet(ScopedViewSet):
     filterset_class = PartnerPairFilterSet
     ordering_fields = ["year"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    save_service = staticmethod(services.partner_pair_save)  # the page's door
 
 
 class CuratorWriteMixin:
@@ -84,16 +85,8 @@ class VisitViewSet(CuratorWriteMixin, ScopedViewSet):
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         visit = self.get_object()
-        try:
-            services.visit_confirm(user=request.user, visit=visit)
-        except DjangoValidationError as exc:
-            return _error(exc)
+        services.visit_confirm(user=request.user, visit=visit)
         return Response(self.get_serializer(visit).data)
-
-
-def _error(exc: DjangoValidationError) -> Response:
-    code = status.HTTP_403_FORBIDDEN if getattr(exc, "code", None) == "forbidden" else status.HTTP_400_BAD_REQUEST
-    return Response({"detail": " ".join(exc.messages), "code": getattr(exc, "code", None) or "invalid"}, status=code)
 
 
 class RecommendationViewSet(ScopedReadViewSet):
@@ -111,18 +104,12 @@ class RecommendationViewSet(ScopedReadViewSet):
         rec = self.get_object()
         body = DoneSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            services.recommendation_mark_done(user=request.user, rec=rec, comment=body.validated_data["comment"])
-        except DjangoValidationError as exc:
-            return _error(exc)
+        services.recommendation_mark_done(user=request.user, rec=rec, comment=body.validated_data["comment"])
         return Response(self.get_serializer(rec).data)
 
     @extend_schema(request=None, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         rec = self.get_object()
-        try:
-            services.recommendation_close(user=request.user, rec=rec)
-        except DjangoValidationError as exc:
-            return _error(exc)
+        services.recommendation_close(user=request.user, rec=rec)
         return Response(self.get_serializer(rec).data)

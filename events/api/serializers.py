@@ -1,11 +1,9 @@
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from accounts.scoping import level_choices
+from accounts import scoping
 from core.api import ModelCleanMixin
 from events.models import AgendaStep, Event, FeedbackAnswer, FeedbackResponse, Material, Registration
-from events.services import schools_of_levels
 
 
 class AgendaStepSerializer(serializers.ModelSerializer):
@@ -57,13 +55,12 @@ class EventSerializer(ModelCleanMixin, serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        if request is not None:
-            municipalities, regions = level_choices(request.user)
-            fields["municipality"].queryset = municipalities
-            fields["region"].queryset = regions
-            schools = schools_of_levels(municipalities, regions)
-            fields["host_school"].queryset = schools
-            fields["organiser_schools"].child_relation.queryset = schools
+        if request is not None:  # the form's rules (events.forms.LEVEL_RULES)
+            user = request.user
+            fields["municipality"].queryset = scoping.event_level_municipalities(user)
+            fields["region"].queryset = scoping.event_level_regions(user)
+            fields["host_school"].queryset = scoping.event_level_schools(user)
+            fields["organiser_schools"].child_relation.queryset = scoping.event_level_schools(user)
         return fields
 
     def validate(self, attrs):
@@ -152,14 +149,12 @@ class MaterialSerializer(ModelCleanMixin, serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        if request is not None:
-            municipalities, regions = level_choices(request.user)
-            fields["municipality"].queryset = municipalities
-            fields["region"].queryset = regions
-            fields["school"].queryset = schools_of_levels(municipalities, regions)
-            fields["events"].child_relation.queryset = Event.objects.filter(
-                Q(municipality__in=municipalities) | Q(region__in=regions)
-            )
+        if request is not None:  # the form's rules (events.forms.LEVEL_RULES)
+            user = request.user
+            fields["municipality"].queryset = scoping.event_level_municipalities(user)
+            fields["region"].queryset = scoping.event_level_regions(user)
+            fields["school"].queryset = scoping.event_level_schools(user)
+            fields["events"].child_relation.queryset = scoping.event_level_events(user)
         return fields
 
     def validate(self, attrs):

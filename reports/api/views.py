@@ -1,3 +1,4 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -11,7 +12,6 @@ from reports.documents import BUILDERS
 from reports.filters import GeneratedReportFilterSet
 from reports.forms import DOCX_KINDS
 from reports.models import GeneratedReport, ReportFormat
-from reports.requisites import DocumentRefused
 from reports.views import CONTENT_TYPES, report_file_response
 
 
@@ -34,12 +34,11 @@ class GeneratedReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         kind, fmt = data.validated_data["kind"], data.validated_data["fmt"]
         if kind not in BUILDERS or (fmt == ReportFormat.DOCX and kind not in DOCX_KINDS):
             return Response({"detail": "This document is not available in this format.", "code": "invalid"}, status=400)
-        try:
-            report = services.report_request(
-                request.user, kind, data.validated_data["subject"], data.validated_data["year"], fmt
-            )
-        except DocumentRefused as exc:
-            return Response({"detail": " ".join(str(m) for m in exc.missing), "code": "refused"}, status=400)
+        subject = get_object_or_404(services.report_subjects(request.user, kind), pk=data.validated_data["subject"])
+        # A document that could not be signed as made: 400 «refused» (core.errors.Refused).
+        report = services.report_request(
+            actor=request.user, kind=kind, subject=subject, year=data.validated_data["year"], fmt=fmt
+        )
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -88,12 +88,6 @@ from schools.forms import order_file_validator  # noqa: E402
 from schools.models import Order, Programme, ProgrammeParticipant, RiskAssessment, SchoolStatus  # noqa: E402
 
 
-def _drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
-
-
 class OrderSerializer(serializers.ModelSerializer):
     file = serializers.FileField(required=False, allow_null=True, validators=[order_file_validator])
 
@@ -142,17 +136,14 @@ class SchoolStatusSerializer(serializers.ModelSerializer):
         def pick(name):
             return attrs[name] if name in attrs else getattr(self.instance, name, None)
 
-        try:
-            services.status_validate(
-                school=pick("school"),
-                kind=pick("kind"),
-                year_from=pick("year_from"),
-                year_to=pick("year_to"),
-                order=pick("order"),
-                exclude_pk=getattr(self.instance, "pk", None),
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        services.status_validate(
+            school=pick("school"),
+            kind=pick("kind"),
+            year_from=pick("year_from"),
+            year_to=pick("year_to"),
+            order=pick("order"),
+            exclude_pk=getattr(self.instance, "pk", None),
+        )
         return attrs
 
 
@@ -215,17 +206,14 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
         return fields
 
     def _save(self, school, year, factor, level, comment):
-        try:
-            with transaction.atomic():
-                services.risk_profile_save(
-                    school=school,
-                    year=year,
-                    levels={factor.pk: level},
-                    comments={factor.pk: comment},
-                    user=self.context["request"].user,
-                )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        with transaction.atomic():
+            services.risk_profile_save(
+                school=school,
+                year=year,
+                levels={factor.pk: level},
+                comments={factor.pk: comment},
+                user=self.context["request"].user,
+            )
         return RiskAssessment.objects.get(school=school, year=year, factor=factor)
 
     def create(self, validated_data):
