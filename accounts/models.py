@@ -155,7 +155,13 @@ class ApiToken(models.Model):
 
     @classmethod
     def find(cls, key: str) -> "ApiToken | None":
-        return cls.objects.select_related("user").filter(key_hash=_hash_key(key)).first()
+        """The token of ``key`` with its user (the query compiled once: core/compiled.py)."""
+        from core.compiled import prepared
+
+        def build(key_hash):
+            return cls.objects.select_related("user").filter(key_hash=key_hash).order_by("pk")[:1]
+
+        return next(iter(prepared(("accounts.token",), build, _hash_key(key))), None)
 
     @property
     def is_expired(self) -> bool:

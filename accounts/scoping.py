@@ -721,6 +721,19 @@ def visit_people(user) -> QuerySet:
     return User.objects.filter(school__in=visit_schools(user).values("id"))
 
 
+def roadmap_people(user) -> QuerySet:
+    """People ``user`` may name as responsible for a roadmap's activity: the staff of the
+    schools and municipalities whose roadmaps the user may edit."""
+    from accounts.models import User
+
+    if not _usable(user):
+        return User.objects.none()
+    return User.objects.filter(
+        Q(school__in=schools_for(user, EDIT).values("id"))
+        | Q(municipality__in=municipalities_for(user, EDIT).values("id"))
+    )
+
+
 def event_level_schools(user) -> QuerySet:
     """Schools of the municipalities and regions where ``user`` places events and bank
     materials (``level_choices``): hosts, organisers, authors."""

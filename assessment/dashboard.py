@@ -1,16 +1,22 @@
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.scoping import VIEW, schools_for
 from assessment import selectors
 from assessment.models import Flag, RiskZoneCount, SchoolIndex
+from core.cache import scope_key
+from core.compiled import prepared_aggregate, prepared_count, prepared_exists
 from core.dashboard import Panel
 
 
 def panels(user) -> list[Panel]:
-    if not schools_for(user, VIEW).exists():
+    scope = scope_key(user)  # these queries compiled once per reader's scope (core/compiled.py)
+    if not prepared_exists(("home.schools", scope), lambda: schools_for(user, VIEW)):
         return []
     run = selectors.last_run()
-    latest = selectors.results_year(schools_for(user, VIEW))
+    latest = prepared_aggregate(
+        ("home.results_year", scope), lambda: selectors.results_of(schools_for(user, VIEW)), y=Max("year")
+    )["y"]
     totals = selectors.flag_totals(Flag.objects.restrict(user, VIEW), latest)
     return [
         Panel(
@@ -25,11 +31,20 @@ def school_sections(user, school) -> list[Panel]:
     latest = selectors.school_results_year(school)
     if latest is None:
         return []
+    # compiled once for every school (its id and the year swapped in: core/compiled.py)
+    sid = school.pk
     context = {
         "school": school,
         "year": latest,
-        "flags": selectors.school_flag_count(school, latest),
-        "teachers": selectors.teacher_dynamics(Flag.objects.filter(school=school, year=latest)).count(),
+        "flags": prepared_count(
+            ("card.flags",), lambda sid, year: selectors.school_flags().filter(school_id=sid, year=year), sid, latest
+        ),
+        "teachers": prepared_count(
+            ("card.teachers",),
+            lambda sid, year: selectors.teacher_dynamics(Flag.objects.filter(school_id=sid, year=year)),
+            sid,
+            latest,
+        ),
         "index": SchoolIndex.objects.filter(school=school, year=latest).first(),
         "risk": sum(RiskZoneCount.objects.filter(school=school, year=latest).values_list("students", flat=True)),
     }

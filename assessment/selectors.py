@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Max, Q
+from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Max, Q, QuerySet
 
 from accounts.scoping import VIEW
 from assessment.models import (
@@ -166,11 +166,22 @@ def teacher_dynamics(flags_qs=None):
 def results_year(schools) -> int | None:
     """The latest academic year with results of any of ``schools``: the year results pages,
     cards, panels and the schools table open on."""
-    return GroupResult.objects.filter(school__in=schools.values("id")).aggregate(y=Max("year"))["y"]
+    return results_of(schools).aggregate(y=Max("year"))["y"]
+
+
+def results_of(schools) -> QuerySet:
+    """The group results of ``schools`` (what ``results_year`` reads)."""
+    return GroupResult.objects.filter(school__in=schools.values("id"))
 
 
 def school_results_year(school) -> int | None:
-    return GroupResult.objects.filter(school=school).aggregate(y=Max("year"))["y"]
+    """The latest academic year with results of ``school`` (compiled once for every school)."""
+    from core.compiled import prepared_aggregate
+
+    def build(sid):
+        return GroupResult.objects.filter(school_id=sid)
+
+    return prepared_aggregate(("assessment.school_results_year",), build, school.pk, y=Max("year"))["y"]
 
 
 def flag_count_subquery(year: int, school_ref: str = "pk"):

@@ -173,6 +173,12 @@ else:
 # only with Redis, a cache every process shares).  OPORA_CACHE_SECONDS bounds how long a
 # cached value lives: the staleness bound for what the generation cannot see (the clock).
 OPORA_CACHE_ENABLED = env.bool("OPORA_CACHE_ENABLED", default=True)
+# Querysets whose SQL depends only on a key (the reader's scope, the year, the date) are
+# built and compiled once per process (core/compiled.py ``prepared``): "on"; "check" builds
+# them again on every use and fails when the SQL differs (the test suite); "off" never keeps one.
+OPORA_PREPARED_QUERIES = env.str("OPORA_PREPARED_QUERIES", default="on")
+# ... and on PostgreSQL PREPAREd once per database session (parsed and planned once).
+OPORA_SERVER_PREPARED = env.bool("OPORA_SERVER_PREPARED", default=True)
 # Sessions are read from the cache and kept in the database too (a Redis restart signs
 # nobody out; with Redis down they are read from the database).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -86,23 +86,45 @@ class ModelCleanMixin:
         return attrs
 
 
-def restrict_serializer_fields(serializer, user) -> None:
-    """NetBox's ``restrict_form_fields`` for serializers: every writable relation to a scoped
-    model offers only what ``user`` may see, so an object out of scope named in a body is as
-    unknown as a missing one (400 «object does not exist»), never 403 — a foreign object
-    looks exactly like a missing one.  What may be seen but not written is refused after
-    the save (``ScopedViewSet._check_saved``)."""
+def restrict_serializer_fields(fields, user, action: str = VIEW, rules: dict | None = None, *, owner: str = "") -> None:
+    """NetBox's ``restrict_form_fields`` for serializers, with the forms' own rules
+    (``core.forms.restrict_choices``): every writable relation offers only what ``user`` may
+    choose — ``rules[name]`` (an action, a named policy function, or ``SHARED``) for a field
+    that names one, ``action`` otherwise — so an object out of scope named in a body is as
+    unknown as a missing one (400 «object does not exist»), never 403.  A writable relation
+    to a model that cannot restrict itself and names no rule is a configuration error, as in
+    a form.  What may be chosen but not written is refused after the save
+    (``ScopedViewSet._check_saved``)."""
     from rest_framework import serializers as drf
 
-    if user is None or not hasattr(serializer, "fields"):
-        return
-    fields = serializer.child.fields if isinstance(serializer, drf.ListSerializer) else serializer.fields
-    for field in fields.values():
+    from core.forms import restrict_choices
+
+    rules = rules or {}
+    for name, field in fields.items():
         target = field.child_relation if isinstance(field, drf.ManyRelatedField) else field
         queryset = getattr(target, "queryset", None)
-        if field.read_only or queryset is None or not hasattr(queryset, "restrict"):
+        if field.read_only or queryset is None:
             continue
-        target.queryset = queryset.restrict(user, VIEW)
+        target.queryset = restrict_choices(queryset, user, rules.get(name, action), label=f"{owner}.{name}")
+
+
+class RestrictedSerializerMixin:
+    """A serializer whose writable relations are restricted when it is bound to a request:
+    ``scope_action`` for every relation, ``scope_fields[name]`` for one that follows another
+    rule — declared like a form's (``core.forms.RestrictedFormMixin``), never assigned by
+    hand.  Nested serializers restrict their own fields the same way."""
+
+    scope_action = VIEW
+    scope_fields: dict = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            restrict_serializer_fields(
+                fields, request.user, self.scope_action, self.scope_fields, owner=type(self).__name__
+            )
+        return fields
 
 
 class ScopedQueryMixin:
@@ -114,7 +136,9 @@ class ScopedQueryMixin:
 
     def get_serializer(self, *args, **kwargs):
         serializer = super().get_serializer(*args, **kwargs)
-        restrict_serializer_fields(serializer, self.request.user)
+        inner = getattr(serializer, "child", serializer)
+        if not isinstance(inner, RestrictedSerializerMixin) and hasattr(inner, "fields"):
+            restrict_serializer_fields(inner.fields, self.request.user, owner=type(inner).__name__)
         return serializer
 
     def list_uncached(self, request, *args, **kwargs):

@@ -1,7 +1,11 @@
 """Home-page panels and school-card sections of the curators app."""
 
+from django.utils import timezone
+
 from accounts.models import Role
 from accounts.scoping import MANAGE, VIEW, may_view_partner_pair, municipalities_for, schools_for
+from core.cache import scope_key
+from core.compiled import prepared, prepared_count
 from core.dashboard import Panel, can_see
 from core.years import current_academic_year
 from curators import selectors
@@ -32,22 +36,33 @@ def panels(user) -> list[Panel]:
                 order=15,
             )
         )
-    munis = list(municipalities_for(user, MANAGE)[:3]) if user.is_coordinator else []
+    # The coordinator's queries depend on the reader's scope, the year and the date only: kept
+    # compiled per scope (core/compiled.py).
+    scope = scope_key(user)
+    if user.is_coordinator:
+        munis = list(prepared(("home.munis", scope), lambda: municipalities_for(user, MANAGE)[:3]))
+    else:
+        munis = []
     if munis:
         year = current_academic_year()
+        today = timezone.localdate()
         movements = [{"municipality": muni, **low_results_movement(muni, year)} for muni in munis]
         result.append(Panel("schools/_panel_lists.html", {"movements": movements, "year": year}, order=12))
-        overdue = selectors.overdue_recommendations(user)
         low_now = low_results_schools(schools_for(user, VIEW), year)
-        planner, unvisited = selectors.planner_summary(low_now, year, limit=5)
+        planner, unvisited = selectors.planner_summary(low_now, year, limit=5, key=(scope,))
+        overdue_key = ("home.overdue", scope, today)
         result.append(
             Panel(
                 "curators/_panel_coordinator.html",
                 {
-                    "overdue_count": overdue.count(),
-                    "overdue": list(overdue.order_by("due_date")[:5]),
+                    "overdue_count": prepared_count(overdue_key, lambda: selectors.overdue_recommendations(user)),
+                    "overdue": list(
+                        prepared(overdue_key, lambda: selectors.overdue_recommendations(user).order_by("due_date")[:5])
+                    ),
                     "planner": planner,
-                    "curators_at_work": selectors.curators_at_work(user, year),
+                    "curators_at_work": prepared_count(
+                        ("home.curators", scope, year), lambda: selectors.curator_assignments_at_work(user, year)
+                    ),
                     "unvisited": unvisited,
                 },
                 order=13,
@@ -57,14 +72,43 @@ def panels(user) -> list[Panel]:
 
 
 def school_sections(user, school) -> list[Panel]:
-    year = current_academic_year()
-    assignments = CuratorAssignment.objects.filter(school=school, year=year, is_active=True).select_related("curator")
-    pairs = PartnerPair.objects.filter(school=school).select_related("leader").order_by("-year")[:3]
-    led = list(PartnerPair.objects.filter(leader=school).select_related("school").order_by("-year")[:5])
+    # each query compiled once for every school (its id swapped in: core/compiled.py)
+    year, sid = current_academic_year(), school.pk
+    assignments = prepared(
+        ("card.assignments", year),
+        lambda sid: CuratorAssignment.objects.filter(school_id=sid, year=year, is_active=True).select_related(
+            "curator"
+        ),
+        sid,
+    )
+    pairs = prepared(
+        ("card.pairs",),
+        lambda sid: PartnerPair.objects.filter(school_id=sid).select_related("leader").order_by("-year")[:3],
+        sid,
+    )
+    led = list(
+        prepared(
+            ("card.led",),
+            lambda sid: PartnerPair.objects.filter(leader_id=sid).select_related("school").order_by("-year")[:5],
+            sid,
+        )
+    )
     for pair in led:  # a pair opens through its supported school, which may be beyond the reader's
         pair.viewable = may_view_partner_pair(user, pair)
-    visits = list(Visit.objects.filter(school=school).select_related("curator").order_by("-date")[:3])
-    open_recs = list(selectors.open_recommendations(Recommendation.objects.filter(visit__school=school))[:5])
+    visits = list(
+        prepared(
+            ("card.visits",),
+            lambda sid: Visit.objects.filter(school_id=sid).select_related("curator").order_by("-date")[:3],
+            sid,
+        )
+    )
+    open_recs = list(
+        prepared(
+            ("card.open_recs",),
+            lambda sid: selectors.open_recommendations(Recommendation.objects.filter(visit__school_id=sid))[:5],
+            sid,
+        )
+    )
     if not (assignments or pairs or led or visits or open_recs) and not can_see(user, MANAGE, school):
         return []
     return [

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.scoping import curated_schools
+from core.compiled import prepared
 from core.years import current_academic_year
 from curators.models import CuratorAssignment, Recommendation, RecommendationStatus, Visit
 from schools.models import RiskAssessment, RiskLevel, SchoolStatus
@@ -123,7 +124,9 @@ def _score(high: int, medium: int, days: int | None, overdue: int, deficits: int
     return risk_score * 2 + visit_score + overdue * 5 + min(deficits, DEFICIT_CAP) * DEFICIT_WEIGHT
 
 
-def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) -> tuple[list[dict], int]:
+def planner_summary(
+    schools: QuerySet, year: int | None = None, limit: int = 5, *, key: tuple | None = None
+) -> tuple[list[dict], int]:
     """The home page's part of the visit planner: the ``limit`` first rows of
     ``visit_planner`` and how many of the schools were not visited for 60+ days — scored,
     ranked and counted by the database in one query (``_score`` in SQL, the count a window
@@ -131,7 +134,37 @@ def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) 
     come from that query too: the school and the planner's figures (``score``,
     ``risk_high``, ``risk_medium``, ``overdue_recs``, ``skill_deficits``, ``last_visit``,
     ``days_since_visit``),
-    not the full planner row (statuses, top risks, objectivity prompts: the planner page)."""
+    not the full planner row (statuses, top risks, objectivity prompts: the planner page).
+    ``key``: what ``schools`` depends on (the reader's scope), to keep the query compiled
+    (core/compiled.py ``prepared``)."""
+    year = year or current_academic_year()
+    today = timezone.localdate()
+    if key is None:
+        top = list(_planner_top(schools, year, today, limit))
+    else:
+        top = list(
+            prepared(("curators.planner", *key, year, today, limit), lambda: _planner_top(schools, year, today, limit))
+        )
+    if not top:
+        return [], 0
+    rows = [
+        {
+            "school": s,
+            "score": s.score,
+            "risk_high": s.n_high,
+            "risk_medium": s.n_medium,
+            "overdue_recs": s.n_overdue,
+            "skill_deficits": s.n_deficits,
+            "last_visit": s.last_visit,
+            "days_since_visit": (today - s.last_visit).days if s.last_visit else None,
+        }
+        for s in top
+    ]
+    return rows, top[0].unvisited
+
+
+def _planner_top(schools: QuerySet, year: int, today, limit: int) -> QuerySet:
+    """The planner's first ``limit`` schools of ``schools``, scored and ranked in SQL."""
     from django.db import connection
     from django.db.models import Case, ExpressionWrapper, When, Window
     from django.db.models.functions import Cast, Collate, Floor, Least
@@ -139,8 +172,6 @@ def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) 
     from schools.models import School
     from skills.models import SkillResult
 
-    year = year or current_academic_year()
-    today = timezone.localdate()
     risks = RiskAssessment.objects.filter(year=year)
     latest_skills = (
         SkillResult.objects.filter(school=OuterRef("school")).order_by().values("school").annotate(y=Max("year"))
@@ -172,23 +203,7 @@ def planner_summary(schools: QuerySet, year: int | None = None, limit: int = 5) 
     unvisited = Window(Count("pk", filter=never | Q(last_visit__lt=today - datetime.timedelta(days=60))))
     # names in code-point order, as Python sorts them (the database's collation would not)
     name = Collate("short_name", "C") if connection.vendor == "postgresql" else F("short_name")
-    top = list(facts.annotate(score=score, unvisited=unvisited).order_by(F("score").desc(), name, "pk")[:limit])
-    if not top:
-        return [], 0
-    rows = [
-        {
-            "school": s,
-            "score": s.score,
-            "risk_high": s.n_high,
-            "risk_medium": s.n_medium,
-            "overdue_recs": s.n_overdue,
-            "skill_deficits": s.n_deficits,
-            "last_visit": s.last_visit,
-            "days_since_visit": (today - s.last_visit).days if s.last_visit else None,
-        }
-        for s in top
-    ]
-    return rows, top[0].unvisited
+    return facts.annotate(score=score, unvisited=unvisited).order_by(F("score").desc(), name, "pk")[:limit]
 
 
 class _DaysSince(Func):
@@ -221,9 +236,15 @@ def my_schools(user, year: int | None = None) -> list[dict]:
 def curators_at_work(user, year: int | None = None) -> int:
     """How many curators hold an assignment in the user's scope this year (the number of
     rows of ``curator_workload``, in one query)."""
+    return curator_assignments_at_work(user, year).count()
+
+
+def curator_assignments_at_work(user, year: int | None = None) -> QuerySet:
+    """The distinct curators (``curator_id``) of the active assignments of ``year`` in the
+    user's scope: what ``curators_at_work`` counts."""
     year = year or current_academic_year()
     assignments = CuratorAssignment.objects.restrict(user).filter(year=year, is_active=True)
-    return assignments.order_by().values("curator_id").distinct().count()
+    return assignments.order_by().values("curator_id").distinct()
 
 
 def curator_workload(user, year: int | None = None) -> list[dict]:
@@ -317,7 +338,11 @@ def school_visit_figures(school) -> dict:
     """``last_visit``, ``open_recs`` and ``overdue_recs`` of one school (as ``with_visit_figures``)."""
     from schools.models import School
 
-    return with_visit_figures(School.objects.filter(pk=school.pk)).values("last_visit", "open_recs", "overdue_recs")[0]
+    def build(sid):
+        return with_visit_figures(School.objects.filter(pk=sid)).values("last_visit", "open_recs", "overdue_recs")
+
+    (row,) = prepared(("curators.visit_figures", timezone.localdate()), build, school.pk)
+    return row
 
 
 def current_curators_subquery(year: int, school_ref: str = "pk"):

@@ -25,13 +25,13 @@ def panels(user) -> list[Panel]:
             )
         )
     if user.is_superuser or user.role in (Role.METHODIST, Role.MUNICIPAL_COORDINATOR, Role.REGIONAL_COORDINATOR):
-        idle = list(selectors.low_results_without_participation(user, 6)[:10])
+        idle = selectors.low_results_without_participation_head(user, 6, limit=10)
         result.append(
             Panel(
                 "events/panels/idle_schools.html",
                 {
                     "schools": idle,
-                    "low_count": selectors.low_results_schools(user).count(),
+                    "low_count": selectors.low_results_count(user),
                     "panel_title": _("ШНОР without participation in events for 6 months"),
                 },
                 order=42,

@@ -12,7 +12,9 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.scoping import VIEW, schools_for
+from core.cache import scope_key
 from core.charts import bar_chart
+from core.compiled import prepared, prepared_aggregate, prepared_count
 from core.years import current_academic_year
 from events.models import (
     Event,
@@ -31,22 +33,33 @@ def events_visible(user) -> QuerySet:
 
 
 def events_upcoming(user, limit: int = 5) -> list[Event]:
-    now = timezone.now()
-    return list(
-        events_visible(user)
-        .filter(end__gte=now)
-        .exclude(status=EventStatus.CANCELLED)
-        .order_by("start")
-        .annotate(registered=Count("registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED)))[
-            :limit
-        ]
-    )
+    """The next ``limit`` events the user sees (not over, not cancelled) with their
+    registrations; compiled once per reader's scope (core/compiled.py)."""
+
+    def build(now):
+        return (
+            events_visible(user)
+            .filter(end__gte=now)
+            .exclude(status=EventStatus.CANCELLED)
+            .order_by("start")
+            .annotate(registered=Count("registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED)))[
+                :limit
+            ]
+        )
+
+    return list(prepared(("events.upcoming", scope_key(user), limit), build, timezone.now()))
 
 
 def registrations_of_school(school, *, upcoming: bool = True) -> QuerySet:
-    qs = Registration.objects.filter(school=school).exclude(status=RegistrationStatus.CANCELLED)
-    if upcoming:
-        qs = qs.filter(event__end__gte=timezone.now())
+    return _registrations_of_school(school.pk, timezone.now() if upcoming else None)
+
+
+def _registrations_of_school(school_id: int, now=None) -> QuerySet:
+    """The school's registrations (cancelled ones left out) of events not over at ``now``
+    (None: every event)."""
+    qs = Registration.objects.filter(school_id=school_id).exclude(status=RegistrationStatus.CANCELLED)
+    if now is not None:
+        qs = qs.filter(event__end__gte=now)
     return qs.select_related("event").order_by("event__start", "full_name")
 
 
@@ -265,13 +278,40 @@ def low_results_schools(user) -> QuerySet:
 
 def low_results_without_participation(user, months: int = 6) -> QuerySet:
     """ШНОР of the user's scope whose people attended no event in the last ``months`` months."""
-    since = timezone.now() - datetime.timedelta(days=round(months * 30.44))
+    now = timezone.now()
+    return _without_participation(user, now, _months_before(now, months))
+
+
+def low_results_without_participation_head(user, months: int = 6, limit: int = 10) -> list:
+    """The first ``limit`` rows of ``low_results_without_participation`` (the home panel),
+    compiled once per reader's scope and year (core/compiled.py)."""
+    now = timezone.now()
+    key = ("events.idle", scope_key(user), current_academic_year(), limit)
+    return list(
+        prepared(
+            key, lambda now, since: _without_participation(user, now, since)[:limit], now, _months_before(now, months)
+        )
+    )
+
+
+def low_results_count(user) -> int:
+    """How many schools ``low_results_schools`` gives (compiled once per scope and year)."""
+    return prepared_count(
+        ("events.low_results", scope_key(user), current_academic_year()), lambda: low_results_schools(user)
+    )
+
+
+def _months_before(now, months: int):
+    return now - datetime.timedelta(days=round(months * 30.44))
+
+
+def _without_participation(user, now, since) -> QuerySet:
     attended = Registration.objects.filter(
         school=OuterRef("pk"),
         status=RegistrationStatus.REGISTERED,
         attended=True,
         event__start__gte=since,
-        event__start__lte=timezone.now(),
+        event__start__lte=now,
     )
     last = Registration.objects.filter(
         school=OuterRef("pk"), status=RegistrationStatus.REGISTERED, attended=True
@@ -288,26 +328,49 @@ def low_results_without_participation(user, months: int = 6) -> QuerySet:
 
 
 def school_participation(school, since_days: int = 365) -> dict:
-    since = timezone.now() - datetime.timedelta(days=since_days)
-    regs = Registration.objects.filter(school=school, event__start__gte=since).exclude(
-        status=RegistrationStatus.CANCELLED
-    )
-    attended = regs.filter(attended=True)
-    counts = regs.aggregate(
+    """The card's participation of one school: its queries compiled once for every school
+    (core/compiled.py; the school's id and the times swapped in)."""
+    now = timezone.now()
+    since = now - datetime.timedelta(days=since_days)
+
+    def regs(sid, since):
+        return Registration.objects.filter(school_id=sid, event__start__gte=since).exclude(
+            status=RegistrationStatus.CANCELLED
+        )
+
+    counts = prepared_aggregate(
+        ("events.participation",),
+        regs,
+        school.pk,
+        since,
         n_registered=Count("id"),
         n_attended=Count("id", filter=Q(attended=True)),
         n_events=Count("event_id", filter=Q(attended=True), distinct=True),
+    )
+    recent = prepared(
+        ("events.participation_recent",),
+        lambda sid, since: (
+            regs(sid, since)
+            .filter(attended=True)
+            .select_related("event")
+            .order_by("-event__start")
+            .values("event_id", "event__title", "event__start")[:5]
+        ),
+        school.pk,
+        since,
+    )
+    upcoming = prepared(
+        ("events.school_upcoming",),
+        lambda sid, now: _registrations_of_school(sid, now)[:5],
+        school.pk,
+        now,
     )
     return {
         "registered": counts["n_registered"],
         "attended": counts["n_attended"],
         "events": counts["n_events"],
-        "recent": list(
-            attended.select_related("event")
-            .order_by("-event__start")
-            .values("event_id", "event__title", "event__start")[:5]
-        ),
-        "upcoming": list(registrations_of_school(school)[:5]),
+        "recent": list(recent),
+        "upcoming": list(upcoming),
     }
 
 

@@ -2,6 +2,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scoping import schools_for
+from core.cache import scope_key
+from core.compiled import prepared
 from core.dashboard import Panel
 from schools.selectors import school_counts, statuses_held
 
@@ -21,7 +23,7 @@ def panels(user) -> list[Panel]:
                 order=10,
             )
         ]
-    counts = school_counts(schools_for(user))
+    counts = school_counts(schools_for(user), key=(scope_key(user),))
     if counts["total"] == 0:
         return []
     return [Panel("schools/_panel_counts.html", {"counts": counts, "panel_title": _("Schools")}, order=10)]
@@ -32,12 +34,29 @@ def school_sections(user, school) -> list[Panel]:
     from accounts.scoping import EDIT, MANAGE
     from core.dashboard import can_see
     from core.years import current_academic_year
-    from schools.models import RiskAssessment, SchoolStatus
+    from schools.models import ProgrammeParticipant, RiskAssessment, SchoolStatus
 
-    year = current_academic_year()
-    statuses = SchoolStatus.objects.filter(school=school).select_related("order", "end_order").order_by("-year_from")
-    programmes = school.programme_participations.select_related("programme").order_by("-programme__year")
-    assessments = list(RiskAssessment.objects.filter(school=school, year=year).select_related("factor"))
+    # each query compiled once for every school (its id swapped in: core/compiled.py)
+    year, sid = current_academic_year(), school.pk
+    statuses = prepared(
+        ("card.statuses",),
+        lambda sid: (
+            SchoolStatus.objects.filter(school_id=sid).select_related("order", "end_order").order_by("-year_from")
+        ),
+        sid,
+    )
+    programmes = prepared(
+        ("card.programmes",),
+        lambda sid: (
+            ProgrammeParticipant.objects.filter(school_id=sid).select_related("programme").order_by("-programme__year")
+        ),
+        sid,
+    )
+
+    def profile(sid, year):
+        return RiskAssessment.objects.filter(school_id=sid, year=year).select_related("factor")
+
+    assessments = list(prepared(("card.risks",), profile, sid, year))
     if not assessments:  # the latest profile before (the one the school's risk level rests on)
         last = (
             RiskAssessment.objects.filter(school=school, year__lt=year)
@@ -47,7 +66,7 @@ def school_sections(user, school) -> list[Panel]:
         )
         if last:
             year = last
-            assessments = list(RiskAssessment.objects.filter(school=school, year=year).select_related("factor"))
+            assessments = list(prepared(("card.risks",), profile, sid, year))
     return [
         Panel(
             "schools/_section_statuses.html",

@@ -4,15 +4,27 @@ from core.years import current_academic_year
 from schools.models import StatusKind
 
 
-def school_counts(schools: QuerySet) -> dict:
+def school_counts(schools: QuerySet, *, key: tuple | None = None) -> dict:
     """Counts for the home page: schools in scope, active, rural, and ШНОР this year (the
-    last one is ``low_results_count``: the same figure as the lists, documents and API)."""
-    counts = schools.aggregate(
-        total=Count("id", distinct=True),
-        active=Count("id", filter=Q(is_active=True), distinct=True),
-        rural=Count("id", filter=Q(is_rural=True), distinct=True),
+    last one is ``low_results_count``: the same figure as the lists, documents and API).
+    ``key``: what ``schools`` depends on (the reader's scope), to keep the queries compiled
+    (core/compiled.py ``prepared``)."""
+    from core.compiled import prepared_aggregate, prepared_count
+
+    year = current_academic_year()
+    figures = {
+        "total": Count("id", distinct=True),
+        "active": Count("id", filter=Q(is_active=True), distinct=True),
+        "rural": Count("id", filter=Q(is_rural=True), distinct=True),
+    }
+    if key is None:
+        counts = schools.aggregate(**figures)
+        counts["low_results"] = low_results_count(schools, year)
+        return counts
+    counts = prepared_aggregate(("schools.counts", *key), lambda: schools, **figures)
+    counts["low_results"] = prepared_count(
+        ("schools.low_results", *key, year), lambda: low_results_schools(schools, year)
     )
-    counts["low_results"] = low_results_count(schools, current_academic_year())
     return counts
 
 

@@ -2,13 +2,14 @@
 
 from django.utils.translation import gettext as _
 
+from core.compiled import prepared_exists
 from core.dashboard import Panel
 from skills import selectors
 from skills.models import SkillResult
 
 
 def school_sections(user, school) -> list[Panel]:
-    if not SkillResult.objects.filter(school=school).exists():
+    if not prepared_exists(("card.skills",), lambda sid: SkillResult.objects.filter(school_id=sid), school.pk):
         return []
     return [
         Panel(

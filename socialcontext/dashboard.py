@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 
 from accounts import scoping
 from accounts.scoping import MANAGE, VIEW
+from core.cache import scope_key
+from core.compiled import prepared_aggregate
 from core.dashboard import Panel, can_see
 from socialcontext import selectors
 from socialcontext.models import Category, PartnerSuggestion, SchoolContextFigure
@@ -16,7 +18,8 @@ def panels(user) -> list[Panel]:
     if not scoping.may_oversee_municipalities(user):
         return []
     figures = SchoolContextFigure.objects.restrict(user, VIEW).exclude(category="")
-    year = figures.aggregate(y=Max("year"))["y"]
+    # compiled once per reader's scope (core/compiled.py)
+    year = prepared_aggregate(("home.context_year", scope_key(user)), lambda: figures, y=Max("year"))["y"]
     counts = {}
     if year is not None:
         counts = figures.filter(year=year).aggregate(

@@ -60,6 +60,9 @@ def pytest_configure(config):
 
     # A fast hasher: the production PBKDF2 would spend seconds per test creating users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every use of a prepared query (core/compiled.py) builds it again and compares its SQL:
+    # a key that misses an input fails the test that reads the page.
+    settings.OPORA_PREPARED_QUERIES = "check"
     # The two xdist workers share one Redis but not a database: each worker (and each run,
     # whose fresh database reuses the ids of the last one) keeps its own keys, so a cached
     # figure or the data generation of one never serves the other.

@@ -60,6 +60,11 @@ def main() -> None:
     parser.add_argument("--root", help="the checkout whose code is measured (default: this one)")
     parser.add_argument("--json", help="write the figures here (default: bench/out/pages.json)")
     parser.add_argument("--sql", action="store_true", help="print each query with its time")
+    parser.add_argument(
+        "--dump",
+        help="write each page's body here (CSRF tokens and nonces blanked) and 20 school cards, to diff "
+        "against another checkout's (--root) dump: the same figures before and after a change",
+    )
     args = parser.parse_args()
 
     import django
@@ -84,6 +89,21 @@ def main() -> None:
     chosen = pages(school_ids)
     if args.paths:
         chosen = {n: v for n, v in chosen.items() if n in args.paths or v[0] in args.paths}
+    if args.dump:
+        import re
+
+        dump = Path(args.dump)
+        dump.mkdir(parents=True, exist_ok=True)
+        cards = {f"card_{i}": (f"/schools/{i}/", {}) for i in school_ids[:20]}
+        for name, (path, opts) in {**chosen, **cards}.items():
+            headers = {"HTTP_AUTHORIZATION": f"Token {key}"} if opts.get("token") else {}
+            c = Client(HTTP_X_FORWARDED_PROTO="https", SERVER_NAME="127.0.0.1") if opts.get("token") else client
+            body = c.get(path, **headers).content.decode()
+            body = re.sub(r'(nonce|csrfmiddlewaretoken" value|csrf-token" content)="[^"]*"', r'\1=""', body)
+            body = re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', body)
+            (dump / f"{name}.html").write_text(body)
+        print(f"pages written to {dump}")
+        return
     results = {}
     for name, (path, opts) in chosen.items():
         headers = {"HTTP_AUTHORIZATION": f"Token {key}"} if opts.get("token") else {}

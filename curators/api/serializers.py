@@ -1,16 +1,17 @@
 from rest_framework import serializers
 
-from accounts.scoping import MANAGE, schools_for, visit_people, visit_schools
+from accounts import scoping
+from accounts.scoping import MANAGE
+from core.api import RestrictedSerializerMixin
 from curators import services
 from curators.models import CuratorAssignment, LessonObservation, PartnerPair, Recommendation, Visit
-from schools.models import Order
 
 
-def _orders(request):
-    return Order.objects.restrict(request.user, MANAGE)
-
-
-class CuratorAssignmentSerializer(serializers.ModelSerializer):
+class CuratorAssignmentSerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
+    # The page's rules (curators.forms.AssignmentForm): schools and orders of the managed
+    # scope, a curator the coordinator may appoint.
+    scope_action = MANAGE
+    scope_fields = {"curator": scoping.appointable_curators}
     curator_name = serializers.CharField(source="curator.full_name", read_only=True)
     in_force = serializers.BooleanField(read_only=True, help_text="in force today (this year, not ended, within dates)")
 
@@ -33,14 +34,6 @@ class CuratorAssignmentSerializer(serializers.ModelSerializer):
         ]
         validators = []  # the service reports duplicates in Russian
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["school"].queryset = schools_for(request.user, MANAGE)
-            fields["order"].queryset = _orders(request)
-        return fields
-
     def validate(self, attrs):
         candidate = CuratorAssignment(**{**self._current(), **attrs})
         services.assignment_validate(assignment=candidate)
@@ -53,20 +46,13 @@ class CuratorAssignmentSerializer(serializers.ModelSerializer):
         return {"pk": self.instance.pk, **{n: getattr(self.instance, n) for n in names}}
 
 
-class PartnerPairSerializer(serializers.ModelSerializer):
+class PartnerPairSerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
+    scope_action = MANAGE
+
     class Meta:
         model = PartnerPair
         fields = ["id", "school", "leader", "year", "order", "plan"]
         validators = []
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["school"].queryset = schools_for(request.user, MANAGE)
-            fields["leader"].queryset = schools_for(request.user, MANAGE)
-            fields["order"].queryset = _orders(request)
-        return fields
 
     def validate(self, attrs):
         school = attrs.get("school") or getattr(self.instance, "school", None)
@@ -90,7 +76,7 @@ class PartnerPairSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class LessonSerializer(serializers.ModelSerializer):
+class LessonSerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = LessonObservation
         fields = [
@@ -110,7 +96,8 @@ class DoneSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class RecommendationSerializer(serializers.ModelSerializer):
+class RecommendationSerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
+    scope_fields = {"owner_user": scoping.visit_people}
     state = serializers.CharField(read_only=True)
     school = serializers.IntegerField(source="visit.school_id", read_only=True)
 
@@ -132,15 +119,9 @@ class RecommendationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["visit", "status", "done_comment", "done_at", "closed_at"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and "owner_user" in fields:
-            fields["owner_user"].queryset = visit_people(request.user)
-        return fields
 
-
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
+    scope_fields = {"school": scoping.visit_schools}
     lessons = LessonSerializer(many=True, required=False)
     recommendations = RecommendationSerializer(many=True, required=False)
 
@@ -160,13 +141,6 @@ class VisitSerializer(serializers.ModelSerializer):
             "recommendations",
         ]
         read_only_fields = ["curator", "confirmed_at"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["school"].queryset = visit_schools(request.user).select_related("municipality")
-        return fields
 
     def create(self, validated_data):
         lessons = [LessonObservation(**d) for d in validated_data.pop("lessons", [])]

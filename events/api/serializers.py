@@ -1,8 +1,8 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from accounts import scoping
-from core.api import ModelCleanMixin
+from core.api import ModelCleanMixin, RestrictedSerializerMixin
+from events.forms import LEVEL_RULES
 from events.models import AgendaStep, Event, FeedbackAnswer, FeedbackResponse, Material, Registration
 
 
@@ -12,7 +12,8 @@ class AgendaStepSerializer(serializers.ModelSerializer):
         fields = ["position", "title", "description", "duration_minutes", "lead"]
 
 
-class EventSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class EventSerializer(RestrictedSerializerMixin, ModelCleanMixin, serializers.ModelSerializer):
+    scope_fields = LEVEL_RULES  # the form's rules
     agenda = AgendaStepSerializer(many=True, read_only=True)
     registered = serializers.IntegerField(read_only=True)
     url = serializers.SerializerMethodField()
@@ -51,17 +52,6 @@ class EventSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
     def get_url(self, obj) -> str:
         return obj.get_absolute_url()
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:  # the form's rules (events.forms.LEVEL_RULES)
-            user = request.user
-            fields["municipality"].queryset = scoping.event_level_municipalities(user)
-            fields["region"].queryset = scoping.event_level_regions(user)
-            fields["host_school"].queryset = scoping.event_level_schools(user)
-            fields["organiser_schools"].child_relation.queryset = scoping.event_level_schools(user)
-        return fields
 
     def validate(self, attrs):
         validate_level(self.instance, attrs)
@@ -123,7 +113,9 @@ class FeedbackResponseSerializer(serializers.ModelSerializer):
         return fields
 
 
-class MaterialSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class MaterialSerializer(RestrictedSerializerMixin, ModelCleanMixin, serializers.ModelSerializer):
+    scope_fields = LEVEL_RULES  # the form's rules
+
     class Meta:
         model = Material
         fields = [
@@ -145,17 +137,6 @@ class MaterialSerializer(ModelCleanMixin, serializers.ModelSerializer):
         # The file comes with a multipart body (validated by the model field's
         # UploadValidator), or a link instead: never silently dropped.
         read_only_fields = ["created_at"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:  # the form's rules (events.forms.LEVEL_RULES)
-            user = request.user
-            fields["municipality"].queryset = scoping.event_level_municipalities(user)
-            fields["region"].queryset = scoping.event_level_regions(user)
-            fields["school"].queryset = scoping.event_level_schools(user)
-            fields["events"].child_relation.queryset = scoping.event_level_events(user)
-        return fields
 
     def validate(self, attrs):
         validate_level(self.instance, attrs)

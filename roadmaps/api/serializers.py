@@ -1,7 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.scoping import EDIT, municipalities_for, schools_for
+from accounts import scoping
+from accounts.scoping import EDIT
+from core.api import RestrictedSerializerMixin
+from core.forms import SHARED
 from roadmaps.models import (
     Activity,
     ActivityStatus,
@@ -16,7 +19,10 @@ from roadmaps.models import (
 from roadmaps.services import activity_date_errors
 
 
-class SchoolDocumentSerializer(serializers.ModelSerializer):
+class SchoolDocumentSerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
+    scope_action = EDIT
+    scope_fields = {"risk_factor": SHARED}  # the catalogue of risk factors
+
     class Meta:
         model = SchoolDocument
         fields = [
@@ -34,15 +40,10 @@ class SchoolDocumentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["version", "status", "curator_comment", "updated"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["school"].queryset = schools_for(request.user, EDIT)
-        return fields
 
+class RoadmapSerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
+    scope_action = EDIT
 
-class RoadmapSerializer(serializers.ModelSerializer):
     class Meta:
         model = Roadmap
         fields = [
@@ -58,14 +59,6 @@ class RoadmapSerializer(serializers.ModelSerializer):
             "status",
         ]
         read_only_fields = ["status"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["school"].queryset = schools_for(request.user, EDIT)
-            fields["owner_municipality"].queryset = municipalities_for(request.user, EDIT)
-        return fields
 
     def validate(self, attrs):
         school = attrs.get("school", getattr(self.instance, "school", None))
@@ -108,7 +101,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
         ]
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
+    scope_fields = {"responsible_user": scoping.roadmap_people, "risk_factor": SHARED}
     roadmap = serializers.IntegerField(source="task.goal.roadmap_id", read_only=True)
     indicators = IndicatorSerializer(many=True, read_only=True)
 
@@ -181,16 +175,10 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgressReportCreateSerializer(serializers.Serializer):
-    roadmap = serializers.PrimaryKeyRelatedField(queryset=Roadmap.objects.none())
+class ProgressReportCreateSerializer(RestrictedSerializerMixin, serializers.Serializer):
+    scope_action = EDIT
+    roadmap = serializers.PrimaryKeyRelatedField(queryset=Roadmap.objects.all())
     period_start = serializers.DateField()
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["roadmap"].queryset = Roadmap.objects.restrict(request.user, EDIT)
-        return fields
 
 
 class ReasonSerializer(serializers.Serializer):

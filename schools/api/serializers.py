@@ -1,7 +1,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.scoping import MANAGE, municipalities_for
+from accounts.scoping import MANAGE
+from core.api import RestrictedSerializerMixin
+from core.forms import SHARED
 from schools.models import Municipality, School
 
 
@@ -27,7 +29,8 @@ def _figure(schema: dict, help_text: str) -> FigureField:
     )
 
 
-class SchoolSerializer(serializers.ModelSerializer):
+class SchoolSerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
+    scope_action = MANAGE  # only municipalities the user may manage are valid targets
     # The coordinator's working table (schools.selectors.working_table): the same figures as
     # the schools page, the card and the documents.
     is_low_results = _figure({"type": "boolean"}, "ШНОР this academic year")
@@ -68,27 +71,20 @@ class SchoolSerializer(serializers.ModelSerializer):
         ]
         plain_fields = True  # every field is a column or a figure: list pages are read with values()
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            # Only municipalities the user may manage are valid targets.
-            fields["municipality"].queryset = municipalities_for(request.user, MANAGE)
-        return fields
-
 
 # --- Programme side (issue 3) --------------------------------------------------------
 
 from django.core.exceptions import ValidationError as DjangoValidationError  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from accounts.scoping import EDIT, schools_for  # noqa: E402
+from accounts.scoping import EDIT  # noqa: E402
 from schools import services  # noqa: E402
 from schools.forms import order_file_validator  # noqa: E402
 from schools.models import Order, Programme, ProgrammeParticipant, RiskAssessment, SchoolStatus  # noqa: E402
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
+    scope_action = MANAGE
     file = serializers.FileField(required=False, allow_null=True, validators=[order_file_validator])
 
     class Meta:
@@ -98,9 +94,6 @@ class OrderSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["municipality"].queryset = municipalities_for(request.user, MANAGE)
         fields["municipality"].allow_null = False
         fields["municipality"].required = True
         return fields
@@ -116,21 +109,13 @@ class OrderSerializer(serializers.ModelSerializer):
         return super().create(validated_data)
 
 
-class SchoolStatusSerializer(serializers.ModelSerializer):
+class SchoolStatusSerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
+    scope_action = MANAGE
     school_name = serializers.CharField(source="school.short_name", read_only=True)
 
     class Meta:
         model = SchoolStatus
         fields = ["id", "school", "school_name", "kind", "year_from", "year_to", "order", "end_order", "note"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["school"].queryset = schools_for(request.user, MANAGE)
-            fields["order"].queryset = Order.objects.restrict(request.user, MANAGE)
-            fields["end_order"].queryset = Order.objects.restrict(request.user, MANAGE)
-        return fields
 
     def validate(self, attrs):
         def pick(name):
@@ -166,21 +151,14 @@ class ProgrammeParticipantSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
+    scope_action = MANAGE
     # Read with the programme's prefetch (schools.api.views.ProgrammeViewSet): no query per participant.
     participants = ProgrammeParticipantSerializer(many=True, read_only=True)
 
     class Meta:
         model = Programme
         fields = ["id", "municipality", "kind", "name", "year", "order", "description", "participants"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["municipality"].queryset = municipalities_for(request.user, MANAGE)
-            fields["order"].queryset = Order.objects.restrict(request.user, MANAGE)
-        return fields
 
     def validate_year(self, value):
         try:
@@ -189,7 +167,9 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(exc.message_dict["year"]) from exc
 
 
-class RiskAssessmentSerializer(serializers.ModelSerializer):
+class RiskAssessmentSerializer(RestrictedSerializerMixin, serializers.ModelSerializer):
+    scope_action = EDIT
+    scope_fields = {"factor": SHARED}  # the catalogue of risk factors
     factor_name = serializers.CharField(source="factor.name", read_only=True)
 
     class Meta:
@@ -197,13 +177,6 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
         fields = ["id", "school", "year", "factor", "factor_name", "level", "comment", "confirmed_at"]
         read_only_fields = ["confirmed_at"]
         validators = []  # the service upserts one factor per school and year
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["school"].queryset = schools_for(request.user, EDIT)
-        return fields
 
     def _save(self, school, year, factor, level, comment):
         with transaction.atomic():

@@ -15,6 +15,16 @@ class MunicipalityViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Municipality.objects.select_related("region").restrict(self.request.user).order_by("name")
 
+    def paginate_queryset(self, queryset):
+        """The count and the page: prepared once per reader's scope and query string
+        (core/compiled.py ``PreparedList``)."""
+        from core.cache import scope_key
+        from core.compiled import PreparedList
+
+        params = tuple(sorted((k, tuple(v)) for k, v in self.request.query_params.lists() if k != "page"))
+        key = ("api.municipalities", scope_key(self.request.user), params)
+        return super().paginate_queryset(PreparedList(key, lambda: queryset))
+
 
 class SchoolViewSet(ScopedViewSet):
     """Schools with the figures of the coordinator's working table (the schools page)."""
@@ -49,9 +59,12 @@ class SchoolViewSet(ScopedViewSet):
         same rows as the one queryset, without building a dozen subqueries per request.
         Filters, or an ordering by a figure, take the one queryset."""
         from django.conf import settings
+        from django.db.models import Max
         from rest_framework.filters import OrderingFilter
 
-        from assessment.selectors import results_year
+        from assessment.selectors import results_of
+        from core.cache import scope_key
+        from core.compiled import PreparedList, prepared_aggregate
         from core.years import current_academic_year
         from schools.selectors import working_table_rows
 
@@ -65,11 +78,18 @@ class SchoolViewSet(ScopedViewSet):
         )
         if not plain:
             return super().list_uncached(request, *args, **kwargs)
-        ids = ordering_filter.filter_queryset(request, schools, self).values_list("pk", flat=True)
+        # the ids, their count and the results year: SQL that depends on the reader's scope and
+        # the ordering only, compiled once (core/compiled.py)
+        scope = scope_key(request.user)
+        ids = PreparedList(
+            ("api.schools.ids", scope, tuple(ordering)),
+            lambda: ordering_filter.filter_queryset(request, schools, self).values_list("pk", flat=True),
+        )
         page = self.paginate_queryset(ids)
         fields = self.get_serializer_class().Meta.fields
-        year, ry = current_academic_year(), results_year(schools)
-        rows = working_table_rows(ids if page is None else page, fields, year, ry)
+        year = current_academic_year()
+        ry = prepared_aggregate(("api.schools.results_year", scope), lambda: results_of(schools), y=Max("year"))["y"]
+        rows = working_table_rows(ids[:] if page is None else page, fields, year, ry)
         return self.get_paginated_response(rows) if page is not None else Response(rows)
 
 

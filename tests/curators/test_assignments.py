@@ -177,3 +177,19 @@ def test_appointment_without_order_refused(world, login):
     assert response.status_code == 200
     assert "Назначение должно опираться на приказ" in response.content.decode()
     assert CuratorAssignment.objects.count() == before
+
+
+def test_assignment_api_offers_the_pages_curators_only(world, api):
+    """The API's curator follows the page's rule (scoping.appointable_curators, declared in
+    the serializer's scope_fields): a person of another municipality is as unknown as a
+    missing one; one of the coordinator's municipality is appointed."""
+    order = OrderFactory(municipality=world.a1)
+    body = {"school": world.a1_school2.pk, "year": current_academic_year(), "order": order.pk}
+    client = api(world.coordinator)
+    r = client.post("/api/v1/curator-assignments/", {**body, "curator": world.coordinator_b1.pk})
+    assert r.status_code == 400
+    assert "не существует" in r.content.decode()
+    assert not CuratorAssignment.objects.filter(curator=world.coordinator_b1).exists()
+    r = client.post("/api/v1/curator-assignments/", {**body, "curator": world.curator.pk})
+    assert r.status_code == 201, r.content.decode()
+    assert CuratorAssignment.objects.filter(curator=world.curator, school=world.a1_school2).exists()

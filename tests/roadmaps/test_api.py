@@ -176,3 +176,18 @@ def test_school_saves_actuals_through_api_with_optimistic_lock(plan, world, api)
     assert "Укажите причину отмены мероприятия." in str(refused.json()["errors"]["entries"])
     doc = api(world.school_admin).get(f"{BASE}/progress-reports/{plan.report.pk}/document/").json()
     assert [i["actual"] for a in doc["goals"][0]["tasks"][0]["activities"] for i in a["indicators"]] == [44.5, 44.5]
+
+
+def test_activity_responsible_person_is_one_of_the_schools_people(plan, world, api):
+    """The responsible person named over the API is one the writer may name
+    (scoping.roadmap_people): another municipality's school administrator is as unknown as a
+    missing user; the school's own staff is accepted."""
+    task = plan.roadmap.goals.get().tasks.get()
+    body = {"task": task.pk, "title": "Ответственный", "due_date": plan.roadmap.end_date.isoformat()}
+    client = api(world.school_admin)
+    foreign = client.post(f"{BASE}/roadmap-activities/", {**body, "responsible_user": world.outsider.pk}, format="json")
+    assert foreign.status_code == 400
+    assert "responsible_user" in foreign.json()["errors"]
+    own = client.post(f"{BASE}/roadmap-activities/", {**body, "responsible_user": world.school_admin.pk}, format="json")
+    assert own.status_code == 201, own.content.decode()
+    assert own.json()["responsible_user"] == world.school_admin.pk

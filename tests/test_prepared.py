@@ -1,0 +1,226 @@
+"""Prepared querysets (core/compiled.py ``prepared``): built and compiled once per key, their
+SQL run afresh on every use — the same rows, instances and related objects as the queryset
+itself, new data seen at once, no further filtering, and a key that misses an input caught
+by the check mode the suite runs in."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from core.compiled import (
+    PreparedQueryMismatch,
+    forget_prepared,
+    prepared,
+    prepared_aggregate,
+    prepared_count,
+    prepared_exists,
+)
+from schools.models import Municipality, School
+from tests.factories import SchoolFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memo():
+    forget_prepared()
+    yield
+    forget_prepared()
+
+
+def schools_of(muni):
+    return School.objects.filter(municipality=muni).select_related("municipality__region").order_by("code")
+
+
+def fields(school):
+    return (school.pk, school.code, school.short_name, school.municipality.name, school.municipality.region.name)
+
+
+@pytest.mark.parametrize("mode", ["on", "check"])
+def test_rows_are_the_querysets_and_read_new_data(world, mode):
+    with override_settings(OPORA_PREPARED_QUERIES=mode):
+        key = ("test.schools", world.a1.pk)
+        first = list(prepared(key, lambda: schools_of(world.a1)))
+        assert [fields(s) for s in first] == [fields(s) for s in schools_of(world.a1)]
+        added = SchoolFactory(municipality=world.a1, code="ZZ999")
+        with CaptureQueriesContext(connection) as ctx:
+            again = prepared(key, lambda: schools_of(world.a1))
+            rows = [fields(s) for s in again]  # the related objects came with the row
+        assert rows == [fields(s) for s in schools_of(world.a1)]
+        assert rows[-1][0] == added.pk
+        assert len(ctx.captured_queries) == 1  # the check mode compiles again, runs nothing more
+
+
+def test_values_slices_and_annotations(world):
+    from django.db.models import Count
+
+    def build():
+        return Municipality.objects.annotate(n=Count("schools")).order_by("name").values("name", "n")[:2]
+
+    expected = list(build())
+    prepared(("test.values",), build)
+    assert list(prepared(("test.values",), build)) == expected
+
+
+def test_a_prepared_queryset_cannot_be_narrowed(world):
+    qs = prepared(("test.narrow",), lambda: schools_of(world.a1))
+    with pytest.raises(TypeError):
+        qs.filter(code="x")
+    assert qs.count() == schools_of(world.a1).count()  # counting still asks the database
+
+
+def test_check_mode_catches_a_key_that_misses_an_input(world):
+    key = ("test.bad-key",)  # the municipality is not in the key
+    prepared(key, lambda: schools_of(world.a1))
+    with pytest.raises(PreparedQueryMismatch):
+        prepared(key, lambda: schools_of(world.a2))
+    prepared_count(("test.bad-count",), lambda: schools_of(world.a1))
+    with pytest.raises(PreparedQueryMismatch):
+        prepared_count(("test.bad-count",), lambda: schools_of(world.b1))
+    prepared_exists(("test.bad-exists",), lambda: schools_of(world.a1))
+    with CaptureQueriesContext(connection) as ctx:
+        assert prepared_exists(("test.bad-exists",), lambda: schools_of(world.a1)) is True
+    assert len(ctx.captured_queries) == 1  # the check compares statements, runs none
+
+
+@override_settings(OPORA_PREPARED_QUERIES="on")
+def test_count_and_exists_read_new_data(world):
+    key = ("test.count", world.a2.pk)
+    before = prepared_count(key, lambda: schools_of(world.a2))
+    assert prepared_exists(key, lambda: schools_of(world.a2)) is (before > 0)
+    SchoolFactory(municipality=world.a2, code="ZZ998")
+    with CaptureQueriesContext(connection) as ctx:
+        assert prepared_count(key, lambda: schools_of(world.a2)) == before + 1
+        assert prepared_exists(key, lambda: schools_of(world.a2)) is True
+    assert len(ctx.captured_queries) == 2
+    empty = ("test.none",)
+    assert prepared_count(empty, lambda: School.objects.none()) == 0
+    with CaptureQueriesContext(connection) as ctx:
+        assert prepared_count(empty, lambda: School.objects.none()) == 0
+        assert list(prepared(empty, lambda: School.objects.none())) == []
+        assert list(prepared(empty, lambda: School.objects.none())) == []
+    assert ctx.captured_queries == []
+
+
+@override_settings(OPORA_PREPARED_QUERIES="off")
+def test_off_builds_every_time(world):
+    calls = []
+
+    def build():
+        calls.append(1)
+        return schools_of(world.a1)
+
+    prepared(("test.off",), build)
+    prepared(("test.off",), build)
+    assert len(calls) == 2
+
+
+@override_settings(OPORA_PREPARED_QUERIES="on")
+def test_aggregates_read_new_data_and_converted_ones_are_not_kept(world):
+    from django.db.models import Avg, Count, Max
+
+    from core import compiled
+
+    key = ("test.aggregate", world.a1.pk)
+    first = prepared_aggregate(key, lambda: schools_of(world.a1), n=Count("id"), top=Max("id"))
+    added = SchoolFactory(municipality=world.a1, code="ZZ997")
+    with CaptureQueriesContext(connection) as ctx:
+        again = prepared_aggregate(key, lambda: schools_of(world.a1), n=Count("id"), top=Max("id"))
+    assert again == {"n": first["n"] + 1, "top": added.pk}
+    assert len(ctx.captured_queries) == 1
+    # an average PostgreSQL gives as a decimal and Django as a float: computed every time
+    avg = ("test.avg",)
+    value = prepared_aggregate(avg, lambda: School.objects.all(), a=Avg("id"))
+    assert compiled._recall(("aggregate", *avg)) is compiled._NOT_KEPT
+    assert prepared_aggregate(avg, lambda: School.objects.all(), a=Avg("id")) == value
+
+
+def test_arguments_take_the_place_of_the_first_ones(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from events.models import Event
+
+    def build(now):
+        return Event.objects.filter(start__lte=now, end__gte=now).order_by("pk")
+
+    def build_since(now):
+        return School.objects.filter(municipality=world.a1, created__gte=now - datetime.timedelta(days=1))
+
+    now = timezone.now()
+    assert list(prepared(("test.args",), build, now)) == list(build(now))
+    later = now + datetime.timedelta(days=400)
+    assert list(prepared(("test.args",), build, later)) == list(build(later))
+    by_code = ("test.str",)
+    assert [s.pk for s in prepared(by_code, lambda code: School.objects.filter(code=code), "A1S1")] == [
+        world.a1_school1.pk
+    ]
+    assert [s.pk for s in prepared(by_code, lambda code: School.objects.filter(code=code), "A1S2")] == [
+        world.a1_school2.pk
+    ]
+    assert prepared_count(("test.args",), build, later) == build(later).count()
+    # a value derived inside build never reaches the parameters as passed: built every time
+    assert prepared_count(("test.derived",), build_since, now) == build_since(now).count()
+    from core import compiled
+
+    assert compiled._recall(("count", "test.derived")) is compiled._NOT_KEPT
+
+
+def executed(ctx) -> list[str]:
+    return [q["sql"].split("(")[0].split()[0] for q in ctx.captured_queries]
+
+
+@override_settings(OPORA_PREPARED_QUERIES="on")
+def test_postgresql_plans_a_prepared_statement_once_per_session(world):
+    def build(sid):
+        return School.objects.filter(municipality_id=sid).order_by("code")
+
+    first = list(prepared(("test.server",), build, world.a1.pk))
+    with CaptureQueriesContext(connection) as ctx:
+        prepared_count(("test.server",), build, world.a1.pk)
+    assert executed(ctx) == ["SELECT"]  # the first count is Django's own (its check is not the page's)
+    with CaptureQueriesContext(connection) as ctx:
+        again = list(prepared(("test.server",), build, world.a1.pk))
+        other = list(prepared(("test.server",), build, world.a2.pk))
+        count = prepared_count(("test.server",), build, world.a2.pk)
+    assert again == first == list(build(world.a1.pk))
+    assert other == list(build(world.a2.pk)) and count == len(other)
+    assert executed(ctx) == ["EXECUTE", "EXECUTE", "EXECUTE"]  # the PREPAREs are not the page's queries
+    with override_settings(OPORA_SERVER_PREPARED=False), CaptureQueriesContext(connection) as ctx:
+        assert list(prepared(("test.server",), build, world.a1.pk)) == first
+    assert executed(ctx) == ["SELECT"]
+
+
+@override_settings(OPORA_PREPARED_QUERIES="on")
+def test_a_statement_postgresql_cannot_prepare_runs_as_sql_and_the_transaction_goes_on(world):
+    from django.db.models.expressions import RawSQL
+
+    def build(sid):  # $1 + $1: PostgreSQL cannot tell the type of the argument
+        return School.objects.filter(id=sid).annotate(v=RawSQL("%s + %s", (sid, sid))).values_list("v", flat=True)
+
+    school = world.a1_school1.pk
+    assert list(prepared(("test.refused",), build, school)) == [2 * school]
+    with CaptureQueriesContext(connection) as ctx:
+        assert list(prepared(("test.refused",), build, school)) == [2 * school]
+    assert executed(ctx) == ["SELECT"]
+    assert School.objects.filter(pk=school).exists()  # the transaction is usable
+
+
+@override_settings(OPORA_PREPARED_QUERIES="check")
+def test_a_prepared_list_pages_as_the_queryset(world):
+    from django.core.paginator import Paginator
+
+    from core.compiled import PreparedList
+
+    for n in range(5):
+        SchoolFactory(municipality=world.a1, code=f"PL{n}")
+
+    def build():
+        return School.objects.filter(municipality=world.a1).order_by("code").values_list("pk", flat=True)
+
+    pages = Paginator(PreparedList(("test.list", world.a1.pk), build), 2)
+    expected = Paginator(build(), 2)
+    assert pages.count == expected.count and pages.num_pages == expected.num_pages
+    for number in expected.page_range:
+        assert list(pages.page(number)) == list(expected.page(number))
