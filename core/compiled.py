@@ -114,6 +114,10 @@ _NOT_KEPT = object()  # a query that cannot be prepared: built every time
 
 
 def _mode() -> str:
+    """``on``, ``check`` or ``off``; always ``off`` on a database other than PostgreSQL (the
+    SQLite of ``make run``): the kept statements are read through PostgreSQL's driver."""
+    if connections["default"].vendor != "postgresql":
+        return "off"
     return getattr(settings, "OPORA_PREPARED_QUERIES", "on")
 
 

@@ -224,3 +224,19 @@ def test_a_prepared_list_pages_as_the_queryset(world):
     assert pages.count == expected.count and pages.num_pages == expected.num_pages
     for number in expected.page_range:
         assert list(pages.page(number)) == list(expected.page(number))
+
+
+def test_prepared_queries_are_off_on_another_database(monkeypatch):
+    """``make run`` serves the demo from SQLite: there every prepared helper builds its
+    queryset as usual (the home page once answered 500 there: the raw sqlite3 cursor is no
+    context manager and knows no ``%s``)."""
+    from django.db import connections
+
+    from core import compiled
+
+    assert compiled._mode() == "check"
+    monkeypatch.setattr(connections["default"], "vendor", "sqlite")
+    assert compiled._mode() == "off"
+    built = []
+    result = compiled.prepared(("sqlite-test",), lambda: built.append(1) or School.objects.none())
+    assert built == [1] and list(result) == []
