@@ -18,7 +18,7 @@ from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts import scoping
 from accounts.scoping import VIEW, restrict
-from core.errors import add_service_errors, error_text
+from core.errors import add_service_errors, error_text, service_error_messages
 from core.generic import (
     ObjectActionView,
     ObjectCreateView,
@@ -484,8 +484,7 @@ def registration_certificate(request, pk):
     try:
         pdf = certificate_pdf(reg)
     except RequisitesMissing as exc:
-        for message in exc.missing:
-            messages.error(request, _("The certificate cannot be issued yet: %(why)s") % {"why": message})
+        service_error_messages(request, exc, lead=_("The certificate cannot be issued yet."))
         return redirect(reg.event.get_absolute_url())
     return pdf_response(pdf, f"certificate-{reg.pk}.pdf")
 

@@ -315,15 +315,16 @@ class RegionalReportView(LoginRequiredMixin, TemplateView):
         if request.GET.get("fmt") and form.is_valid():
             from django.utils import timezone
 
-            from reports.requisites import regional_requisites
+            from core.errors import add_service_errors
+            from reports.requisites import RequisitesMissing, regional_requisites
 
-            missing = regional_requisites(form.cleaned_data["region"], timezone.localdate()).missing
-            if not missing:
-                return self.document(form.cleaned_data)
-            # Refused, saying what to fill in and where: an unsigned report is not a document.
-            for message in missing:
-                form.add_error(None, message)
-            return self.render_to_response(self.get_context_data(form=form, title=_("Regional report")), status=400)
+            try:
+                regional_requisites(form.cleaned_data["region"], timezone.localdate()).require()
+            except RequisitesMissing as exc:
+                # Refused, saying what to fill in and where: an unsigned report is not a document.
+                add_service_errors(form, exc)
+                return self.render_to_response(self.get_context_data(form=form, title=_("Regional report")), status=400)
+            return self.document(form.cleaned_data)
         return self.render_to_response(self.get_context_data(form=form, title=_("Regional report")))
 
     def document(self, data):

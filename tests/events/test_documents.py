@@ -70,3 +70,19 @@ def test_school_card_shows_participation(world, ev, login):
     text = response.content.decode()
     assert "Участие в методических мероприятиях" in text
     assert "Круглый стол «ВСОКО: механизмы»" in text
+
+
+def test_certificate_refused_names_what_to_fill_in(world, ev, login):
+    """Without the authority's requisites no certificate is issued: the event page says so
+    once and then lists each missing requisite with where to fill it in (the one mapping of
+    refusals to messages, core.errors.service_error_messages)."""
+    present = Registration.objects.create(
+        event=ev.past, school=world.a1_school1, full_name="Иванова Анна", attended=True
+    )
+    municipality = ev.past.municipality
+    municipality.place_of_issue = ""
+    municipality.save(update_fields=["place_of_issue"])
+    response = login(world.school_admin).get(f"/events/registrations/{present.pk}/certificate.pdf", follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown[0] == "Сертификат пока не может быть выдан."
+    assert any("место издания" in m and municipality.name in m for m in shown[1:]), shown
