@@ -177,7 +177,9 @@ OPORA_CACHE_ENABLED = env.bool("OPORA_CACHE_ENABLED", default=True)
 # built and compiled once per process (core/compiled.py ``prepared``): "on"; "check" builds
 # them again on every use and fails when the SQL differs (the test suite); "off" never keeps one.
 OPORA_PREPARED_QUERIES = env.str("OPORA_PREPARED_QUERIES", default="on")
-# ... and on PostgreSQL PREPAREd once per database session (parsed and planned once).
+# ... and on PostgreSQL PREPAREd once per database session (parsed and planned once).  A
+# prepared statement lives in its server session: behind a pooler in transaction mode
+# (PgBouncer's pool_mode=transaction) set OPORA_SERVER_PREPARED=0.
 OPORA_SERVER_PREPARED = env.bool("OPORA_SERVER_PREPARED", default=True)
 # Sessions are read from the cache and kept in the database too (a Redis restart signs
 # nobody out; with Redis down they are read from the database).
