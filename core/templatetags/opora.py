@@ -1,5 +1,6 @@
 from django import template
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 
 from core.years import academic_year_label
 
@@ -46,8 +47,6 @@ class CachedFragmentNode(template.Node):
         self.nodelist, self.key = nodelist, key
 
     def render(self, context):
-        from django.utils.safestring import mark_safe
-
         from core import cache as portal_cache
 
         key = self.key.resolve(context)
@@ -77,12 +76,23 @@ def cachedfragment(parser, token):
 _menus: dict[tuple, str] = {}
 
 
+def _kept(store: dict, limit: int, key, render) -> str:
+    """``render()`` kept in ``store`` under ``key`` for this process (emptied when it reaches
+    ``limit`` entries): the one memo of {% menucache %} and {% formcache %}."""
+    html = store.get(key)
+    if html is None:
+        html = render()
+        if len(store) >= limit:
+            store.clear()
+        store[key] = html
+    return mark_safe(html)
+
+
 class MenuCacheNode(template.Node):
     def __init__(self, nodelist, menu):
         self.nodelist, self.menu = nodelist, menu
 
     def render(self, context):
-        from django.utils.safestring import mark_safe
         from django.utils.translation import get_language
 
         menu = self.menu.resolve(context) or []
@@ -93,14 +103,7 @@ class MenuCacheNode(template.Node):
             )
             for s in menu
         )
-        key = (get_language(), sections)
-        html = _menus.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            if len(_menus) >= 512:
-                _menus.clear()
-            _menus[key] = html
-        return mark_safe(html)
+        return _kept(_menus, 512, (get_language(), sections), lambda: self.nodelist.render(context))
 
 
 @register.tag
@@ -124,7 +127,6 @@ def table_rows(context, table):
     nodes, look-ups and filters — a third of a 50-row list page's time (bench/README.md)."""
     from django.template.base import render_value_in_context
     from django.utils import formats
-    from django.utils.safestring import mark_safe
 
     # A cell's attributes are its column's, computed once, unless they depend on the record
     # (a callable): then per cell.
@@ -214,20 +216,12 @@ class FormCacheNode(template.Node):
         self.nodelist, self.form = nodelist, form
 
     def render(self, context):
-        from django.utils.safestring import mark_safe
 
         form = self.form.resolve(context)
         fingerprint = form_fingerprint(form) if form is not None else None
         if fingerprint is None:
             return self.nodelist.render(context)
-        key = (id(self), fingerprint)
-        html = _forms.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            if len(_forms) >= 256:
-                _forms.clear()
-            _forms[key] = html
-        return mark_safe(html)
+        return _kept(_forms, 256, (id(self), fingerprint), lambda: self.nodelist.render(context))
 
 
 @register.tag
