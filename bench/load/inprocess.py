@@ -67,9 +67,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    import django
+    from run import setup_django
 
-    django.setup()
+    setup_django()  # django.setup() and migrate: `make bench BENCH=pages` on a new database
     import schools
 
     print(f"code under test: {Path(schools.__file__).parent.parent}", flush=True)
@@ -82,6 +82,8 @@ def main() -> None:
     from accounts.models import ApiToken
 
     muni, user, _year = build_dataset()
+    with connection.cursor() as cursor:  # bulk-inserted rows and no autovacuum: plans need statistics
+        cursor.execute("ANALYZE")
     school_ids = list(muni.schools.order_by("id").values_list("id", flat=True)[:50])
     _t, key = ApiToken.issue(user, read_only=True)
     client = Client(HTTP_X_FORWARDED_PROTO="https", SERVER_NAME="127.0.0.1")
