@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -145,6 +146,12 @@ class FlagTable(tables.Table):
         model = Flag
         fields = []
         sequence = ("year", "school", "kind", "procedure", "subject", "grade", "inputs", "...")
+
+    def render_inputs(self, record):
+        # The column's template reads the record only: rendered without the request, whose
+        # RequestContext would run every context processor (the whole menu) once per row —
+        # a third of the page (bench/README.md, session 7).
+        return get_template(self.base_columns["inputs"].template_name).render({"record": record})
 
     def value_rule(self, record):
         return flag_rule(record)

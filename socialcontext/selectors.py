@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.scoping import VIEW, municipalities_overseen
 from assessment.models import SchoolIndex
 from core.charts import PALETTE, ScatterPoint, scatter_chart
+from core.compiled import prepared
 from core.templatetags.opora import num
 from core.years import academic_year_label
 from schools.models import StatusKind
@@ -297,11 +298,40 @@ def municipality_for(user, request_value: str = ""):
 def school_context(school, years_back: int = 3) -> dict:
     """A school's context rows (the last ``years_back`` years) and its figures, for the card
     and the school report."""
-    rows = list(SchoolContext.objects.filter(school=school).order_by("-year")[:years_back])
-    figs = {f.year: f for f in SchoolContextFigure.objects.filter(school=school, year__in=[r.year for r in rows])}
-    latest = SchoolContextFigure.objects.filter(school=school).order_by("-year").first()
+    # each read prepared once for every school (its id as argument: core/compiled.py); the
+    # school's figures in one read, newest first — the latest of them and those of the rows
+    sid = school.pk
+    rows = list(
+        prepared(
+            ("school_context.rows", years_back),
+            lambda sid: SchoolContext.objects.filter(school=sid).order_by("-year")[:years_back],
+            sid,
+        )
+    )
+    figures = list(
+        prepared(
+            ("school_context.figures",),
+            lambda sid: SchoolContextFigure.objects.filter(school=sid).order_by("-year"),
+            sid,
+        )
+    )
+    years = {r.year for r in rows}
+    figs = {f.year: f for f in figures if f.year in years}
+    latest = figures[0] if figures else None
     fit = (
-        ContextFit.objects.filter(municipality_id=latest.municipality_id, year=latest.year).first() if latest else None
+        next(
+            iter(
+                prepared(
+                    ("school_context.fit",),
+                    lambda muni, year: ContextFit.objects.filter(municipality_id=muni, year=year).order_by("pk")[:1],
+                    latest.municipality_id,
+                    latest.year,
+                )
+            ),
+            None,
+        )
+        if latest
+        else None
     )
     indicators = [
         (SchoolContext._meta.get_field(name).verbose_name, [getattr(r, name) for r in rows])

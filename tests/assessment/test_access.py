@@ -288,3 +288,39 @@ def test_school_page_groups_flags_by_year_newest_open(analysed, login):
     for (_open, text), year in zip(summaries, years, strict=True):
         n = flags.filter(year=year).count()
         assert text.startswith(f"{year}/{year + 1} · {n} признак")
+
+
+def test_flag_list_numbers_cell_is_its_template_and_runs_no_context_processor_per_row(analysed, login, monkeypatch):
+    """The flags list's «Numbers» column is its template (assessment/_flag_inputs.html) with
+    the record — rendered without the request, so the context processors (the whole menu)
+    run once for the page, not once per row; the cell is what django-tables2's
+    TemplateColumn gives with the request."""
+    import django_tables2 as tables
+    from django.template.context import RequestContext
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from assessment.models import Flag
+    from assessment.tables import FlagTable
+
+    flags = list(Flag.objects.restrict(analysed.coordinator).order_by("pk"))
+    assert len(flags) >= 3
+    calls = []  # each binding of a RequestContext runs every context processor
+    bind = RequestContext.bind_template
+    monkeypatch.setattr(RequestContext, "bind_template", lambda self, t: calls.append(t.name) or bind(self, t))
+    client = login(analysed.coordinator)
+    response = client.get(reverse("assessment:flag-list") + "?year=")
+    assert response.status_code == 200
+    assert calls == ["core/object_list.html", "core/table.html"]  # the page and its table, not per row
+    request = RequestFactory().get("/")
+    request.user = analysed.coordinator
+    table = FlagTable(flags, request=request)
+    bound = table.columns["inputs"]
+    assert isinstance(bound.column, tables.TemplateColumn)  # the xlsx leaves it out as before
+    page = response.content.decode()
+    for flag in flags:
+        cell = table.render_inputs(flag)
+        # what TemplateColumn renders: the template with the request (and the column's context)
+        with_request = render_to_string(bound.column.template_name, {"record": flag, "value": None}, request=request)
+        assert cell == with_request
+        assert f"<td >{cell}</td>" in page
