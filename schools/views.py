@@ -1,12 +1,11 @@
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import MANAGE, schools_for
-from core.cache import cached, fragment_key, scope_key
+from core.cache import cached, fragment_key
 from core.compiled import prepared
 from core.dashboard import can_see, school_sections
-from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
+from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView, PreparedObjectMixin
 from core.years import current_academic_year
 from schools.filters import SchoolFilterSet
 from schools.forms import SchoolForm
@@ -46,25 +45,8 @@ class SchoolListView(ObjectListView):
         return kwargs
 
 
-class SchoolDetailView(ObjectDetailView):
+class SchoolDetailView(PreparedObjectMixin, ObjectDetailView):
     queryset = School.objects.select_related("municipality__region")
-
-    def get_object(self, queryset=None):
-        """The school through the reader's scope (404 outside it): the scoped query prepared
-        per scope, the id as argument (core/compiled.py)."""
-        user = self.request.user
-        found = list(
-            prepared(
-                ("card.school", scope_key(user)),
-                lambda pk: self.get_queryset().filter(pk=pk),
-                self.kwargs[self.pk_url_kwarg],
-            )
-        )
-        if not found:
-            raise Http404(
-                _("No %(verbose_name)s found matching the query") % {"verbose_name": School._meta.verbose_name}
-            )
-        return found[0]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -324,3 +324,74 @@ def test_flag_list_numbers_cell_is_its_template_and_runs_no_context_processor_pe
         with_request = render_to_string(bound.column.template_name, {"record": flag, "value": None}, request=request)
         assert cell == with_request
         assert f"<td >{cell}</td>" in page
+
+
+def _blank_tokens(body: str) -> str:
+    import re
+
+    body = re.sub(r'(nonce|csrfmiddlewaretoken" value|csrf-token" content)="[^"]*"', r'\1=""', body)
+    return re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', body)
+
+
+@pytest.mark.parametrize("page", ["school", "municipality"])
+def test_results_pages_run_prepared_statements_and_show_what_the_querysets_give(analysed, login, page):
+    """A school's results page and the municipal results page with the analysed results: the
+    page is byte for byte the one every query built as a queryset gives (``off``), and after
+    the first request their reads are prepared statements (EXECUTE) — but the session's user
+    and, on the municipal list, the paginated list's count and rows."""
+    from django.test.utils import override_settings
+
+    from core.compiled import forget_prepared
+
+    client = login(analysed.coordinator)
+    if page == "school":
+        url = reverse("assessment:school", args=[analysed.a1_school1.pk])
+    else:
+        url = reverse("assessment:municipality") + f"?municipality={analysed.a1.pk}"
+
+    def body():
+        response = client.get(url)
+        assert response.status_code == 200
+        return _blank_tokens(response.content.decode())
+
+    forget_prepared()
+    try:
+        with override_settings(OPORA_PREPARED_QUERIES="off"):
+            built = body()
+        with override_settings(OPORA_PREPARED_QUERIES="on"):
+            assert body() == built
+            with CaptureQueriesContext(connection) as ctx:
+                assert body() == built
+    finally:
+        forget_prepared()
+    assert analysed.a1_school1.short_name in built
+    plain = [
+        q["sql"][:90]
+        for q in ctx.captured_queries
+        if not q["sql"].startswith("EXECUTE")
+        and '"accounts_user"' not in q["sql"]
+        and "django_session" not in q["sql"]
+        and not (page == "municipality" and '"assessment_schoolindex"' in q["sql"].split("WHERE")[0])
+    ]
+    assert plain == []
+    assert sum(q["sql"].startswith("EXECUTE") for q in ctx.captured_queries) >= 7
+
+
+def test_a_school_id_out_of_range_is_a_404_and_leaves_the_pages_working(analysed, login):
+    """The school's id from the URL is the prepared query's argument: an id beyond the
+    column's range (Django compiles it to nothing) answers 404 and is not kept for later ids."""
+    from django.test.utils import override_settings
+
+    from core.compiled import forget_prepared
+
+    client = login(analysed.coordinator)
+    forget_prepared()
+    try:
+        with override_settings(OPORA_PREPARED_QUERIES="on"):
+            for name in ("assessment:school", "schools:school-detail"):
+                assert client.get(reverse(name, args=[10**30])).status_code == 404
+                assert client.get(reverse(name, args=[analysed.a1_school1.pk])).status_code == 200
+                assert client.get(reverse(name, args=[analysed.b1_school1.pk])).status_code == 404  # out of scope
+                assert client.get(reverse(name, args=[analysed.a1_school2.pk])).status_code == 200
+    finally:
+        forget_prepared()
