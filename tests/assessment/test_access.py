@@ -395,3 +395,30 @@ def test_a_school_id_out_of_range_is_a_404_and_leaves_the_pages_working(analysed
                 assert client.get(reverse(name, args=[analysed.a1_school2.pk])).status_code == 200
     finally:
         forget_prepared()
+
+
+def test_the_school_link_of_a_results_list_is_reversed_once_per_table_and_is_reverses_url():
+    """``school_results_url``: the URL of each school as ``reverse`` gives it — under another
+    script prefix too (a new table reverses again) — from one ``reverse`` per table."""
+    from unittest import mock
+
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from assessment import tables as results_tables
+
+    class Table:
+        pass
+
+    ids = [1, 7, 42, 987654321, 10**12]
+    table = Table()
+    expected = [reverse("assessment:school", args=[i]) for i in ids]
+    with mock.patch.object(results_tables, "reverse", wraps=reverse) as counted:
+        assert [results_tables.school_results_url(table, i) for i in ids] == expected
+    assert counted.call_count == 1
+    prefix = get_script_prefix()
+    set_script_prefix("/portal/")
+    try:
+        other = Table()
+        assert [results_tables.school_results_url(other, i) for i in ids] == [f"/portal{u}" for u in expected]
+    finally:
+        set_script_prefix(prefix)
