@@ -29,6 +29,7 @@ from core.cache import scope_key
 from core.charts import line_chart
 from core.compiled import prepared, prepared_aggregate, prepared_count
 from core.generic import ObjectActionView, ObjectDetailView, ObjectListView, PreparedObjectMixin
+from core.policy import works_in_one_municipality
 from core.xlsx import workbook_bytes, xlsx_file_response, xlsx_response
 from core.years import academic_year_label
 from schools.models import School
@@ -307,6 +308,14 @@ class MunicipalityResultsView(LatestYearMixin, ObjectListView):
     filterset_class = SchoolIndexFilterSet
     template_name = "assessment/municipality.html"
     export_name = "school-indices"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if works_in_one_municipality(self.request.user):
+            # the table leaves out the municipality column (ObjectListView.get_table_kwargs):
+            # its 50 rows need not read the municipality's row along with each school's
+            queryset = queryset.select_related(None).select_related("school")
+        return queryset
 
     @property
     def title(self):
