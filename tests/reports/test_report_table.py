@@ -108,3 +108,40 @@ def test_no_context_processor_per_row(reports, world, login, monkeypatch):
     response = login(world.coordinator).get(reverse("reports:report-list"))
     assert response.status_code == 200 and response.content.decode().count("badge text-bg") == 4
     assert len(calls) <= 2  # the page's (and render_table's), not one per row
+
+
+FIELDS = (
+    "{% for field in form %}<div class=\"col-md-{% if field.name == 'kind' %}12{% else %}3{% endif %}\">"
+    "{{ field|as_crispy_field }}</div>{% endfor %}"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_request_form_is_kept_per_state_and_is_crispys(world, login, monkeypatch, language):
+    """The «Build a document» form (a select of every school the reader sees: most of the
+    page) inside {% formcache %}: the same HTML as crispy renders it, rendered once per state."""
+    from django.forms.boundfield import BoundField
+
+    from core.templatetags import opora
+    from reports.forms import ReportRequestForm
+
+    plain = engines["django"].from_string("{% load crispy_forms_tags %}" + FIELDS)
+    opora._forms.clear()
+    client = login(world.coordinator)
+    for query in ("", "?kind=school_card", f"?school={world.a1_school2.pk}&year=2022"):
+        with translation.override(language):
+            html = client.get(reverse("reports:report-list") + query, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            request = RequestFactory().get("/" + query)
+            form = ReportRequestForm(user=world.coordinator, initial=request.GET.dict(), auto_id="new_%s")
+            assert plain.render({"form": form}) in html
+
+    def kept():
+        return [key for key in opora._forms if key[1][1] == "ReportRequestForm"]
+
+    assert len(kept()) == 3
+    calls = []
+    original = BoundField.as_widget
+    monkeypatch.setattr(BoundField, "as_widget", lambda *a, **k: calls.append(1) or original(*a, **k))
+    client.get(reverse("reports:report-list") + "?kind=school_card")
+    assert calls == [] and len(kept()) == 3  # kept: no field rendered again
