@@ -239,24 +239,6 @@ class KeptBooleanColumn(tables.BooleanColumn):
             return html
 
 
-def _localized(kept: dict, value) -> str:
-    """``conditional_escape(formats.localize(value))`` — what a cell of a plain value shows —
-    kept per language and value in ``kept`` (a number's formatting per cell is slow)."""
-    from django.utils.translation import get_language
-
-    key = (get_language(), type(value), value)
-    html = kept.get(key)
-    if html is None:
-        if len(kept) >= 4096:
-            kept.clear()
-        html = kept[key] = conditional_escape(formats.localize(value))
-    return html
-
-
-_reasons: dict = {}
-_counts: dict = {}
-
-
 class SchoolIndexTable(tables.Table):
     year = YearColumn(verbose_name=_("Year"))
     municipality = tables.Column(verbose_name=_("Municipality"), order_by=("municipality__name",))
@@ -278,8 +260,19 @@ class SchoolIndexTable(tables.Table):
     def render_value(self, value):
         return f"{value:.2f}".replace(".", ",")
 
+    def _kept(self, key, render):
+        """A cell that depends on ``key`` alone, rendered once per table (a table is built and
+        rendered within one request, in one language): per row, the number's localisation
+        and the reason's translations were most of these cells' time."""
+        kept = self.__dict__.setdefault("_kept_cells", {})
+        html = kept.get(key)
+        if html is None:
+            html = kept[key] = render()
+        return html
+
     def render_n_keys(self, value):
-        return _localized(_counts, value)
+        # what a plain cell shows: conditional_escape(localize(value)) ({% table_rows %})
+        return self._kept(("n_keys", type(value), value), lambda: conditional_escape(formats.localize(value)))
 
     def value_candidate(self, value):
         return value  # the xlsx keeps the bool (a column's own render makes core.xlsx take its text)
@@ -288,14 +281,9 @@ class SchoolIndexTable(tables.Table):
         return value  # the xlsx keeps the number (core.xlsx.export_value), not the page's text
 
     def render_candidate_reason(self, record):
-        # SchoolIndex.candidate_reason's words, escaped, per language and the two reasons
-        from django.utils.translation import get_language
-
-        key = (get_language(), bool(record.below_p10), bool(record.below_limit))
-        html = _reasons.get(key)
-        if html is None:
-            html = _reasons[key] = conditional_escape(record.candidate_reason)
-        return html
+        # SchoolIndex.candidate_reason's words, escaped, per the two reasons
+        key = ("reason", bool(record.below_p10), bool(record.below_limit))
+        return self._kept(key, lambda: conditional_escape(record.candidate_reason))
 
     def value_candidate_reason(self, record):
         return record.candidate_reason

@@ -132,19 +132,20 @@ def test_a_boolean_cell_is_rendered_once_per_value(indices, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_localized_numbers_follow_the_language(indices):
-    kept: dict = {}
-    with translation.override("ru"):
-        ru = assessment_tables._localized(kept, 12345)
-    with translation.override("en"):
-        en = assessment_tables._localized(kept, 12345)
-    from django.utils import formats
-
-    with translation.override("en"):
-        assert en == formats.localize(12345)
-    with translation.override("ru"):
-        assert ru == formats.localize(12345)
-    assert len(kept) == 2
+def test_kept_cells_are_per_table(indices):
+    """The count's and the reason's cells are kept per table: another table in another
+    language renders its own."""
+    request = RequestFactory().get("/")
+    queryset = SchoolIndex.objects.select_related("school", "municipality").order_by("value")
+    seen = {}
+    for language in ("ru", "en"):
+        with translation.override(language):
+            table = SchoolIndexTable(queryset)
+            RequestConfig(request, paginate={"per_page": 50}).configure(table)
+            seen[language] = _tbody(table, request)
+            assert len(table._kept_cells) == 5 + 4  # five distinct counts, four combinations of reasons
+    assert ">12345<" in seen["ru"] and ">12345<" in seen["en"]
+    assert "индекс ниже порога" in seen["ru"] and "index below the limit" in seen["en"]
 
 
 @pytest.mark.django_db
