@@ -425,6 +425,12 @@ def may_see_menu_item(user, roles) -> bool:
     return _usable(user) and (not roles or user.is_superuser or user.role in roles)
 
 
+def menu_key(user) -> tuple:
+    """All that ``may_see_menu_item`` reads of ``user``: core.navigation keeps the menu it
+    built once per process under this key (check mode rebuilds and compares)."""
+    return (_usable(user), bool(user and user.is_superuser), getattr(user, "role", None))
+
+
 def may_see_status_movement(user) -> bool:
     """The entries and exits by year name every school of a municipality: for those who
     oversee one (schools.programme_views.StatusMovementView)."""

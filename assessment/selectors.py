@@ -70,7 +70,14 @@ def programme_effects(user):
 
 
 def last_run() -> AnalysisRun | None:
-    return AnalysisRun.objects.filter(status=AnalysisRun.Status.DONE).order_by("-started").first()
+    """The last finished analysis run (its query compiled once per process: core/compiled.py)."""
+    from core.compiled import prepared
+
+    runs = prepared(
+        ("assessment.last_run",),
+        lambda: AnalysisRun.objects.filter(status=AnalysisRun.Status.DONE).order_by("-started")[:1],
+    )
+    return runs[0] if runs else None
 
 
 def school_overview(school, years_back: int = 3) -> dict:

@@ -9,7 +9,7 @@ def school_counts(schools: QuerySet, *, key: tuple | None = None) -> dict:
     last one is ``low_results_count``: the same figure as the lists, documents and API).
     ``key``: what ``schools`` depends on (the reader's scope), to keep the queries compiled
     (core/compiled.py ``prepared``)."""
-    from core.compiled import prepared_aggregate, prepared_count
+    from core.compiled import prepared_aggregate
 
     year = current_academic_year()
     figures = {
@@ -22,10 +22,19 @@ def school_counts(schools: QuerySet, *, key: tuple | None = None) -> dict:
         counts["low_results"] = low_results_count(schools, year)
         return counts
     counts = prepared_aggregate(("schools.counts", *key), lambda: schools, **figures)
-    counts["low_results"] = prepared_count(
-        ("schools.low_results", *key, year), lambda: low_results_schools(schools, year)
-    )
+    counts["low_results"] = low_results_count_kept(key, lambda: low_results_schools(schools, year), year)
     return counts
+
+
+def low_results_count_kept(key: tuple, build, year: int) -> int:
+    """``low_results_count`` of the schools ``key`` stands for (the reader's scope): compiled
+    once per key and year, and read once per page of panels (core.dashboard.page_figure:
+    the home's schools and events panels both show it).  ``build()``: the ШНОР queryset."""
+    from core.compiled import prepared_count
+    from core.dashboard import page_figure
+
+    full_key = ("schools.low_results", *key, year)
+    return page_figure(full_key, lambda: prepared_count(full_key, build))
 
 
 def _schools_of(scope) -> QuerySet:
@@ -46,10 +55,28 @@ def status_sets_by_year(scope, kind: str, years) -> dict[int, set[int]]:
     result: dict[int, set[int]] = {y: set() for y in years}
     if not years:
         return result
-    rows = SchoolStatus.objects.filter(
-        school__in=_schools_of(scope).values("id"), kind=kind, year_from__lte=max(years)
-    ).filter(Q(year_to__isnull=True) | Q(year_to__gte=min(years) - 1))
-    for school_id, y_from, y_to in rows.values_list("school_id", "year_from", "year_to"):
+
+    def rows_of(scope):
+        return (
+            SchoolStatus.objects.filter(
+                school__in=_schools_of(scope).values("id"), kind=kind, year_from__lte=max(years)
+            )
+            .filter(Q(year_to__isnull=True) | Q(year_to__gte=min(years) - 1))
+            .values_list("school_id", "year_from", "year_to")
+        )
+
+    from schools.models import Municipality
+
+    if isinstance(scope, Municipality):
+        # compiled once per kind and years, the municipality's id swapped in (core/compiled.py)
+        from core.compiled import prepared
+
+        rows = prepared(
+            ("schools.status_sets", kind, tuple(years)), lambda mid: rows_of(Municipality(pk=mid)), scope.pk
+        )
+    else:
+        rows = rows_of(scope)
+    for school_id, y_from, y_to in rows:
         for y in years:
             if y_from <= y and (y_to is None or y_to >= y):
                 result[y].add(school_id)

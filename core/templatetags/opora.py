@@ -96,6 +96,9 @@ class MenuCacheNode(template.Node):
         from django.utils.translation import get_language
 
         menu = self.menu.resolve(context) or []
+        key = getattr(menu, "key", None)  # core.navigation.Menu: what its entries were made from
+        if key:
+            return _kept(_menus, 512, key, lambda: self.nodelist.render(context))
         sections = tuple(
             (
                 (s["id"], str(s["label"]), s["url"], s["icon"], s["active"]),
