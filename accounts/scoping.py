@@ -65,8 +65,13 @@ def schools_for(user, action: str = VIEW) -> QuerySet:
 
 def has_school_scope(user, action: str = VIEW) -> bool:
     """Whether ``user`` may ``action`` at least one school (a list's «add» button, a create
-    form's door)."""
-    return schools_for(user, action).exists()
+    form's door): its query compiled once per scope, action and academic year (a curator's
+    schools are the year's assignments: core/compiled.py)."""
+    from core.compiled import prepared_exists
+    from core.years import current_academic_year
+
+    key = ("scoping.has_schools", scope_key(user), action, current_academic_year())
+    return prepared_exists(key, lambda: schools_for(user, action))
 
 
 def works_in_one_municipality(user) -> bool:
@@ -416,7 +421,9 @@ def may_download_file(user, name: str) -> bool:
 def may_oversee_municipalities(user) -> bool:
     """Whether the user oversees at least one municipality as a whole: the municipality-wide
     analyses (regional.views' comparison pages, the context panel)."""
-    return municipalities_overseen(user).exists()
+    from core.compiled import prepared_exists
+
+    return prepared_exists(("scoping.oversees", scope_key(user)), lambda: municipalities_overseen(user))
 
 
 def may_see_menu_item(user, roles) -> bool:

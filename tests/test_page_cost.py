@@ -237,3 +237,93 @@ def test_home_of_each_role_answers(world, login):
         assert response.status_code == 200, role
         if user.role == Role.MUNICIPAL_COORDINATOR:
             assert "schools/_panel_counts.html" in [t.name for t in response.templates]
+
+
+def test_home_scope_label_names_the_place_the_role_rests_on(world, login):
+    """The school, else the municipality, else the region (the first set), read through the
+    prepared query per field; a new name is seen at once."""
+    from core.views import _scope_label
+
+    expected = {
+        "coordinator": "Муниципальный координатор · Округ А1",
+        "regional": "Региональный координатор · Область А",
+        "curator": "Куратор · СШ № 34",
+        "school_admin": "Администратор школы · СШ № 1",
+        "superuser": "",
+        "no_role": "",
+    }
+    for role, text in expected.items():
+        assert _scope_label(getattr(world, role)).replace("Роль: ", "") == text, role
+    world.methodist.school = world.a1_school2  # a school set too: the school is named
+    assert _scope_label(world.methodist).endswith("· СШ № 2")
+    world.a1.name = "Округ А1-новый"
+    world.a1.save()
+    fresh = type(world.coordinator).objects.get(pk=world.coordinator.pk)
+    assert _scope_label(fresh).endswith("· Округ А1-новый")
+    assert fresh.municipality.name == "Округ А1-новый"  # kept on the user: no second query
+    body = login(world.school_admin).get("/").content.decode()
+    assert "Администратор школы · СШ № 1" in body
+
+
+def test_has_school_scope_follows_the_academic_year_for_a_curator(world, monkeypatch):
+    """A curator's schools are the year's assignments: the prepared question is kept per
+    year (a key without it fails the check mode, and would answer last year's in «on»)."""
+    import core.years
+    import curators.models
+    from accounts.scoping import EDIT, VIEW, has_school_scope, may_oversee_municipalities
+
+    assert has_school_scope(world.curator, VIEW)
+    assert not has_school_scope(world.curator, EDIT)
+    assert may_oversee_municipalities(world.coordinator) and not may_oversee_municipalities(world.curator)
+    next_year = current_academic_year() + 1
+    monkeypatch.setattr(core.years, "current_academic_year", lambda *a, **k: next_year)
+    monkeypatch.setattr(curators.models, "current_academic_year", lambda *a, **k: next_year)
+    assert not has_school_scope(world.curator, VIEW)
+
+
+def test_fixedcache_is_kept_per_name_language_and_values():
+    from django.utils import translation
+
+    from core.templatetags import opora
+
+    opora._fixed.clear()
+    template = Template(
+        '{% load i18n opora %}{% fixedcache "t" year %}{% translate "Academic year" %} {{ year }}{% endfixedcache %}'
+    )
+    with translation.override("ru"):
+        assert template.render(Context({"year": "2026/2027"})) == "Учебный год 2026/2027"
+        assert template.render(Context({"year": "2027/2028"})) == "Учебный год 2027/2028"
+    with translation.override("en"):
+        assert template.render(Context({"year": "2026/2027"})) == "Academic year 2026/2027"
+    assert len(opora._fixed) == 3
+
+
+def test_fixedcache_using_more_than_its_values_fails_in_check_mode():
+    """A part that reads a value it does not name would show the first reader's to everyone:
+    check mode (the suite's) renders it again and refuses; «on» would serve the kept one."""
+    from core.templatetags import opora
+
+    opora._fixed.clear()
+    template = Template('{% load opora %}{% fixedcache "t" %}{{ name }}{% endfixedcache %}')
+    assert template.render(Context({"name": "А"})) == "А"
+    with pytest.raises(AssertionError, match="rendered otherwise"):
+        template.render(Context({"name": "Б"}))
+    with override_settings(OPORA_PREPARED_QUERIES="on"):
+        assert template.render(Context({"name": "Б"})) == "А"
+
+
+def test_page_frame_of_each_role_and_language(world, login):
+    """base.html's fixed parts: the administration link for a superuser only, the language
+    selected, the year in the footer — for each role in turn (check mode compares each)."""
+    for role in ROLES:
+        user = getattr(world, role)
+        client = login(user)
+        body = client.get("/").content.decode()
+        assert ('href="/admin/"' in body) == user.is_superuser, role
+        assert '<option value="ru" lang="ru" title="Русский" selected>RU</option>' in body
+        assert f"Учебный год {current_academic_year()}/{current_academic_year() + 1}" in body
+        client.cookies["django_language"] = "en"
+        body = client.get("/").content.decode()
+        assert '<option value="en" lang="en" title="English" selected>EN</option>' in body
+        assert "Academic year" in body
+        client.cookies.pop("django_language")

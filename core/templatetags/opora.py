@@ -122,6 +122,41 @@ def menucache(parser, token):
     return MenuCacheNode(nodelist, parser.compile_filter(bits[1]))
 
 
+_fixed: dict[tuple, str] = {}
+
+
+class FixedCacheNode(template.Node):
+    def __init__(self, nodelist, name, values):
+        self.nodelist, self.name, self.values = nodelist, name, values
+
+    def render(self, context):
+        from django.conf import settings
+        from django.utils.translation import get_language
+
+        key = (self.name, get_language(), *(v.resolve(context) for v in self.values))
+        if getattr(settings, "OPORA_PREPARED_QUERIES", "on") == "check":
+            html, kept = self.nodelist.render(context), _fixed.get(key)
+            if kept is not None and kept != html:
+                raise AssertionError(
+                    f"{{% fixedcache {self.name} %}} rendered otherwise under the same key: it uses more"
+                )
+        return _kept(_fixed, 256, key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def fixedcache(parser, token):
+    """``{% fixedcache "name" value … %}…{% endfixedcache %}``: the enclosed part of a page's
+    frame (static links, menu entries, translated labels) rendered once per process for each
+    name, language and the values given.  It may use nothing else — no request, user, CSRF
+    token or figure; check mode (the tests') renders it every time and fails when it differs."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("fixedcache takes a name and the values it depends on")
+    nodelist = parser.parse(("endfixedcache",))
+    parser.delete_first_token()
+    return FixedCacheNode(nodelist, bits[1], [parser.compile_filter(bit) for bit in bits[2:]])
+
+
 @register.simple_tag(takes_context=True)
 def table_rows(context, table):
     """The body rows of a django-tables2 table, rendered in Python: the same cells, attributes
