@@ -65,13 +65,10 @@ def schools_for(user, action: str = VIEW) -> QuerySet:
 
 def has_school_scope(user, action: str = VIEW) -> bool:
     """Whether ``user`` may ``action`` at least one school (a list's «add» button, a create
-    form's door): its query compiled once per scope, action and academic year (a curator's
-    schools are the year's assignments: core/compiled.py)."""
+    form's door): its query compiled once per scope and action (core/compiled.py)."""
     from core.compiled import prepared_exists
-    from core.years import current_academic_year
 
-    key = ("scoping.has_schools", scope_key(user), action, current_academic_year())
-    return prepared_exists(key, lambda: schools_for(user, action))
+    return prepared_exists(("scoping.has_schools", scope_key(user), action), lambda: schools_for(user, action))
 
 
 def works_in_one_municipality(user) -> bool:
@@ -661,14 +658,17 @@ def may_confirm_import(user, batch) -> bool:
 
 def scope_key(user) -> str:
     """What decides which data a user sees: their role and the organisation it rests on
-    (a curator's scope is their own assignments, so their id).  Users who share it see
-    the same figures; users who do not never share a cached value."""
+    (a curator's scope is their own assignments of the academic year, so their id and the
+    year: the queries kept per scope — core/compiled.py — name the year).  Users who share
+    it see the same figures; users who do not never share a cached value."""
     if not _usable(user):
         return "anon"
     if user.is_superuser:
         return "su"
     if user.role == Role.CURATOR:
-        return f"cur{user.pk}"
+        from core.years import current_academic_year
+
+        return f"cur{user.pk}:{current_academic_year()}"
     return f"{user.role or '-'}:{user.region_id or 0}:{user.municipality_id or 0}:{user.school_id or 0}"
 
 

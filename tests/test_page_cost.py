@@ -267,7 +267,8 @@ def test_home_scope_label_names_the_place_the_role_rests_on(world, login):
 
 def test_has_school_scope_follows_the_academic_year_for_a_curator(world, monkeypatch):
     """A curator's schools are the year's assignments: the prepared question is kept per
-    year (a key without it fails the check mode, and would answer last year's in «on»)."""
+    scope, which names the year for a curator (a key without it fails the check mode, and
+    would answer last year's in «on»)."""
     import core.years
     import curators.models
     from accounts.scoping import EDIT, VIEW, has_school_scope, may_oversee_municipalities
@@ -327,3 +328,17 @@ def test_page_frame_of_each_role_and_language(world, login):
         assert '<option value="en" lang="en" title="English" selected>EN</option>' in body
         assert "Academic year" in body
         client.cookies.pop("django_language")
+
+
+def test_curators_home_follows_the_academic_year(world, monkeypatch):
+    """The home panels' prepared questions rest on the curator's schools, which are the
+    year's assignments: the scope key names the year (check mode fails a key without it)."""
+    import core.years
+    import curators.models
+    from core.dashboard import collect
+
+    assert "assessment/_panel_home.html" in [p.template for p in collect("dashboard", "panels", world.curator)]
+    next_year = current_academic_year() + 1
+    monkeypatch.setattr(core.years, "current_academic_year", lambda *a, **k: next_year)
+    monkeypatch.setattr(curators.models, "current_academic_year", lambda *a, **k: next_year)
+    assert "assessment/_panel_home.html" not in [p.template for p in collect("dashboard", "panels", world.curator)]
