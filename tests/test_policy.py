@@ -224,7 +224,6 @@ def test_scope_key_and_reach(world):
     """The cache's key and generations are the policy's answer (core/cache.py asks it)."""
     from accounts import scoping
     from core import cache
-
     from core.years import current_academic_year
 
     # a curator's scope: their assignments of the academic year
