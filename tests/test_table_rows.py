@@ -127,3 +127,39 @@ def test_other_kinds_of_cells_are_rendered_as_django_tables2_renders_them(world)
     ours = render(table, "core/table.html", request)
     assert ours == render(table, ORIGINAL, request)
     assert "&lt;a&gt;" in ours and "12345 (&lt;a&gt;)" in ours
+
+
+@pytest.mark.django_db
+def test_the_working_tables_own_cells_are_django_tables2s(world, monkeypatch):
+    """SchoolTable writes its cells itself (``cell_formatters``): every figure present and
+    absent, several statuses, an old visit, flags with their link, a name to escape — the same
+    rows as django-tables2's template, and each of its columns went that way."""
+    from tests.test_working_table import RESULTS, YEAR, furnish
+
+    order = OrderFactory(municipality=world.a1)
+    tricky = SchoolFactory(municipality=world.a1, code="T1", short_name='<b>«Школа» "№ 5" & Co</b>')
+    for n, school in enumerate((world.a1_school1, world.a1_school2, tricky)):
+        furnish(school, n + 55 * (school is tricky), order, world.curator)  # the tricky one: 65 days ago
+    SchoolStatus.objects.create(school=world.a1_school2, kind="leader", year_from=YEAR, order=order)
+    used: dict[str, int] = {}
+    own = SchoolTable.cell_formatters
+
+    def counted(table):
+        def wrap(name, formatter):
+            return lambda record: used.__setitem__(name, used.get(name, 0) + 1) or formatter(record)
+
+        return {name: wrap(name, f) for name, f in own(table).items()}
+
+    monkeypatch.setattr(SchoolTable, "cell_formatters", counted)
+    request = RequestFactory().get("/")
+    for results_year in (RESULTS, None):
+        used.clear()
+        schools = working_table(School.objects.filter(municipality=world.a1), YEAR, results_year or 0)
+        table = SchoolTable(schools, year=YEAR, results_year=results_year)
+        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        ours, theirs = render(table, "core/table.html", request), render(table, ORIGINAL, request)
+        assert ours == theirs
+        assert set(used) == {c.name for c in table.columns} - {"municipality"} and set(used.values()) == {4}
+        assert "&lt;b&gt;«Школа» &quot;№ 5&quot; &amp; Co&lt;/b&gt;" in ours and "text-danger" in ours
+        assert ("&amp;year=" in ours) is bool(results_year)
+        assert ours.count('title="') == 7  # four statuses, three visits

@@ -134,25 +134,46 @@ def table_rows(context, table):
 
     columns = [(column, CellRenderer(column)) for column in table.columns]
     per_cell = {c.name for c, _r in columns if any(map(callable, (c.column.attrs.get("td") or {}).values()))}
+    # A table may write some columns' cells itself, straight from the record (its
+    # ``cell_formatters()``: name → record → the cell's HTML, or None for the general way):
+    # not for a column whose attributes or localisation depend on the cell.
+    formatters = table.cell_formatters() if hasattr(table, "cell_formatters") else {}
+    plan = [
+        (column, renderer, None if column.name in per_cell or column.localize is not None else formatters.get(column.name))
+        for column, renderer in columns
+    ]
     fixed: dict[str, str] = {}
+    row_html: dict[tuple, str] = {}  # the rows' attributes as HTML, per distinct attributes
     parts = []
     for row in table.paginated_rows:
         cells = []
-        for column, renderer in columns:
-            # as BoundRow.items(): a column's callable attributes may read the current cell
-            column.current_value = cell = renderer(row)
-            column.current_record = row.record
+        for column, renderer, formatter in plan:
+            html = None if formatter is None else formatter(row.record)
+            if html is None:
+                # as BoundRow.items(): a column's callable attributes may read the current cell
+                column.current_value = cell = renderer(row)
+                column.current_record = row.record
             td = fixed.get(column.name)
             if td is None:
                 td = column.attrs["td"].as_html()
                 if column.name not in per_cell:
                     fixed[column.name] = td
-            if column.localize is not None:
-                cell = str(formats.localize(cell, use_l10n=bool(column.localize)))
-            # td: the attributes' HTML (safe); the value escaped by render_value_in_context —
-            # what format_html("<td {}>{}</td>", …) would give, without escaping them again
-            cells.append(f"<td {td}>{render_value_in_context(cell, context)}</td>")
-        parts.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
+            if html is None:
+                if column.localize is not None:
+                    cell = str(formats.localize(cell, use_l10n=bool(column.localize)))
+                # td: the attributes' HTML (safe); the value escaped by render_value_in_context —
+                # what format_html("<td {}>{}</td>", …) would give, without escaping them again
+                html = render_value_in_context(cell, context)
+            cells.append(f"<td {td}>{html}</td>")
+        attrs = row.attrs
+        try:
+            key = tuple(attrs.items())
+            tr = row_html.get(key)
+            if tr is None:
+                tr = row_html[key] = attrs.as_html()
+        except TypeError:  # an unhashable attribute value
+            tr = attrs.as_html()
+        parts.append(f"<tr {tr}>{''.join(cells)}</tr>")
     return mark_safe("\n".join(parts))
 
 
