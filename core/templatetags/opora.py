@@ -139,7 +139,11 @@ def table_rows(context, table):
     # not for a column whose attributes or localisation depend on the cell.
     formatters = table.cell_formatters() if hasattr(table, "cell_formatters") else {}
     plan = [
-        (column, renderer, None if column.name in per_cell or column.localize is not None else formatters.get(column.name))
+        (
+            column,
+            renderer,
+            None if column.name in per_cell or column.localize is not None else formatters.get(column.name),
+        )
         for column, renderer in columns
     ]
     fixed: dict[str, str] = {}
