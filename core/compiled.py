@@ -185,8 +185,12 @@ def _other(args: tuple) -> tuple:
             result.append(arg + "\u2063")
         elif isinstance(arg, int | datetime.date) and not isinstance(arg, bool):
             result.append(arg + (104729 if isinstance(arg, int) else datetime.timedelta(days=1, microseconds=1)))
+        elif isinstance(arg, list) and arg and all(isinstance(a, int) and not isinstance(a, bool) for a in arg):
+            result.append([a + 104729 for a in arg])  # ids, as one array parameter (``= ANY(%s)``)
         else:
-            raise TypeError(f"a prepared query's argument is an int, a str, a date or a datetime, not {type(arg)}")
+            raise TypeError(
+                f"a prepared query's argument is an int, a str, a date, a datetime or a list of ints, not {type(arg)}"
+            )
     return tuple(result)
 
 

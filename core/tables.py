@@ -168,11 +168,12 @@ class PreparedTableData(TableQuerysetData):
     reader's scope, the filters' values, the year and date…); check mode
     (``OPORA_PREPARED_QUERIES = "check"``, the tests) builds it again on every use and fails
     on a key that misses an input.  Unpaginated (the xlsx export) the built queryset is read
-    as it is."""
+    as it is.  ``attach(rows)``, when given, does for a page's rows what the queryset's
+    ``prefetch_related`` would (the page is then read without it)."""
 
-    def __init__(self, model, key: tuple, build):
+    def __init__(self, model, key: tuple, build, attach=None):
         super().__init__(None)
-        self._model, self.key, self.build = model, key, build
+        self._model, self.key, self.build, self.attach = model, key, build, attach
         self.orderings: tuple = ()
         self._all = None
 
@@ -228,4 +229,8 @@ class PreparedTableData(TableQuerysetData):
 
         start, stop = item.start or 0, item.stop
         key = (*self.key, "rows", self.orderings, start, stop)
-        return list(prepared(key, lambda: self.queryset()[start:stop]))
+        if self.attach is None:
+            return list(prepared(key, lambda: self.queryset()[start:stop]))
+        rows = list(prepared((*key, "attach"), lambda: self.queryset().prefetch_related(None)[start:stop]))
+        self.attach(rows)
+        return rows

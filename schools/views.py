@@ -9,7 +9,7 @@ from core.years import current_academic_year
 from schools.filters import SchoolFilterSet
 from schools.forms import SchoolForm
 from schools.models import School
-from schools.selectors import school_figures, working_table
+from schools.selectors import attach_statuses_now, school_figures, working_table
 from schools.tables import SchoolTable
 
 
@@ -40,7 +40,9 @@ class SchoolListView(ObjectListView):
         from core.tables import PreparedTableData
 
         self.filterset = self.get_filterset(self.get_filterset_class())
-        self.object_list = PreparedTableData(School, self.rows_key(), self.filtered)
+        self.object_list = PreparedTableData(
+            School, self.rows_key(), self.filtered, attach=lambda rows: attach_statuses_now(rows, self.year)
+        )
         return self.render_to_response(self.get_context_data(filter=self.filterset, object_list=self.object_list))
 
     def latest_results_year(self) -> int | None:
@@ -95,12 +97,29 @@ class SchoolListView(ObjectListView):
         return ("schools.list", scope_key(user), self.year, self.results_year, timezone.localdate(), state)
 
     def get_table_kwargs(self):
+        from core.cache import scope_key
+        from core.compiled import prepared
+
         kwargs = {**super().get_table_kwargs(), "year": self.year, "results_year": self.results_year}
-        # The municipality column only where the reader's schools lie in several.
-        municipalities = schools_for(self.request.user).values_list("municipality_id", flat=True)
-        if len(set(municipalities.order_by().distinct()[:2])) <= 1:
+        # The municipality column only where the reader's schools lie in several (a curator's
+        # schools are this year's: the year is in the key).
+        user = self.request.user
+        municipalities = prepared(
+            ("schools.list.municipalities", scope_key(user), self.year),
+            lambda: schools_for(user).values_list("municipality_id", flat=True).order_by().distinct()[:2],
+        )
+        if len(set(municipalities)) <= 1:
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "municipality")
         return kwargs
+
+    def can_create(self) -> bool:
+        """``has_school_scope(user, MANAGE)`` — one EXISTS — prepared per scope and year."""
+        from core.cache import scope_key
+        from core.compiled import prepared_exists
+
+        user = self.request.user
+        key = ("schools.list.may_add", scope_key(user), self.year)
+        return bool(self.create_url_name) and prepared_exists(key, lambda: schools_for(user, self.create_action))
 
 
 def _plain(value):
