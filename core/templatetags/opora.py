@@ -181,6 +181,68 @@ def table_rows(context, table):
     return mark_safe("\n".join(parts))
 
 
+@register.simple_tag(takes_context=True)
+def table_head(context, table):
+    """The header block of a django-tables2 table (``table.thead`` of
+    ``django_tables2/bootstrap5.html``, whitespace and all), written in Python: the same
+    header cells, their attributes and sort links (``querystring_replace``) without the
+    template engine's nodes per column (tests/test_table_rows.py compares the whole table)."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.template import Variable, VariableDoesNotExist
+    from django.template.base import render_value_in_context
+    from django.utils.html import escape
+    from django.utils.http import urlencode
+
+    if not table.show_header:
+        return mark_safe("\n            \n            ")
+    try:  # {{ table.attrs.thead.as_html }}: nothing unless the table's attributes carry one
+        thead = render_value_in_context(Variable("table.attrs.thead.as_html").resolve({"table": table}), context)
+    except VariableDoesNotExist:
+        thead = ""
+    parts = [f"\n            \n                <thead {thead}>\n                <tr>\n                "]
+    params = None
+    for column in table.columns:
+        header = render_value_in_context(column.header, context)
+        if column.orderable:
+            if params is None:
+                if "request" not in context:
+                    raise ImproperlyConfigured("table_head needs the request in the template's context")
+                params = dict(context["request"].GET)
+                field = table.prefixed_order_by_field
+            link = dict(params)
+            if field not in ("", None):
+                link[field] = column.order_by_alias.next
+            query = escape("?" + urlencode(link, doseq=True))
+            cell = f'\n                            <a href="{query}">{header}</a>\n                        '
+        else:
+            cell = f"\n                            {header}\n                        "
+        th = render_value_in_context(column.attrs["th"].as_html(), context)
+        parts.append(
+            f'\n                    <th {th} scope="col">\n                        {cell}\n                    </th>\n                '
+        )
+    parts.append("\n                </tr>\n                </thead>\n            \n            ")
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def render_table_here(context, table):
+    """django-tables2's ``{% render_table table %}`` for a Table, rendered within the page's own
+    context: ``render_table`` renders the table's template with a RequestContext of its own,
+    which runs every context processor a second time (the menu, ≈ 1 ms of a list page); here
+    the template sees the page's context with ``table`` on top (it reads ``table`` and
+    ``request``; a TemplateColumn gets the context through ``table.context`` as before)."""
+    from django.template.loader import get_template
+
+    template = get_template(table.template_name)
+    table.context = context
+    try:
+        table.before_render(context.get("request"))
+        with context.push(table=table):
+            return template.template.render(context)
+    finally:
+        del table.context
+
+
 _forms: dict[tuple, str] = {}
 
 
