@@ -7,6 +7,7 @@ does not change, so ``cached_signature`` computes it once per function (bound me
 their underlying function: same parameters, ``self`` dropped)."""
 
 import functools
+from collections.abc import Sequence
 
 from django.db import models
 from django_tables2 import utils
@@ -230,7 +231,33 @@ class PreparedTableData(TableQuerysetData):
         start, stop = item.start or 0, item.stop
         key = (*self.key, "rows", self.orderings, start, stop)
         if self.attach is None:
-            return list(prepared(key, lambda: self.queryset()[start:stop]))
-        rows = list(prepared((*key, "attach"), lambda: self.queryset().prefetch_related(None)[start:stop]))
-        self.attach(rows)
-        return rows
+            return _Rows(lambda: list(prepared(key, lambda: self.queryset()[start:stop])))
+
+        def rows():
+            page = list(prepared((*key, "attach"), lambda: self.queryset().prefetch_related(None)[start:stop]))
+            self.attach(page)
+            return page
+
+        return _Rows(rows)
+
+
+class _Rows(Sequence):
+    """A page's rows, read when first used — as a sliced queryset is: a page whose rendering
+    comes from the fragment cache (cache on) reads no rows."""
+
+    def __init__(self, fetch):
+        self._fetch, self._rows = fetch, None
+
+    def _all(self) -> list:
+        if self._rows is None:
+            self._rows = self._fetch()
+        return self._rows
+
+    def __len__(self):
+        return len(self._all())
+
+    def __getitem__(self, item):
+        return self._all()[item]
+
+    def __iter__(self):
+        return iter(self._all())

@@ -154,3 +154,20 @@ def test_the_export_is_every_row(list_world, login):
     client = login(list_world.coordinator)
     sheet = load_workbook(BytesIO(client.get("/schools/?export=xlsx&per_page=2").content)).active
     assert sheet.max_row - 1 == client.get("/schools/").context["table"].paginator.count == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_from_the_fragment_cache_reads_no_rows(world, login, monkeypatch):
+    """Cache on: the table's HTML of a page seen before comes from the fragment cache, and
+    its rows (read only when the table renders them) are not read at all."""
+    from schools import views
+
+    read = []
+    attach = views.attach_statuses_now
+    monkeypatch.setattr(views, "attach_statuses_now", lambda rows, year: read.append(len(rows)) or attach(rows, year))
+    client = login(world.coordinator)
+    first = client.get("/schools/?sort=-short_name").content.decode()
+    assert read == [3]
+    again = client.get("/schools/?sort=-short_name").content.decode()
+    assert read == [3]  # nothing read the second time
+    assert again.count("<tr") == first.count("<tr") == 4
