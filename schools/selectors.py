@@ -292,6 +292,7 @@ def attach_statuses_now(schools: list, year: int) -> None:
     page of the schools list): the same statuses, in the same order, each with its school —
     in one statement prepared per year, the schools' ids its argument (``core.compiled``)."""
     from core.compiled import prepared
+    from schools.models import SchoolStatus
 
     if not schools:
         return
@@ -302,10 +303,11 @@ def attach_statuses_now(schools: list, year: int) -> None:
 
     for status in prepared(("schools.statuses_now", year), build, list(by_school)):
         by_school[status.school_id].append(status)
+    cache_school = SchoolStatus.school.field.set_cached_value  # the school_id is the school's already
     for school in schools:
         school.statuses_now = held = by_school[school.pk]
         for status in held:
-            status.school = school  # as the prefetch leaves them
+            cache_school(status, school)  # each status with its school, as the prefetch leaves them
 
 
 _COMPILED: dict[tuple, object] = {}
