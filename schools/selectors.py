@@ -1,5 +1,6 @@
 from django.db.models import Count, Q, QuerySet
 
+from core.compiled import prepared
 from core.years import current_academic_year
 from schools.models import StatusKind
 
@@ -291,7 +292,6 @@ def attach_statuses_now(schools: list, year: int) -> None:
     """``working_table``'s prefetch of ``statuses_now`` for ``schools`` read without it (a
     page of the schools list): the same statuses, in the same order, each with its school —
     in one statement prepared per year, the schools' ids its argument (``core.compiled``)."""
-    from core.compiled import prepared
     from schools.models import SchoolStatus
 
     if not schools:
@@ -354,8 +354,15 @@ def school_figures(school, year: int | None = None) -> dict:
     ry = school_results_year(school)
     fields = ["id", "is_low_results", "school_index", "flags_count", "risk_level", "curators", "last_visit"]
     (row,) = working_table_rows([school.pk], [*fields, "roadmap_progress"], year, ry)
-    # working_table's prefetch of the statuses held in the year, for this one school
-    statuses = list(SchoolStatus.objects.filter(status_held_in(year)).order_by("kind").filter(school=school.pk))
+    # working_table's prefetch of the statuses held in the year, for this one school (prepared
+    # per year, the school's id as argument: core/compiled.py)
+    statuses = list(
+        prepared(
+            ("card.statuses_held", year),
+            lambda sid: statuses_now(year).filter(school=sid),
+            school.pk,
+        )
+    )
     return {
         "year": year,
         "results_year": ry,
