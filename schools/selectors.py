@@ -348,7 +348,6 @@ def school_figures(school, year: int | None = None) -> dict:
     shows at the top, the same numbers as the schools table and the API (the table's SQL,
     compiled once: ``working_table_rows``)."""
     from assessment.selectors import school_results_year
-    from schools.models import SchoolStatus
 
     year = year or current_academic_year()
     ry = school_results_year(school)
