@@ -190,8 +190,12 @@ def _other(args: tuple, near: bool = False) -> tuple:
                 result.append(arg + (1 if near else 104729))
             else:
                 result.append(arg + datetime.timedelta(days=1, microseconds=1))
+        elif isinstance(arg, list) and arg and all(isinstance(a, int) and not isinstance(a, bool) for a in arg):
+            result.append([a + (1 if near else 104729) for a in arg])  # ids, as one array parameter (``= ANY(%s)``)
         else:
-            raise TypeError(f"a prepared query's argument is an int, a str, a date or a datetime, not {type(arg)}")
+            raise TypeError(
+                f"a prepared query's argument is an int, a str, a date, a datetime or a list of ints, not {type(arg)}"
+            )
     return tuple(result)
 
 

@@ -305,8 +305,36 @@ def working_table(schools: QuerySet, year: int | None = None, results_year: int 
             output_field=CharField(),
         )
     )
-    held = SchoolStatus.objects.filter(status_held_in(year)).order_by("kind")
-    return qs.prefetch_related(Prefetch("statuses", queryset=held, to_attr="statuses_now"))
+    return qs.prefetch_related(Prefetch("statuses", queryset=statuses_now(year), to_attr="statuses_now"))
+
+
+def statuses_now(year: int) -> QuerySet:
+    """The statuses held in ``year``, by kind: ``working_table``'s ``statuses_now`` (its prefetch)."""
+    from schools.models import SchoolStatus
+
+    return SchoolStatus.objects.filter(status_held_in(year)).order_by("kind")
+
+
+def attach_statuses_now(schools: list, year: int) -> None:
+    """``working_table``'s prefetch of ``statuses_now`` for ``schools`` read without it (a
+    page of the schools list): the same statuses, in the same order, each with its school —
+    in one statement prepared per year, the schools' ids its argument (``core.compiled``)."""
+    from schools.models import SchoolStatus
+
+    if not schools:
+        return
+    by_school: dict[int, list] = {school.pk: [] for school in schools}
+
+    def build(ids):
+        return statuses_now(year).extra(where=['"schools_schoolstatus"."school_id" = ANY(%s)'], params=[ids])
+
+    for status in prepared(("schools.statuses_now", year), build, list(by_school)):
+        by_school[status.school_id].append(status)
+    cache_school = SchoolStatus.school.field.set_cached_value  # the school_id is the school's already
+    for school in schools:
+        school.statuses_now = held = by_school[school.pk]
+        for status in held:
+            cache_school(status, school)  # each status with its school, as the prefetch leaves them
 
 
 _COMPILED: dict[tuple, object] = {}
@@ -347,7 +375,6 @@ def school_figures(school, year: int | None = None) -> dict:
     shows at the top, the same numbers as the schools table and the API (the table's SQL,
     compiled once: ``working_table_rows``)."""
     from assessment.selectors import school_results_year
-    from schools.models import SchoolStatus
 
     year = year or current_academic_year()
     ry = school_results_year(school)
@@ -358,7 +385,7 @@ def school_figures(school, year: int | None = None) -> dict:
     statuses = list(
         prepared(
             ("card.statuses_held", year),
-            lambda sid: SchoolStatus.objects.filter(status_held_in(year)).order_by("kind").filter(school=sid),
+            lambda sid: statuses_now(year).filter(school=sid),
             school.pk,
         )
     )

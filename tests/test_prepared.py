@@ -242,6 +242,26 @@ def test_prepared_queries_are_off_on_another_database(monkeypatch):
     assert built == [1] and list(result) == []
 
 
+@pytest.mark.parametrize("mode", ["on", "check"])
+def test_a_list_of_ids_is_one_argument(world, mode):
+    """Ids as one array parameter (``= ANY(%s)``): the statement is the same for any number
+    of them; check mode still compares the SQL."""
+
+    def build(ids):
+        return School.objects.extra(where=['"schools_school"."id" = ANY(%s)'], params=[ids]).order_by("code")
+
+    with override_settings(OPORA_PREPARED_QUERIES=mode):
+        some = [world.a1_school1.pk, world.b1_school1.pk]
+        assert [s.pk for s in prepared(("test.ids",), build, some)] == [s.pk for s in build(some)]
+        more = [world.a1_school2.pk, world.a2_school1.pk, world.a1_school1.pk]
+        with CaptureQueriesContext(connection) as ctx:
+            rows = [s.pk for s in prepared(("test.ids",), build, more)]
+        assert rows == [s.pk for s in build(more)] and len(rows) == 3
+        assert len(ctx.captured_queries) == 1
+    with pytest.raises(TypeError):
+        prepared(("test.ids.bad",), build, [])
+
+
 def test_an_argument_out_of_the_fields_range_is_not_kept(world):
     """Django compiles a lookup of an integer beyond its field's range to nothing: such a
     first call (a URL's id) must not leave an empty statement for every later id."""

@@ -235,3 +235,29 @@ def test_the_card_figures_are_the_schools_row(table_world):
             row.roadmap_progress,
         )
         assert figures["statuses"] == row.statuses_now
+
+
+def test_statuses_attached_to_a_page_are_the_prefetchs(table_world):
+    """``attach_statuses_now`` (the schools page reads its rows without the prefetch) gives each
+    school the statuses ``working_table``'s prefetch gives: the same rows, order, school."""
+    from schools.models import School
+    from schools.selectors import attach_statuses_now, working_table
+
+    w = table_world
+    order = OrderFactory(municipality=w.a1)
+    SchoolStatus.objects.create(school=w.a1_school2, kind=StatusKind.LEADER, year_from=YEAR, order=order)
+    SchoolStatus.objects.create(
+        school=w.a1_school1, kind=StatusKind.LEADER, year_from=YEAR - 3, year_to=YEAR - 1, order=order
+    )
+    schools = working_table(School.objects.order_by("code"), YEAR)
+    expected = {s.pk: [(st.pk, st.kind, st.school_id) for st in s.statuses_now] for s in schools}
+    for _ in range(2):  # compiled, then kept
+        rows = list(schools.prefetch_related(None))
+        attach_statuses_now(rows, YEAR)
+        assert {s.pk: [(st.pk, st.kind, st.school_id) for st in s.statuses_now] for s in rows} == expected
+        assert all(st.school is s for s in rows for st in s.statuses_now)
+    assert [st.kind for st in next(s for s in rows if s.pk == w.a1_school2.pk).statuses_now] == [
+        "leader",
+        "low_results",
+    ]
+    assert next(s for s in rows if s.pk == w.a1_curator_school.pk).statuses_now == []
