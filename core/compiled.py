@@ -476,12 +476,16 @@ def _executable(connection, statement: _Statement, args: tuple) -> tuple[str, tu
 
 class PreparedList:
     """What a paginator pages through when the list's SQL depends only on ``key``: its count
-    and each page (a slice) are prepared queries of ``build()``."""
+    and each page (a slice) are prepared queries of ``build()``.
+
+    With ``page_size``, a short last page (the paginator cuts its slice at the count) is read
+    as a whole page and cut here: one statement per page whatever the count, not a new one
+    every time a row is added or removed."""
 
     ordered = True  # build() is ordered: the paginator need not warn
 
-    def __init__(self, key: tuple, build):
-        self.key, self.build = key, build
+    def __init__(self, key: tuple, build, page_size: int | None = None):
+        self.key, self.build, self.page_size = key, build, page_size
 
     def count(self) -> int:
         return prepared_count(self.key, self.build)
@@ -493,4 +497,7 @@ class PreparedList:
         if not isinstance(item, slice) or item.step is not None:
             raise TypeError("a prepared list is read by slices")
         start, stop = item.start or 0, item.stop
+        if stop is not None and self.page_size and stop - start < self.page_size:
+            read = start + self.page_size
+            return list(prepared((*self.key, "slice", start, read), lambda: self.build()[start:read]))[: stop - start]
         return list(prepared((*self.key, "slice", start, stop), lambda: self.build()[start:stop]))

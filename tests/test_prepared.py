@@ -226,6 +226,43 @@ def test_a_prepared_list_pages_as_the_queryset(world):
         assert list(pages.page(number)) == list(expected.page(number))
 
 
+@override_settings(OPORA_PREPARED_QUERIES="on")
+def test_a_short_last_page_is_one_statement_whatever_the_count(world):
+    """The paginator cuts the last page's slice at the count; with the page size the list
+    reads a whole page and cuts it itself, so a new row keeps the same statement (without it
+    every count made a statement of its own) — and the pages stay the queryset's."""
+    from django.core.paginator import Paginator
+
+    from core import compiled
+    from core.compiled import PreparedList, forget_prepared
+
+    forget_prepared()
+    muni = Municipality.objects.create(region=world.a1.region, name="Округ страниц")
+    for n in range(5):
+        SchoolFactory(municipality=muni, code=f"SL{n}")
+
+    def build():
+        return School.objects.filter(municipality=muni).order_by("code").values_list("pk", flat=True)
+
+    def slices():
+        return sorted(k[-2:] for k in compiled._memo if k[:2] == ("rows", "test.short"))
+
+    for extra in range(3):  # 5, 6, 7 schools: the second page is short
+        expected = Paginator(build(), 4)
+        pages = Paginator(PreparedList(("test.short",), build, 4), 4)
+        assert [list(pages.page(n)) for n in expected.page_range] == [
+            list(expected.page(n)) for n in expected.page_range
+        ]
+        SchoolFactory(municipality=muni, code=f"SM{extra}")
+    assert slices() == [(0, 4), (4, 8)]
+    forget_prepared()
+    for extra in range(2):  # 9, 10 schools: without the page size, one statement per count
+        SchoolFactory(municipality=muni, code=f"SN{extra}")
+        Paginator(PreparedList(("test.short",), build), 4).page(3)
+    assert slices() == [(8, 9), (8, 10)]
+    forget_prepared()
+
+
 def test_prepared_queries_are_off_on_another_database(monkeypatch):
     """``make run`` serves the demo from SQLite: there every prepared helper builds its
     queryset as usual (the home page once answered 500 there: the raw sqlite3 cursor is no

@@ -167,11 +167,77 @@ def run_wrk(base: str, paths: list[str], writer: Writer | None = None, **env) ->
 
 def _wrk(base: str, paths: list[str], **env) -> dict:
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", str(Path(__file__).with_name("mixed.lua")), base]
+    before = cpu_snapshot(base)
     out = subprocess.run(
         cmd, capture_output=True, text=True, check=True, env={**os.environ, "PATHS": ",".join(paths), **env}
     )
+    after = cpu_snapshot(base)
     line = next(line for line in out.stdout.splitlines() if line.startswith("JSON "))
-    return json.loads(line[5:])
+    result = json.loads(line[5:])
+    return {**result, "cpu_ms_per_request": cpu_per_request(before, after, result["requests"])}
+
+
+# base URL → the gunicorn master's pid (start_server), for the CPU of its workers
+SERVERS: dict[str, int] = {}
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu_ms(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) * _TICK_MS  # utime, stime
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def cpu_snapshot(base: str) -> dict:
+    """CPU used so far (ms) by each process that serves a request: the server's gunicorn
+    workers, the PostgreSQL backends of this database (other than this process's), the Redis
+    server (shared with whatever else uses it), wrk (this process's reaped children) and the
+    whole machine (every core's busy time, /proc/stat: what other runs take shows there)."""
+    import resource
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    redis = subprocess.run(["pidof", "redis-server"], capture_output=True, text=True).stdout.split()
+    groups = {
+        "gunicorn": _children(SERVERS[base]) if base in SERVERS else [],
+        "postgres": backends,
+        "redis": [int(p) for p in redis],
+    }
+    snap = {name: {pid: _proc_cpu_ms(pid) for pid in pids} for name, pids in groups.items()}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    snap["wrk"] = 1000 * (usage.ru_utime + usage.ru_stime)
+    with open("/proc/stat") as f:
+        cpu = [int(v) for v in f.readline().split()[1:]]
+    snap["machine"] = (sum(cpu) - cpu[3] - cpu[4]) * _TICK_MS  # all but idle and iowait
+    return snap
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict:
+    """ms of CPU per request by group; a process started during the run counts from zero."""
+    out = {}
+    for name in ("gunicorn", "postgres", "redis"):
+        used = sum((ms or 0) - (before[name].get(pid) or 0) for pid, ms in after[name].items() if ms is not None)
+        out[name] = round(used / max(requests, 1), 3)
+    for name in ("wrk", "machine"):
+        out[name] = round((after[name] - before[name]) / max(requests, 1), 3)
+    out["served"] = round(out["gunicorn"] + out["postgres"] + out["redis"] + out["wrk"], 3)
+    return out
 
 
 def main() -> None:
@@ -209,13 +275,15 @@ def main() -> None:
         # Production runs with Redis (the shared cache); cache-warm figures, then the same
         # scenarios with the generation cache off: every request computes (the cold figure).
         only = tuple(filter(None, os.environ.get("BENCH_SCENARIOS", "").split(",")))
-        results["cached"] = measure(user, key, school_ids, cache=True, scenarios=only or None)
+        # BENCH_COLD_ONLY=1: the cold figures alone (a profile of the uncached path)
+        if os.environ.get("BENCH_COLD_ONLY") != "1":
+            results["cached"] = measure(user, key, school_ids, cache=True, scenarios=only or None)
         cold = ("minimal_view", "dashboard", "school_card", "school_list_page", "api_lists")
         results["uncached"] = measure(
             user, key, school_ids, cache=False, scenarios=tuple(s for s in cold if not only or s in only)
         )
         for mode in ("cached", "uncached"):
-            part = results[mode]
+            part = results.get(mode, {})
             if "api_lists" in part and "minimal_view" in part:
                 # against the minimal view of the same server, measured in the same run
                 part["api_vs_minimal"] = round(part["api_lists"]["rps"] / part["minimal_view"]["rps"], 3)
@@ -329,6 +397,7 @@ def start_server(cache: bool, app_dir: Path | None = None):
         env=env,
     )
     time.sleep(3)
+    SERVERS[f"http://127.0.0.1:{port}"] = server.pid
     return server, f"http://127.0.0.1:{port}"
 
 

@@ -15,15 +15,18 @@ class MunicipalityViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Municipality.objects.select_related("region").restrict(self.request.user).order_by("name")
 
-    def paginate_queryset(self, queryset):
+    def list_uncached(self, request, *args, **kwargs):
         """The count and the page: prepared once per reader's scope and query string
-        (core/compiled.py ``PreparedList``)."""
+        (core/compiled.py ``PreparedList``); the scoped, filtered and ordered queryset is
+        built only when it is prepared (or checked), not on every request."""
         from core.cache import scope_key
         from core.compiled import PreparedList
 
-        params = tuple(sorted((k, tuple(v)) for k, v in self.request.query_params.lists() if k != "page"))
-        key = ("api.municipalities", scope_key(self.request.user), params)
-        return super().paginate_queryset(PreparedList(key, lambda: queryset))
+        params = tuple(sorted((k, tuple(v)) for k, v in request.query_params.lists() if k != "page"))
+        key = ("api.municipalities", scope_key(request.user), params)
+        size = self.paginator.get_page_size(request)
+        page = self.paginate_queryset(PreparedList(key, lambda: self.filter_queryset(self.get_queryset()), size))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class SchoolViewSet(ScopedViewSet):
@@ -69,8 +72,12 @@ class SchoolViewSet(ScopedViewSet):
         from schools.selectors import working_table_rows
 
         ordering_filter = OrderingFilter()
-        schools = ScopedViewSet.get_queryset(self)
-        ordering = ordering_filter.get_ordering(request, schools, self) or ()
+
+        def schools():  # built only when a prepared query is built (or checked)
+            return ScopedViewSet.get_queryset(self)
+
+        # ``ordering_fields`` is a list: the valid fields are its names, not the queryset's
+        ordering = ordering_filter.get_ordering(request, self.queryset, self) or ()
         plain = (
             settings.IS_POSTGRES
             and not set(request.query_params) & set(self.filterset_class.base_filters)
@@ -83,12 +90,13 @@ class SchoolViewSet(ScopedViewSet):
         scope = scope_key(request.user)
         ids = PreparedList(
             ("api.schools.ids", scope, tuple(ordering)),
-            lambda: ordering_filter.filter_queryset(request, schools, self).values_list("pk", flat=True),
+            lambda: ordering_filter.filter_queryset(request, schools(), self).values_list("pk", flat=True),
+            self.paginator.get_page_size(request),
         )
         page = self.paginate_queryset(ids)
         fields = self.get_serializer_class().Meta.fields
         year = current_academic_year()
-        ry = prepared_aggregate(("api.schools.results_year", scope), lambda: results_of(schools), y=Max("year"))["y"]
+        ry = prepared_aggregate(("api.schools.results_year", scope), lambda: results_of(schools()), y=Max("year"))["y"]
         rows = working_table_rows(ids[:] if page is None else page, fields, year, ry)
         return self.get_paginated_response(rows) if page is not None else Response(rows)
 
