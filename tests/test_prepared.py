@@ -263,6 +263,97 @@ def test_a_short_last_page_is_one_statement_whatever_the_count(world):
     forget_prepared()
 
 
+@pytest.mark.parametrize("mode", ["on", "check"])
+def test_values_together_are_the_querysets_in_one_statement(world, mode):
+    """``prepared_together``: a count, a slice of ids and an aggregate read by one statement —
+    the values Django gives for each, new data seen at once; an aggregate PostgreSQL gives in
+    another type (an average: a decimal) keeps every part read as Django does."""
+    from django.db.models import Avg, Max
+
+    from core import compiled
+    from core.compiled import prepared_together
+
+    def ids():
+        return schools_of(world.a1).values_list("pk", flat=True)
+
+    def parts():
+        return (
+            ("count", ids),
+            ("list", lambda: ids()[1:3]),
+            ("aggregate", lambda: School.objects.filter(municipality=world.a1), {"top": Max("id")}),
+        )
+
+    def expected():
+        return [
+            ids().count(),
+            list(ids()[1:3]),
+            School.objects.filter(municipality=world.a1).aggregate(m=Max("id"))["m"],
+        ]
+
+    with override_settings(OPORA_PREPARED_QUERIES=mode):
+        key = ("test.together", world.a1.pk)
+        assert prepared_together(key, *parts()) == expected()
+        SchoolFactory(municipality=world.a1, code="A1S0")  # first by code: the slice moves
+        with CaptureQueriesContext(connection) as ctx:
+            again = prepared_together(key, *parts())
+        assert again == expected() and again[0] == 4 and isinstance(again[1], list)
+        assert len(ctx.captured_queries) == 1
+        assert "ARRAY(" in ctx.captured_queries[0]["sql"] or ctx.captured_queries[0]["sql"].startswith("EXECUTE")
+        avg = ("test.together-avg",)
+        with_avg = (("count", ids), ("aggregate", lambda: School.objects.all(), {"a": Avg("id")}))
+        value = prepared_together(avg, *with_avg)
+        assert compiled._recall(("together", *avg)) is compiled._NOT_KEPT
+        assert prepared_together(avg, *with_avg) == value == [4, School.objects.aggregate(a=Avg("id"))["a"]]
+        nothing = (("count", lambda: School.objects.none()), ("list", lambda: School.objects.none().values_list("pk")))
+        assert prepared_together(("test.together-none",), *nothing) == [0, []]
+        assert prepared_together(("test.together-none",), *nothing) == [0, []]
+
+
+def test_check_mode_catches_a_together_key_that_misses_an_input(world):
+    from core.compiled import prepared_together
+
+    def parts(muni):
+        return (("count", lambda: schools_of(muni)), ("list", lambda: schools_of(muni).values_list("pk", flat=True)))
+
+    prepared_together(("test.together-bad",), *parts(world.a1))
+    with pytest.raises(PreparedQueryMismatch):
+        prepared_together(("test.together-bad",), *parts(world.a2))
+
+
+@override_settings(OPORA_PREPARED_QUERIES="on")
+def test_a_page_read_together_is_the_paginators_page_in_one_query(world):
+    """``PreparedList.read_page``: the count, the page's ids and a further value in one
+    statement; the paginator then reads its count and that page from it (no query), the same
+    pages as the queryset's; another page than the one read goes the usual way."""
+    from django.core.paginator import Paginator
+    from django.db.models import Max
+
+    from core.compiled import PreparedList
+
+    for n in range(5):
+        SchoolFactory(municipality=world.a1, code=f"RP{n}")
+
+    def build():
+        return School.objects.filter(municipality=world.a1).order_by("code").values_list("pk", flat=True)
+
+    expected = Paginator(build(), 3)
+    top = ("aggregate", build, {"top": Max("id")})
+    for number in (*expected.page_range, 99):
+        for _round in range(2):  # the first call reads as Django does, the second is the statement
+            pages = Paginator(PreparedList(("test.read", world.a1.pk), build, 3), 3)
+            with CaptureQueriesContext(connection) as ctx:
+                (highest,) = pages.object_list.read_page((number - 1) * 3, top)
+                if number == 99:
+                    assert pages.count == expected.count
+                    continue
+                rows = list(pages.page(number))
+            assert rows == list(expected.page(number)) and highest == max(build())
+            assert _round == 0 or len(ctx.captured_queries) == 1
+    pages = Paginator(PreparedList(("test.read", world.a1.pk), build, 3), 3)
+    pages.object_list.read_page(0)
+    assert list(pages.page(2)) == list(expected.page(2))  # not the page read: its own statement
+
+
 def test_prepared_queries_are_off_on_another_database(monkeypatch):
     """``make run`` serves the demo from SQLite: there every prepared helper builds its
     queryset as usual (the home page once answered 500 there: the raw sqlite3 cursor is no

@@ -86,22 +86,38 @@ class SchoolViewSet(ScopedViewSet):
         if not plain:
             return super().list_uncached(request, *args, **kwargs)
         # the ids, their count and the results year: SQL that depends on the reader's scope and
-        # the ordering only, compiled once (core/compiled.py)
+        # the ordering only, compiled once (core/compiled.py); for a numbered page the three
+        # in one statement
         scope = scope_key(request.user)
+        size = self.paginator.get_page_size(request)
         ids = PreparedList(
             ("api.schools.ids", scope, tuple(ordering)),
             lambda: ordering_filter.filter_queryset(request, schools(), self).values_list("pk", flat=True),
-            self.paginator.get_page_size(request),
+            size,
         )
+        results_year = ("aggregate", lambda: results_of(schools()), {"y": Max("year")})
+        start = _page_start(request, self.paginator.page_query_param, size)
+        ry = ids.read_page(start, results_year)[0] if start is not None else None
         page = self.paginate_queryset(ids)
         fields = self.get_serializer_class().Meta.fields
         year = current_academic_year()
-        ry = prepared_aggregate(("api.schools.results_year", scope), lambda: results_of(schools()), y=Max("year"))["y"]
+        if start is None:
+            ry = prepared_aggregate(("api.schools.results_year", scope), results_year[1], **results_year[2])["y"]
         rows = working_table_rows(ids[:] if page is None else page, fields, year, ry)
         return self.get_paginated_response(rows) if page is not None else Response(rows)
 
 
 _SCHOOL_COLUMNS = {f.name for f in School._meta.concrete_fields}
+
+
+def _page_start(request, param: str, size: int) -> int | None:
+    """The first row of the page the paginator will read (Django's ``validate_number``: what
+    ``int()`` takes, from 1); None for ``last`` or a number it refuses."""
+    try:
+        number = int(request.query_params.get(param) or 1)
+    except (TypeError, ValueError):
+        return None
+    return (number - 1) * size if number >= 1 else None
 
 
 # --- Programme side (issue 3) --------------------------------------------------------
