@@ -112,6 +112,40 @@ def test_a_prepared_list_page_builds_no_scoped_queryset(world, api, settings, mo
     forget_prepared()
 
 
+def test_municipalities_read_as_values_are_the_serializers(world, api):
+    """The municipalities list reads ``values()`` rows renamed (every field of its serializer
+    is a plain column: ``core.api.plain_sources``) — the same JSON, byte for byte, as the
+    serializer gives, empty and non-Latin values and the region's name included; a serializer
+    with a figure or a method field is read with the serializer."""
+    from rest_framework import serializers
+    from rest_framework.renderers import JSONRenderer
+
+    from core.api import plain_sources
+    from schools.api.serializers import MunicipalitySerializer, SchoolSerializer
+    from schools.models import Municipality
+
+    Municipality.objects.filter(pk=world.a1.pk).update(
+        education_body="Управление «Образование» \u2028", methodical_centre=""
+    )
+    response = api(world.regional).get("/api/v1/municipalities/", {"ordering": "-name"})
+    assert response.status_code == 200
+    expected = MunicipalitySerializer(
+        Municipality.objects.filter(region=world.a1.region).select_related("region").order_by("-name"), many=True
+    ).data
+    assert response.content == JSONRenderer().render({"count": 2, "next": None, "previous": None, "results": expected})
+    assert [name for name, _path in plain_sources(MunicipalitySerializer)] == list(expected[0])
+    assert plain_sources(SchoolSerializer) is None
+
+    class WithMethod(serializers.ModelSerializer):
+        schools = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Municipality
+            fields = ["id", "name", "schools"]
+
+    assert plain_sources(WithMethod) is None
+
+
 def test_coordinator_creates_and_patches_school(world, api):
     c = api(world.coordinator)
     response = c.post(

@@ -339,11 +339,20 @@ def scenarios_for(school_ids: list[int]) -> dict[str, tuple[list[str], str]]:
 
 
 def compare(user, key, school_ids, other: Path) -> dict:
-    servers = {
-        "before": start_server(cache=True, app_dir=other),
-        "after": start_server(cache=True),
-        "after_uncached": start_server(cache=False),
-    }
+    """BENCH_SCENARIOS: only these; BENCH_COLD_ONLY=1: before and after both with the cache
+    off (the cold figures side by side)."""
+    if os.environ.get("BENCH_COLD_ONLY") == "1":
+        servers = {
+            "before_uncached": start_server(cache=False, app_dir=other),
+            "after_uncached": start_server(cache=False),
+        }
+    else:
+        servers = {
+            "before": start_server(cache=True, app_dir=other),
+            "after": start_server(cache=True),
+            "after_uncached": start_server(cache=False),
+        }
+    only = tuple(filter(None, os.environ.get("BENCH_SCENARIOS", "").split(",")))
     result: dict = {"before_dir": str(other)}
     try:
         cookies = {}
@@ -351,18 +360,29 @@ def compare(user, key, school_ids, other: Path) -> dict:
             cookies[name] = session_cookie(base, user.username, "bench-password-1")
             check_signed_in(base, cookies[name], key)
             run_wrk(base, ["/healthz"])  # warm up
-        for n, (scenario, (paths, auth)) in enumerate(scenarios_for(school_ids).items()):
+        chosen = [(s, v) for s, v in scenarios_for(school_ids).items() if not only or s in only]
+        rounds = int(os.environ.get("BENCH_ROUNDS", "1"))
+        for n, (scenario, (paths, auth)) in enumerate(chosen * rounds):
             order = list(servers) if n % 2 == 0 else list(reversed(servers))
             for name in order:
                 base = servers[name][1]
                 creds = {"cookie": {"COOKIE": cookies[name]}, "token": {"TOKEN": key}, "": {}}[auth]
                 load_before = round(os.getloadavg()[0], 2)
                 figures = run_wrk(base, paths, **creds)
-                result.setdefault(scenario, {})[name] = {**figures, "load_before": load_before}
+                result.setdefault(scenario, {}).setdefault(name, []).append({**figures, "load_before": load_before})
     finally:
         for server, _base in servers.values():
             server.terminate()
             server.wait(10)
+    if "api_lists" in result and "minimal_view" in result:
+        # each round's API lists against the minimal view of the same server and round
+        result["api_vs_minimal"] = {
+            name: [
+                round(api["rps"] / minimal["rps"], 3)
+                for api, minimal in zip(result["api_lists"][name], result["minimal_view"][name], strict=False)
+            ]
+            for name in servers
+        }
     return result
 
 

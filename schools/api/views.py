@@ -19,14 +19,21 @@ class MunicipalityViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
         """The count and the page: prepared once per reader's scope and query string
         (core/compiled.py ``PreparedList``); the scoped, filtered and ordered queryset is
         built only when it is prepared (or checked), not on every request."""
+        from core.api import plain_rows, plain_sources
         from core.cache import scope_key
         from core.compiled import PreparedList
 
         params = tuple(sorted((k, tuple(v)) for k, v in request.query_params.lists() if k != "page"))
         key = ("api.municipalities", scope_key(request.user), params)
         size = self.paginator.get_page_size(request)
-        page = self.paginate_queryset(PreparedList(key, lambda: self.filter_queryset(self.get_queryset()), size))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        sources = plain_sources(self.get_serializer_class())
+        if sources is None:
+            page = self.paginate_queryset(PreparedList(key, lambda: self.filter_queryset(self.get_queryset()), size))
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # every field is a column: the page's values() rows, renamed (core/api.py plain_sources)
+        lookups = [path for _name, path in sources]
+        rows = PreparedList((*key, "values"), lambda: self.filter_queryset(self.get_queryset()).values(*lookups), size)
+        return self.get_paginated_response(plain_rows(self.paginate_queryset(rows), sources))
 
 
 class SchoolViewSet(ScopedViewSet):
