@@ -167,11 +167,32 @@ def run_wrk(base: str, paths: list[str], writer: Writer | None = None, **env) ->
 
 def _wrk(base: str, paths: list[str], **env) -> dict:
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", str(Path(__file__).with_name("mixed.lua")), base]
+    import threading
+
     before = cpu_snapshot(base)
-    out = subprocess.run(
-        cmd, capture_output=True, text=True, check=True, env={**os.environ, "PATHS": ",".join(paths), **env}
-    )
+    seen: dict = {"gunicorn": {}, "postgres": {}}
+    done = threading.Event()
+
+    def sample():  # a backend or worker that ends during the run (CONN_MAX_AGE) keeps its last figure
+        while not done.wait(0.2):
+            for name, pids in _serving_pids(base).items():
+                for pid in pids:
+                    ms = _proc_cpu_ms(pid)
+                    if ms is not None:
+                        seen[name][pid] = ms
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        out = subprocess.run(
+            cmd, capture_output=True, text=True, check=True, env={**os.environ, "PATHS": ",".join(paths), **env}
+        )
+    finally:
+        done.set()
+        sampler.join()
     after = cpu_snapshot(base)
+    for name, last in seen.items():
+        after[name] = {**last, **{pid: ms for pid, ms in after[name].items() if ms is not None}}
     line = next(line for line in out.stdout.splitlines() if line.startswith("JSON "))
     result = json.loads(line[5:])
     return {**result, "cpu_ms_per_request": cpu_per_request(before, after, result["requests"])}
@@ -199,26 +220,34 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _serving_pids(base: str) -> dict[str, list[int]]:
+    """The server's gunicorn workers and the PostgreSQL backends of this database (found by
+    their process titles, ``postgres: <user> <database> …``), without a query."""
+    from django.conf import settings
+
+    title = f" {settings.DATABASES['default']['NAME']} ".encode()
+    backends = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    line = f.read()
+            except OSError:
+                continue
+            if line.startswith(b"postgres: ") and title in line:
+                backends.append(int(entry))
+    return {"gunicorn": _children(SERVERS[base]) if base in SERVERS else [], "postgres": backends}
+
+
 def cpu_snapshot(base: str) -> dict:
     """CPU used so far (ms) by each process that serves a request: the server's gunicorn
-    workers, the PostgreSQL backends of this database (other than this process's), the Redis
+    workers, the PostgreSQL backends of this database (this process's idles), the Redis
     server (shared with whatever else uses it), wrk (this process's reaped children) and the
     whole machine (every core's busy time, /proc/stat: what other runs take shows there)."""
     import resource
 
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        backends = [row[0] for row in cursor.fetchall()]
     redis = subprocess.run(["pidof", "redis-server"], capture_output=True, text=True).stdout.split()
-    groups = {
-        "gunicorn": _children(SERVERS[base]) if base in SERVERS else [],
-        "postgres": backends,
-        "redis": [int(p) for p in redis],
-    }
+    groups = {**_serving_pids(base), "redis": [int(p) for p in redis]}
     snap = {name: {pid: _proc_cpu_ms(pid) for pid in pids} for name, pids in groups.items()}
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     snap["wrk"] = 1000 * (usage.ru_utime + usage.ru_stime)
