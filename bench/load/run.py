@@ -14,7 +14,12 @@ figures).  Writes bench/out/load.json.
     # (cache on and off) — the figures of a shared machine stay comparable:
     git archive <commit> | tar -x -C /tmp/before && ln -s "$PWD/.venv" /tmp/before/.venv
     (cd /tmp/before && scripts/compilemessages.sh)
-    DATABASE_URL=… .venv/bin/python bench/load/run.py --compare /tmp/before   # → bench/out/load-compare.json"""
+    DATABASE_URL=… .venv/bin/python bench/load/run.py --compare /tmp/before   # → bench/out/load-compare.json
+
+BENCH_SCENARIOS=minimal_view,api_lists: only these; BENCH_COLD_ONLY=1: the cache off only
+(with --compare: before and after both cold); BENCH_ROUNDS=N: --compare's scenarios N times.
+Every wrk run records the CPU per request of the gunicorn workers, the PostgreSQL backends,
+Redis, wrk and the whole machine (``cpu_ms_per_request``)."""
 
 from __future__ import annotations
 
