@@ -69,32 +69,56 @@ def programme_effects(user):
     )
 
 
+def last_runs() -> QuerySet:
+    """The finished analysis runs, the latest first."""
+    return AnalysisRun.objects.filter(status=AnalysisRun.Status.DONE).order_by("-started")
+
+
 def last_run() -> AnalysisRun | None:
-    return AnalysisRun.objects.filter(status=AnalysisRun.Status.DONE).order_by("-started").first()
+    return last_runs().first()
 
 
 def school_overview(school, years_back: int = 3) -> dict:
-    """Everything the school's results page shows, in a fixed number of queries."""
+    """Everything the school's results page shows, in a fixed number of queries — each
+    prepared once for every school (core/compiled.py): the school's id and its years (one
+    argument each; the key says how many) are the arguments."""
     from core import charts
+    from core.compiled import prepared
 
+    sid = school.pk
     all_years = sorted(
-        set(GroupResult.objects.filter(school=school).values_list("year", flat=True).distinct()), reverse=True
+        set(
+            prepared(
+                ("school_overview.years",),
+                lambda sid: GroupResult.objects.filter(school=sid).values_list("year", flat=True).distinct(),
+                sid,
+            )
+        ),
+        reverse=True,
     )[:years_back]
     years = sorted(all_years)
     if not years:
         return {"years": []}
+
+    def of_years(name: str, build):
+        """``build(sid, years)`` prepared for this many years."""
+        return prepared(("school_overview", name, len(years)), lambda sid, *ys: build(sid, list(ys)), sid, *years)
+
     # Aggregates over grades come from the rows, never from averaging group figures.
-    per_subject = (
-        Result.objects.filter(school=school, year__in=years)
-        .values("procedure__code", "subject__name", "year")
-        .annotate(
-            participants=Count("id"),
-            mean_percent=Avg(PERCENT),
-            with_mark=Count("mark"),
-            fails=Count("id", filter=Q(mark=2)),
-            quality=Count("id", filter=Q(mark__gte=4)),
-        )
-        .order_by("procedure__code", "subject__name", "year")
+    per_subject = of_years(
+        "per_subject",
+        lambda sid, years: (
+            Result.objects.filter(school=sid, year__in=years)
+            .values("procedure__code", "subject__name", "year")
+            .annotate(
+                participants=Count("id"),
+                mean_percent=Avg(PERCENT),
+                with_mark=Count("mark"),
+                fails=Count("id", filter=Q(mark=2)),
+                quality=Count("id", filter=Q(mark__gte=4)),
+            )
+            .order_by("procedure__code", "subject__name", "year")
+        ),
     )
     table: dict[tuple[str, str], dict[int, dict]] = defaultdict(dict)
     for row in per_subject:
@@ -118,18 +142,48 @@ def school_overview(school, years_back: int = 3) -> dict:
         for (p, s), cells in sorted(table.items())
     ]
     groups = list(
-        GroupResult.objects.filter(school=school, year=years[-1])
-        .select_related("procedure", "subject")
-        .order_by("procedure__code", "subject__name", "grade")
+        prepared(
+            ("school_overview.groups",),
+            lambda sid, year: (
+                GroupResult.objects.filter(school=sid, year=year)
+                .select_related("procedure", "subject")
+                .order_by("procedure__code", "subject__name", "grade")
+            ),
+            sid,
+            years[-1],
+        )
     )
-    of_school = Flag.objects.filter(school=school, year__in=years).select_related("procedure", "subject")
-    group_flags = list(school_flags(of_school).order_by("-year", "kind", "procedure__code", "subject__name", "grade"))
-    teachers = list(teacher_dynamics(of_school).order_by("-year", "teacher_code", "procedure__code", "subject__name"))
+
+    def of_school(sid, years):
+        return Flag.objects.filter(school=sid, year__in=years).select_related("procedure", "subject")
+
+    group_flags = list(
+        of_years(
+            "flags",
+            lambda sid, years: school_flags(of_school(sid, years)).order_by(
+                "-year", "kind", "procedure__code", "subject__name", "grade"
+            ),
+        )
+    )
+    teachers = list(
+        of_years(
+            "teachers",
+            lambda sid, years: teacher_dynamics(of_school(sid, years)).order_by(
+                "-year", "teacher_code", "procedure__code", "subject__name"
+            ),
+        )
+    )
     risk = defaultdict(dict)
-    for r in RiskZoneCount.objects.filter(school=school, year__in=years).select_related("subject"):
+    risks = of_years(
+        "risk", lambda sid, years: RiskZoneCount.objects.filter(school=sid, year__in=years).select_related("subject")
+    )
+    for r in risks:
         risk[r.subject.name][r.year] = r.students
     risk_rows = [{"subject": s, "counts": [cells.get(y, 0) for y in years]} for s, cells in sorted(risk.items())]
-    indices = {i.year: i for i in SchoolIndex.objects.filter(school=school, year__in=years)}
+    indices = {
+        i.year: i
+        for i in of_years("indices", lambda sid, years: SchoolIndex.objects.filter(school=sid, year__in=years))
+    }
     return {
         "years": years,
         "year_labels": labels,

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -39,11 +40,24 @@ class NumberColumn(tables.Column):
         return None if value is None else round(value, 2)
 
 
+def school_results_url(table, school_id: int) -> str:
+    """``reverse("assessment:school", args=[school_id])``, reversed once per table (a list page
+    links 50 rows): the URL of a stand-in id, split around it, then joined around each id."""
+    parts = getattr(table, "_school_results_url", None)
+    if parts is None:
+        stand_in = "987654321"
+        url = reverse("assessment:school", args=[int(stand_in)])
+        parts = table._school_results_url = tuple(url.split(stand_in)) if url.count(stand_in) == 1 else ()
+    if not parts:
+        return reverse("assessment:school", args=[school_id])
+    return f"{parts[0]}{int(school_id)}{parts[1]}"
+
+
 class SchoolLinkColumn(SchoolColumn):
     """A school linked to its results page."""
 
-    def render(self, record, value):
-        return format_html('<a href="{}">{}</a>', reverse("assessment:school", args=[record.school_id]), value)
+    def render(self, record, value, table):
+        return format_html('<a href="{}">{}</a>', school_results_url(table, record.school_id), value)
 
     def value(self, value):
         return str(value)
@@ -145,6 +159,12 @@ class FlagTable(tables.Table):
         model = Flag
         fields = []
         sequence = ("year", "school", "kind", "procedure", "subject", "grade", "inputs", "...")
+
+    def render_inputs(self, record):
+        # The column's template reads the record only: rendered without the request, whose
+        # RequestContext would run every context processor (the whole menu) once per row —
+        # a third of the page (bench/README.md, session 7).
+        return get_template(self.base_columns["inputs"].template_name).render({"record": record})
 
     def value_rule(self, record):
         return flag_rule(record)

@@ -1,6 +1,7 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -24,8 +25,10 @@ from assessment.forms import ImportForm
 from assessment.models import Flag, GroupResult, ImportBatch, SchoolIndex
 from assessment.tables import FlagTable, GroupResultTable, ImportBatchTable, SchoolIndexTable, TeacherDynamicsTable
 from assessment.templatetags.assessment_flags import flag_rule, teacher_grades
+from core.cache import scope_key
 from core.charts import line_chart
-from core.generic import ObjectActionView, ObjectDetailView, ObjectListView
+from core.compiled import prepared, prepared_aggregate, prepared_count
+from core.generic import ObjectActionView, ObjectDetailView, ObjectListView, PreparedObjectMixin
 from core.xlsx import workbook_bytes, xlsx_file_response, xlsx_response
 from core.years import academic_year_label
 from schools.models import School
@@ -130,7 +133,7 @@ class ImportTemplateView(LoginRequiredMixin, View):
         return xlsx_file_response(template_bytes(), "results-template")
 
 
-class SchoolResultsView(ObjectDetailView):
+class SchoolResultsView(PreparedObjectMixin, ObjectDetailView):
     queryset = School.objects.select_related("municipality")
     template_name = "assessment/school.html"
     context_object_name = "school"
@@ -278,7 +281,13 @@ class LatestYearMixin:
 
     def latest_year(self) -> int | None:
         if not hasattr(self, "_latest_year"):
-            self._latest_year = selectors.results_year(schools_for(self.request.user, VIEW))
+            user = self.request.user
+            # selectors.results_year of the reader's schools, prepared per scope (core/compiled.py)
+            self._latest_year = prepared_aggregate(
+                ("assessment.latest_year", scope_key(user)),
+                lambda: selectors.results_of(schools_for(user, VIEW)),
+                y=Max("year"),
+            )["y"]
         return self._latest_year
 
     def get_filterset_kwargs(self, filterset_class):
@@ -305,19 +314,25 @@ class MunicipalityResultsView(LatestYearMixin, ObjectListView):
         user = self.request.user
         if getattr(user, "role", "") == Role.REGIONAL_COORDINATOR and user.region_id:
             return _("Results of the region: %(region)s") % {"region": user.region}
-        if municipalities_overseen(user).count() > 1:
+        if prepared_count(("assessment.overseen", scope_key(user)), lambda: municipalities_overseen(user)) > 1:
             return _("Results of the municipalities")
         return _("Results of the municipality")
 
-    def _municipality_filter(self, qs):
+    def _of_municipality(self, name: str, selector) -> list:
+        """``selector(user)`` of the ``?municipality=`` the page names (all the reader's without
+        one), prepared per scope (core/compiled.py), the municipality's id as argument."""
+        user = self.request.user
         value = self.request.GET.get("municipality")
-        return qs.filter(municipality_id=value) if value and value.isdigit() else qs
+        key = ("assessment", name, scope_key(user))
+        if value and value.isdigit():
+            return list(prepared((*key, "one"), lambda m: selector(user).filter(municipality_id=m), int(value)))
+        return list(prepared(key, lambda: selector(user)))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["spreads"] = spreads = list(self._municipality_filter(selectors.spreads(self.request.user)))
-        ctx["effects"] = effects = list(self._municipality_filter(selectors.programme_effects(self.request.user)))
-        ctx["run"] = selectors.last_run()
+        ctx["spreads"] = spreads = self._of_municipality("spreads", selectors.spreads)
+        ctx["effects"] = effects = self._of_municipality("effects", selectors.programme_effects)
+        ctx["run"] = next(iter(prepared(("assessment.last_run",), lambda: selectors.last_runs()[:1])), None)
         ctx["show_municipality"] = len({s.municipality_id for s in [*spreads, *effects]}) > 1
         ctx.update(_trend_charts(spreads, effects))
         return ctx

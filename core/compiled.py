@@ -177,17 +177,37 @@ class _Statement:
         return tuple(params)
 
 
-def _other(args: tuple) -> tuple:
-    """Other values of the arguments' types, to tell their places among the parameters."""
+def _other(args: tuple, near: bool = False) -> tuple:
+    """Other values of the arguments' types, to tell their places among the parameters:
+    far from the given ones, or (``near``) the next ones — for a field whose range the far
+    value leaves (a year in a small integer: Django compiles such a lookup to nothing)."""
     result = []
     for arg in args:
         if isinstance(arg, str):
             result.append(arg + "\u2063")
         elif isinstance(arg, int | datetime.date) and not isinstance(arg, bool):
-            result.append(arg + (104729 if isinstance(arg, int) else datetime.timedelta(days=1, microseconds=1)))
+            if isinstance(arg, int):
+                result.append(arg + (1 if near else 104729))
+            else:
+                result.append(arg + datetime.timedelta(days=1, microseconds=1))
         else:
             raise TypeError(f"a prepared query's argument is an int, a str, a date or a datetime, not {type(arg)}")
     return tuple(result)
+
+
+def _slots_found(statement: _Statement, args: tuple, statement_of) -> bool:
+    """Whether the places of ``args`` among ``statement``'s parameters are found, comparing
+    with ``statement_of(other)`` — the same query built with other values: the far ones, or
+    the next ones when the far ones leave a field's range (a year in a small integer: Django
+    compiles such a lookup to nothing, or to another condition)."""
+    if not args:
+        return True
+    for near in (False, True):
+        other = _other(args, near=near)
+        statement.slots = [[] for _ in args]
+        if statement.find_slots(args, statement_of(other), other):
+            return True
+    return False
 
 
 def _compile(queryset, args: tuple):
@@ -211,14 +231,18 @@ def _same_statement(entry_statement, fresh_statement, args, key) -> None:
 
 
 class _PreparedRows:
-    _KEEP = ("_iterable_class", "_fields", "_prefetch_related_lookups", "_known_related_objects", "_hints", "_db")
+    # set afresh for each call; every other attribute of the queryset is kept as built: the
+    # iterable, fields, prefetches, hints, database — and a subclass's own (simple_history's
+    # HistoricalQuerySet: ``_as_instances``, ``_pk_attr``)
+    _FRESH = frozenset(("model", "_query", "_result_cache", "_sticky_filter", "_for_write", "_prefetch_done"))
+    _FRESH |= {"_defer_next_filter", "_deferred_filter"}
 
     def __init__(self, queryset, statement, state):
         self.statement, self.state = statement, state
         self.query = queryset.query
         self.queryset_class = type(queryset)
         self.model = queryset.model
-        self.attrs = {name: getattr(queryset, name) for name in self._KEEP}
+        self.attrs = {name: value for name, value in queryset.__dict__.items() if name not in self._FRESH}
 
     def queryset(self, args: tuple):
         qs = self.queryset_class.__new__(self.queryset_class)
@@ -265,13 +289,6 @@ class _FrozenQuery:
     clone = chain
 
 
-def _other_compiled(build, args: tuple):
-    if not args:
-        return None, ()
-    other = _other(args)
-    return _compile(build(*other), other)[0], other
-
-
 def prepared(key: tuple, build, *args):
     """``build(*args)`` — a queryset — compiled once per ``key``; every call runs its SQL
     afresh (with these ``args``).  The result reads like the queryset (iterate, ``len``,
@@ -285,7 +302,11 @@ def prepared(key: tuple, build, *args):
         if queryset._result_cache is not None:
             raise ValueError("prepare a queryset that has not been evaluated")
         statement, state = _compile(queryset, args)
-        if statement is not None and not statement.find_slots(args, *_other_compiled(build, args)):
+        if statement is None and args:
+            # nothing can match — maybe for these arguments only (an id beyond its field's
+            # range compiles to nothing): not kept, or every later id would find nothing
+            return queryset
+        if statement is not None and not _slots_found(statement, args, lambda other: _compile(build(*other), other)[0]):
             _remember(memo_key, _NOT_KEPT)
             return queryset
         entry = _PreparedRows(queryset, statement, state)
@@ -369,9 +390,10 @@ def _scalar(kind: str, key: tuple, build, args: tuple, evaluate, read):
         queryset = build(*args)
         value, statement = _captured(queryset, evaluate, args)
         entry = _PreparedScalar(queryset.model, statement, value)
+        if statement is None and args:
+            return value  # no statement, maybe for these arguments only (see ``prepared``): not kept
         if statement is not None and args:
-            other = _other(args)
-            found = statement.find_slots(args, _captured(build(*other), evaluate, other, run=False)[1], other)
+            found = _slots_found(statement, args, lambda other: _captured(build(*other), evaluate, other, run=False)[1])
         else:
             found = True
         keep = statement is None or (found and _same(read(*_fetch(entry, args, check=True)), value))

@@ -54,12 +54,20 @@ def collect(module: str, hook: str, *args) -> list[Panel]:
 
 
 def can_see(user, action: str, school) -> bool:
-    """``accounts.scoping.can`` for the sections of one school card: asked once per action
-    and card (the answer is kept on the school object the card was built for)."""
+    """``policy.can`` for the sections of one school card: asked once per action and card
+    (the answer is kept on the school object the card was built for), its ``EXISTS``
+    prepared per scope and action with the school's id as argument (core/compiled.py)."""
+    from core.compiled import prepared_exists
+
     memo = school.__dict__.setdefault("_opora_can", {})
     key = (user.pk, action)
     if key not in memo:
-        memo[key] = policy.can(user, action, school)
+        model = type(school)
+        memo[key] = prepared_exists(
+            ("card.can", model._meta.label, policy.scope_key(user), action),
+            lambda pk: policy.restrict(model._default_manager.filter(pk=pk), user, action),
+            school.pk,
+        )
     return memo[key]
 
 

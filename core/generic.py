@@ -136,6 +136,33 @@ class ObjectDetailView(ScopedMixin, DetailView):
     pass
 
 
+class PreparedObjectMixin:
+    """``get_object`` through the view's scoped queryset prepared once per view and reader's
+    scope (core/compiled.py), the id from the URL as argument: for a view whose queryset
+    depends on nothing but the reader's scope (the school card, a school's results)."""
+
+    def get_object(self, queryset=None):
+        if queryset is not None:
+            return super().get_object(queryset)
+        from core.compiled import prepared
+        from core.policy import scope_key
+
+        view = type(self)
+        found = list(
+            prepared(
+                (view.__module__, view.__qualname__, "object", scope_key(self.request.user)),
+                lambda pk: self.get_queryset().filter(pk=pk),
+                int(self.kwargs[self.pk_url_kwarg]),
+            )
+        )
+        if not found:
+            model = self.get_queryset().model
+            raise Http404(
+                _("No %(verbose_name)s found matching the query") % {"verbose_name": model._meta.verbose_name}
+            )
+        return found[0]
+
+
 class ScopedFormMixin:
     """Pass the user to the form (so it can limit its choices to the user's scope) and
     confirm a successful save with a message."""

@@ -58,11 +58,20 @@ def school_sections(user, school) -> list[Panel]:
 
     assessments = list(prepared(("card.risks",), profile, sid, year))
     if not assessments:  # the latest profile before (the one the school's risk level rests on)
-        last = (
-            RiskAssessment.objects.filter(school=school, year__lt=year)
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .first()
+        last = next(
+            iter(
+                prepared(
+                    ("card.risks_before",),
+                    lambda sid, year: (
+                        RiskAssessment.objects.filter(school_id=sid, year__lt=year)
+                        .order_by("-year")
+                        .values_list("year", flat=True)[:1]
+                    ),
+                    sid,
+                    year,
+                )
+            ),
+            None,
         )
         if last:
             year = last

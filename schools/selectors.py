@@ -1,5 +1,6 @@
 from django.db.models import Count, Q, QuerySet
 
+from core.compiled import prepared
 from core.years import current_academic_year
 from schools.models import StatusKind
 
@@ -359,8 +360,15 @@ def school_figures(school, year: int | None = None) -> dict:
     ry = school_results_year(school)
     fields = ["id", "is_low_results", "school_index", "flags_count", "risk_level", "curators", "last_visit"]
     (row,) = working_table_rows([school.pk], [*fields, "roadmap_progress"], year, ry)
-    # working_table's prefetch of the statuses held in the year, for this one school
-    statuses = list(SchoolStatus.objects.filter(status_held_in(year)).order_by("kind").filter(school=school.pk))
+    # working_table's prefetch of the statuses held in the year, for this one school (prepared
+    # per year, the school's id as argument: core/compiled.py)
+    statuses = list(
+        prepared(
+            ("card.statuses_held", year),
+            lambda sid: SchoolStatus.objects.filter(status_held_in(year)).order_by("kind").filter(school=sid),
+            school.pk,
+        )
+    )
     return {
         "year": year,
         "results_year": ry,

@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import MANAGE, schools_for
 from core.cache import cached, fragment_key
+from core.compiled import prepared
 from core.dashboard import can_see, school_sections
-from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
+from core.generic import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView, PreparedObjectMixin
 from core.years import current_academic_year
 from schools.filters import SchoolFilterSet
 from schools.forms import SchoolForm
@@ -44,7 +45,7 @@ class SchoolListView(ObjectListView):
         return kwargs
 
 
-class SchoolDetailView(ObjectDetailView):
+class SchoolDetailView(PreparedObjectMixin, ObjectDetailView):
     queryset = School.objects.select_related("municipality__region")
 
     def get_context_data(self, **kwargs):
@@ -52,7 +53,11 @@ class SchoolDetailView(ObjectDetailView):
         school, user = self.object, self.request.user
 
         def card():
-            history = school.history.select_related("history_user").order_by("-history_date")[:10]
+            history = prepared(
+                ("card.history",),
+                lambda sid: School.history.filter(id=sid).select_related("history_user").order_by("-history_date")[:10],
+                school.pk,
+            )
             return {
                 "can_manage": can_see(user, MANAGE, school),
                 "figures": school_figures(school),

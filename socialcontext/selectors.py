@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import VIEW, municipalities_overseen
 from assessment.models import SchoolIndex
+from core.cache import scope_key
 from core.charts import PALETTE, ScatterPoint, scatter_chart
+from core.compiled import prepared, prepared_aggregate
 from core.templatetags.opora import num
 from core.years import academic_year_label
 from schools.models import StatusKind
@@ -127,21 +129,35 @@ class MunicipalContext:
 
 
 def context_years(municipality) -> list[int]:
-    """Years with context rows or figures in the municipality, newest first."""
+    """Years with context rows or figures in the municipality, newest first (each read
+    prepared once for every municipality, its id as argument: core/compiled.py)."""
+    mid = municipality.pk
     years = set(
-        SchoolContext.objects.filter(school__municipality=municipality).values_list("year", flat=True).distinct()
+        prepared(
+            ("context_years.rows",),
+            lambda m: SchoolContext.objects.filter(school__municipality=m).values_list("year", flat=True).distinct(),
+            mid,
+        )
     )
     years |= set(
-        SchoolContextFigure.objects.filter(municipality=municipality).values_list("year", flat=True).distinct()
+        prepared(
+            ("context_years.figures",),
+            lambda m: SchoolContextFigure.objects.filter(municipality=m).values_list("year", flat=True).distinct(),
+            mid,
+        )
     )
     return sorted(years, reverse=True)
 
 
-def default_year(municipality) -> int | None:
-    latest_fit = ContextFit.objects.filter(municipality=municipality).aggregate(y=Max("year"))["y"]
+def default_year(municipality, years: list[int] | None = None) -> int | None:
+    """The latest year with a fit, else the latest of ``years`` (``context_years``: read here
+    unless the caller has them)."""
+    latest_fit = prepared_aggregate(
+        ("default_year.fit",), lambda m: ContextFit.objects.filter(municipality=m), municipality.pk, y=Max("year")
+    )["y"]
     if latest_fit is not None:
         return latest_fit
-    years = context_years(municipality)
+    years = context_years(municipality) if years is None else years
     return years[0] if years else None
 
 
@@ -151,7 +167,7 @@ def municipal_context(municipality, year: int | None = None, *, links: bool = Tr
     queries.  ``links``: each dot links to its school's card (pages; not in a PDF)."""
     years = context_years(municipality)
     if year is None:
-        year = default_year(municipality)
+        year = default_year(municipality, years)
     data = MunicipalContext(municipality=municipality, year=year, years=years)
     if year is None:
         data.reason = _("There are no context data for the schools of this municipality yet: import the context file.")
@@ -286,9 +302,15 @@ def _chart(data: MunicipalContext, *, links: bool) -> str:
 def municipality_for(user, request_value: str = ""):
     """The municipality a page shows: ``?municipality=`` among those the user oversees, else
     the first of them (None where the user oversees none)."""
-    munis = municipalities_overseen(user)
-    found = munis.filter(pk=int(request_value)).first() if str(request_value).isdigit() else None
-    return found or munis.first()
+    # prepared per scope (core/compiled.py), the requested id as argument
+    key = ("municipality_for", scope_key(user))
+    found = None
+    if str(request_value).isdigit():
+        one = prepared((*key, "one"), lambda m: municipalities_overseen(user).filter(pk=m)[:1], int(request_value))
+        found = next(iter(one), None)
+    if found is None:
+        found = next(iter(prepared(key, lambda: municipalities_overseen(user)[:1])), None)
+    return found
 
 
 # --- a school ------------------------------------------------------------------------------------
@@ -297,11 +319,40 @@ def municipality_for(user, request_value: str = ""):
 def school_context(school, years_back: int = 3) -> dict:
     """A school's context rows (the last ``years_back`` years) and its figures, for the card
     and the school report."""
-    rows = list(SchoolContext.objects.filter(school=school).order_by("-year")[:years_back])
-    figs = {f.year: f for f in SchoolContextFigure.objects.filter(school=school, year__in=[r.year for r in rows])}
-    latest = SchoolContextFigure.objects.filter(school=school).order_by("-year").first()
+    # each read prepared once for every school (its id as argument: core/compiled.py); the
+    # school's figures in one read, newest first — the latest of them and those of the rows
+    sid = school.pk
+    rows = list(
+        prepared(
+            ("school_context.rows", years_back),
+            lambda sid: SchoolContext.objects.filter(school=sid).order_by("-year")[:years_back],
+            sid,
+        )
+    )
+    figures = list(
+        prepared(
+            ("school_context.figures",),
+            lambda sid: SchoolContextFigure.objects.filter(school=sid).order_by("-year"),
+            sid,
+        )
+    )
+    years = {r.year for r in rows}
+    figs = {f.year: f for f in figures if f.year in years}
+    latest = figures[0] if figures else None
     fit = (
-        ContextFit.objects.filter(municipality_id=latest.municipality_id, year=latest.year).first() if latest else None
+        next(
+            iter(
+                prepared(
+                    ("school_context.fit",),
+                    lambda muni, year: ContextFit.objects.filter(municipality_id=muni, year=year).order_by("pk")[:1],
+                    latest.municipality_id,
+                    latest.year,
+                )
+            ),
+            None,
+        )
+        if latest
+        else None
     )
     indicators = [
         (SchoolContext._meta.get_field(name).verbose_name, [getattr(r, name) for r in rows])

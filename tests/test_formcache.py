@@ -61,3 +61,51 @@ def test_a_new_municipality_is_a_new_state(world):
     MunicipalityFactory(region=world.region_a, name="Округ А3")
     after = CACHED.render({"form": form(world.regional, {})})
     assert "Округ А3" in after and "Округ А3" not in before
+
+
+WHOLE = "{{ form|crispy }}"  # the narrow lists' panel (core/object_list.html)
+WHOLE_PLAIN = engines["django"].from_string("{% load crispy_forms_tags %}" + WHOLE)
+WHOLE_CACHED = engines["django"].from_string(
+    "{% load crispy_forms_tags opora %}{% formcache form %}" + WHOLE + "{% endformcache %}"
+)
+
+
+@pytest.mark.django_db
+def test_a_whole_filter_form_cached_is_crispys_form(world):
+    """The narrow lists' filter panel (``{{ filter.form|crispy }}`` in core/object_list.html,
+    the results lists among them) cached per state is crispy's whole form — hidden fields,
+    field errors and the form's own (non-field) errors included."""
+    from django import forms
+
+    from assessment.filters import FlagFilterSet, SchoolIndexFilterSet, TeacherDynamicsFilterSet
+    from assessment.models import Flag, SchoolIndex
+
+    class Note(forms.Form):
+        year = forms.IntegerField(required=False)
+        note = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def refused(form):  # the same values, and an error of the whole form (not of a field)
+        form.is_valid()
+        form.add_error(None, "Отказано целиком")
+        return form
+
+    def states():
+        yield FlagFilterSet({"year": "2023", "kind": "low_results"}, queryset=Flag.objects.all()).form
+        yield FlagFilterSet({"year": "x", "school": "<b>"}, queryset=Flag.objects.all()).form
+        yield TeacherDynamicsFilterSet({}, queryset=Flag.objects.all()).form
+        yield SchoolIndexFilterSet({"candidate": "true"}, queryset=SchoolIndex.objects.all()).form
+        yield Note({"year": "1", "note": "n"})
+        yield refused(Note({"year": "1", "note": "n"}))
+
+    opora._forms.clear()
+    for language in ("ru", "en"):
+        with translation.override(language):
+            for _round in range(2):  # the second round is read from the memo
+                rendered = []
+                for plain_form, cached_form in zip(states(), states(), strict=True):
+                    plain_form.is_valid(), cached_form.is_valid()
+                    plain, cached = WHOLE_PLAIN.render({"form": plain_form}), WHOLE_CACHED.render({"form": cached_form})
+                    assert cached == plain
+                    rendered.append(cached)
+                assert "Отказано целиком" in rendered[-1] and "Отказано целиком" not in rendered[-2]
+    assert len(opora._forms) == 2 * 6

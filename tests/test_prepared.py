@@ -368,3 +368,65 @@ def test_prepared_queries_are_off_on_another_database(monkeypatch):
     built = []
     result = compiled.prepared(("sqlite-test",), lambda: built.append(1) or School.objects.none())
     assert built == [1] and list(result) == []
+
+
+def test_an_argument_out_of_the_fields_range_is_not_kept(world):
+    """Django compiles a lookup of an integer beyond its field's range to nothing: such a
+    first call (a URL's id) must not leave an empty statement for every later id."""
+    from core import compiled
+
+    def build(sid):
+        return School.objects.filter(pk=sid)
+
+    def exists(sid):
+        return prepared_exists(("test.range",), build, sid)
+
+    huge = 2**70
+    assert list(prepared(("test.range",), build, huge)) == []
+    assert not exists(huge)
+    assert compiled._recall(("rows", "test.range")) is None
+    assert compiled._recall(("exists", "test.range")) is None
+    assert [s.pk for s in prepared(("test.range",), build, world.a1_school1.pk)] == [world.a1_school1.pk]
+    assert exists(world.a1_school1.pk)
+    assert compiled._recall(("rows", "test.range")) not in (None, compiled._NOT_KEPT)
+    with CaptureQueriesContext(connection) as ctx:  # kept now, and out of range it still finds nothing
+        assert [s.pk for s in prepared(("test.range",), build, world.a1_school2.pk)] == [world.a1_school2.pk]
+        assert list(prepared(("test.range",), build, -1)) == []
+    assert len(ctx.captured_queries) == 2
+
+
+@override_settings(OPORA_PREPARED_QUERIES="on")
+def test_a_small_integer_argument_is_kept(world):
+    """A year in a small-integer field: the far other value (year + 104729) compiles to
+    nothing, so its place is found with the next value instead — kept, not built every time."""
+    from core import compiled
+    from schools.models import RiskAssessment
+
+    def build(sid, year):
+        return RiskAssessment.objects.filter(school_id=sid, year=year).select_related("factor")
+
+    sid = world.a1_school1.pk
+    assert list(prepared(("test.small",), build, sid, 2025)) == list(build(sid, 2025))
+    assert compiled._recall(("rows", "test.small")) not in (None, compiled._NOT_KEPT)
+    with CaptureQueriesContext(connection) as ctx:
+        assert list(prepared(("test.small",), build, sid, 2024)) == list(build(sid, 2024))
+    assert executed(ctx)[0] == "EXECUTE"
+
+
+def test_a_querysets_own_attributes_are_kept(world):
+    """A QuerySet subclass's own state (simple_history's HistoricalQuerySet) goes with the
+    prepared rows: the card's history reads as ``school.history`` does."""
+    school = world.a1_school1
+    school.name = "Переименована"
+    school.save()
+
+    def build(sid):
+        return School.history.filter(id=sid).select_related("history_user").order_by("-history_date")[:10]
+
+    for _ in range(2):
+        rows = list(prepared(("test.history",), build, school.pk))
+        expected = list(school.history.select_related("history_user").order_by("-history_date")[:10])
+        assert [(h.history_id, h.name, h.history_type) for h in rows] == [
+            (h.history_id, h.name, h.history_type) for h in expected
+        ]
+        assert len(rows) >= 2

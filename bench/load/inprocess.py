@@ -36,7 +36,10 @@ if CODE != ROOT:  # run.py put this checkout first again; set-up adds the workin
     os.chdir(CODE)
 
 
-def pages(school_ids: list[int]) -> dict[str, tuple[str, dict]]:
+def pages(school_ids: list[int], results_id: int | None = None) -> dict[str, tuple[str, dict]]:
+    """``results_id``: a school with results rows (bench/assessment's region loaded into the same
+    municipality), else the first school: the results pages measured with data, not empty."""
+    results_id = results_id or school_ids[0]
     return {
         "healthz": ("/healthz", {}),
         "home": ("/", {}),
@@ -44,7 +47,10 @@ def pages(school_ids: list[int]) -> dict[str, tuple[str, dict]]:
         "schools_list": ("/schools/", {}),
         "schools_list_p3": ("/schools/?page=3", {}),
         "results_municipal": ("/assessment/", {}),
-        "results_school": (f"/assessment/school/{school_ids[0]}/", {}),
+        "results_school": (f"/assessment/school/{results_id}/", {}),
+        "results_groups": ("/assessment/groups/", {}),
+        "results_flags": ("/assessment/flags/", {}),
+        "results_teachers": ("/assessment/teachers/", {}),
         "api_schools": ("/api/v1/schools/", {"token": True}),
         "api_municipalities": ("/api/v1/municipalities/", {"token": True}),
     }
@@ -62,8 +68,9 @@ def main() -> None:
     parser.add_argument("--sql", action="store_true", help="print each query with its time")
     parser.add_argument(
         "--dump",
-        help="write each page's body here (CSRF tokens and nonces blanked) and 20 school cards, to diff "
-        "against another checkout's (--root) dump: the same figures before and after a change",
+        help="write each page's body here (CSRF tokens and nonces blanked), 20 school cards, and 10 cards and "
+        "results pages of schools with results (if any), to diff against another checkout's (--root) dump: "
+        "the same figures before and after a change",
     )
     args = parser.parse_args()
 
@@ -85,10 +92,20 @@ def main() -> None:
     with connection.cursor() as cursor:  # bulk-inserted rows and no autovacuum: plans need statistics
         cursor.execute("ANALYZE")
     school_ids = list(muni.schools.order_by("id").values_list("id", flat=True)[:50])
+    from assessment.models import Result
+
+    with_results = list(
+        Result.objects.filter(school__municipality=muni).order_by("school_id").values_list("school_id", flat=True)[:1]
+    )
+    results_ids = (
+        list(muni.schools.filter(id__gte=with_results[0]).order_by("id").values_list("id", flat=True)[:10])
+        if with_results
+        else []
+    )
     _t, key = ApiToken.issue(user, read_only=True)
     client = Client(HTTP_X_FORWARDED_PROTO="https", SERVER_NAME="127.0.0.1")
     client.force_login(user)
-    chosen = pages(school_ids)
+    chosen = pages(school_ids, results_ids[0] if results_ids else None)
     if args.paths:
         chosen = {n: v for n, v in chosen.items() if n in args.paths or v[0] in args.paths}
     if args.dump:
@@ -96,7 +113,8 @@ def main() -> None:
 
         dump = Path(args.dump)
         dump.mkdir(parents=True, exist_ok=True)
-        cards = {f"card_{i}": (f"/schools/{i}/", {}) for i in school_ids[:20]}
+        cards = {f"card_{i}": (f"/schools/{i}/", {}) for i in [*school_ids[:20], *results_ids]}
+        cards |= {f"results_school_{i}": (f"/assessment/school/{i}/", {}) for i in results_ids}
         for name, (path, opts) in {**chosen, **cards}.items():
             headers = {"HTTP_AUTHORIZATION": f"Token {key}"} if opts.get("token") else {}
             c = Client(HTTP_X_FORWARDED_PROTO="https", SERVER_NAME="127.0.0.1") if opts.get("token") else client

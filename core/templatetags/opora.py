@@ -180,6 +180,7 @@ def form_fingerprint(form) -> tuple | None:
         form.use_required_attribute,
     ]
     parts.append(get_language())
+    parts.append(tuple(str(e) for e in form.non_field_errors()))  # a whole form's rendering shows them
     try:
         for bf in form:
             field, widget = bf.field, bf.field.widget

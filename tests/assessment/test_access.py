@@ -288,3 +288,137 @@ def test_school_page_groups_flags_by_year_newest_open(analysed, login):
     for (_open, text), year in zip(summaries, years, strict=True):
         n = flags.filter(year=year).count()
         assert text.startswith(f"{year}/{year + 1} · {n} признак")
+
+
+def test_flag_list_numbers_cell_is_its_template_and_runs_no_context_processor_per_row(analysed, login, monkeypatch):
+    """The flags list's «Numbers» column is its template (assessment/_flag_inputs.html) with
+    the record — rendered without the request, so the context processors (the whole menu)
+    run once for the page, not once per row; the cell is what django-tables2's
+    TemplateColumn gives with the request."""
+    import django_tables2 as tables
+    from django.template.context import RequestContext
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from assessment.models import Flag
+    from assessment.tables import FlagTable
+
+    flags = list(Flag.objects.restrict(analysed.coordinator).order_by("pk"))
+    assert len(flags) >= 3
+    calls = []  # each binding of a RequestContext runs every context processor
+    bind = RequestContext.bind_template
+    monkeypatch.setattr(RequestContext, "bind_template", lambda self, t: calls.append(t.name) or bind(self, t))
+    client = login(analysed.coordinator)
+    response = client.get(reverse("assessment:flag-list") + "?year=")
+    assert response.status_code == 200
+    assert calls == ["core/object_list.html", "core/table.html"]  # the page and its table, not per row
+    request = RequestFactory().get("/")
+    request.user = analysed.coordinator
+    table = FlagTable(flags, request=request)
+    bound = table.columns["inputs"]
+    assert isinstance(bound.column, tables.TemplateColumn)  # the xlsx leaves it out as before
+    page = response.content.decode()
+    for flag in flags:
+        cell = table.render_inputs(flag)
+        # what TemplateColumn renders: the template with the request (and the column's context)
+        with_request = render_to_string(bound.column.template_name, {"record": flag, "value": None}, request=request)
+        assert cell == with_request
+        assert f"<td >{cell}</td>" in page
+
+
+def _blank_tokens(body: str) -> str:
+    import re
+
+    body = re.sub(r'(nonce|csrfmiddlewaretoken" value|csrf-token" content)="[^"]*"', r'\1=""', body)
+    return re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', body)
+
+
+@pytest.mark.parametrize("page", ["school", "municipality"])
+def test_results_pages_run_prepared_statements_and_show_what_the_querysets_give(analysed, login, page):
+    """A school's results page and the municipal results page with the analysed results: the
+    page is byte for byte the one every query built as a queryset gives (``off``), and after
+    the first request their reads are prepared statements (EXECUTE) — but the session's user
+    and, on the municipal list, the paginated list's count and rows."""
+    from django.test.utils import override_settings
+
+    from core.compiled import forget_prepared
+
+    client = login(analysed.coordinator)
+    if page == "school":
+        url = reverse("assessment:school", args=[analysed.a1_school1.pk])
+    else:
+        url = reverse("assessment:municipality") + f"?municipality={analysed.a1.pk}"
+
+    def body():
+        response = client.get(url)
+        assert response.status_code == 200
+        return _blank_tokens(response.content.decode())
+
+    forget_prepared()
+    try:
+        with override_settings(OPORA_PREPARED_QUERIES="off"):
+            built = body()
+        with override_settings(OPORA_PREPARED_QUERIES="on"):
+            assert body() == built
+            with CaptureQueriesContext(connection) as ctx:
+                assert body() == built
+    finally:
+        forget_prepared()
+    assert analysed.a1_school1.short_name in built
+    plain = [
+        q["sql"][:90]
+        for q in ctx.captured_queries
+        if not q["sql"].startswith("EXECUTE")
+        and '"accounts_user"' not in q["sql"]
+        and "django_session" not in q["sql"]
+        and not (page == "municipality" and '"assessment_schoolindex"' in q["sql"].split("WHERE")[0])
+    ]
+    assert plain == []
+    assert sum(q["sql"].startswith("EXECUTE") for q in ctx.captured_queries) >= 7
+
+
+def test_a_school_id_out_of_range_is_a_404_and_leaves_the_pages_working(analysed, login):
+    """The school's id from the URL is the prepared query's argument: an id beyond the
+    column's range (Django compiles it to nothing) answers 404 and is not kept for later ids."""
+    from django.test.utils import override_settings
+
+    from core.compiled import forget_prepared
+
+    client = login(analysed.coordinator)
+    forget_prepared()
+    try:
+        with override_settings(OPORA_PREPARED_QUERIES="on"):
+            for name in ("assessment:school", "schools:school-detail"):
+                assert client.get(reverse(name, args=[10**30])).status_code == 404
+                assert client.get(reverse(name, args=[analysed.a1_school1.pk])).status_code == 200
+                assert client.get(reverse(name, args=[analysed.b1_school1.pk])).status_code == 404  # out of scope
+                assert client.get(reverse(name, args=[analysed.a1_school2.pk])).status_code == 200
+    finally:
+        forget_prepared()
+
+
+def test_the_school_link_of_a_results_list_is_reversed_once_per_table_and_is_reverses_url():
+    """``school_results_url``: the URL of each school as ``reverse`` gives it — under another
+    script prefix too (a new table reverses again) — from one ``reverse`` per table."""
+    from unittest import mock
+
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from assessment import tables as results_tables
+
+    class Table:
+        pass
+
+    ids = [1, 7, 42, 987654321, 10**12]
+    table = Table()
+    expected = [reverse("assessment:school", args=[i]) for i in ids]
+    with mock.patch.object(results_tables, "reverse", wraps=reverse) as counted:
+        assert [results_tables.school_results_url(table, i) for i in ids] == expected
+    assert counted.call_count == 1
+    prefix = get_script_prefix()
+    set_script_prefix("/portal/")
+    try:
+        other = Table()
+        assert [results_tables.school_results_url(other, i) for i in ids] == [f"/portal{u}" for u in expected]
+    finally:
+        set_script_prefix(prefix)

@@ -301,3 +301,46 @@ def test_a_row_links_to_its_import_only_for_who_may_open_it(world, login, import
     page = login(world.methodist).get(row.get_absolute_url())
     assert page.status_code == 200 and link not in page.content.decode()
     assert login(world.methodist).get(row.batch.get_absolute_url()).status_code == 404
+
+
+def test_the_school_card_runs_prepared_statements_only_and_shows_what_the_querysets_give(world, login, fitted):
+    """The card (cache off in tests) of a school with context rows, figures, the fit, a flag,
+    an index and a history: after its first request every query of the card is a prepared
+    statement (EXECUTE) but the session's user; the page is the same as with every query
+    built as a queryset (``OPORA_PREPARED_QUERIES = "off"``) — byte for byte."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from core.compiled import forget_prepared
+
+    school = fitted["K06"]
+    school.director = "Иванов И. И."
+    school.save()  # a second history row
+    client = login(world.coordinator)
+    url = f"/schools/{school.pk}/"
+
+    def page():
+        body = ru(client, url).content.decode()
+        body = re.sub(r'(nonce|csrfmiddlewaretoken" value|csrf-token" content)="[^"]*"', r'\1=""', body)
+        return re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', body)
+
+    forget_prepared()
+    try:
+        with override_settings(OPORA_PREPARED_QUERIES="off"):
+            built = page()
+        with override_settings(OPORA_PREPARED_QUERIES="on"):
+            assert page() == built  # the first use builds, compiles and keeps
+            with CaptureQueriesContext(connection) as ctx:
+                assert page() == built
+    finally:
+        forget_prepared()
+    assert "Иванов И. И." in built and "K06" in built
+    plain = [
+        q["sql"][:80]
+        for q in ctx.captured_queries
+        if not q["sql"].startswith("EXECUTE") and '"accounts_user"' not in q["sql"] and "django_session" not in q["sql"]
+    ]
+    assert plain == []
+    assert len(ctx.captured_queries) >= 20
