@@ -362,12 +362,46 @@ def working_table_rows(ids, fields, year: int, results_year: int | None) -> list
     if compiled is None:
         schools, marker = restricted_to_ids(School.objects.order_by())
         # 0, not None: «no results year» (None would make working_table look one up)
-        compiled = CompiledRows(working_table(schools, year, results_year or 0).values(*fields), marker)
+        read = list(dict.fromkeys(source for name in fields for source in _FINISHED.get(name, (name,))))
+        compiled = CompiledRows(working_table(schools, year, results_year or 0).values(*read), marker)
         if len(_COMPILED) >= 64:
             _COMPILED.clear()
         _COMPILED[key] = compiled
-    found = {r["id"]: r for r in compiled.rows(ids)}
+    finish = _finisher(fields)
+    found = {r["id"]: finish(r) for r in compiled.rows(ids)}
     return [found[i] for i in ids if i in found]
+
+
+# Figures that ``working_table_rows`` reads as their inputs and finishes in Python, exactly as
+# ``working_table``'s SQL does: PostgreSQL runs a subquery of a CASE once per branch that
+# tests it (``risk_level``'s CASE ran the risk profile's subquery up to four times per school,
+# ``roadmap_progress`` counted the planned activities twice) — half of the API list's rows
+# query.  name → the columns it is made of.
+_FINISHED = {"risk_level": ("risk_rank",), "roadmap_progress": ("rm_planned", "rm_done")}
+
+
+def _roadmap_progress(row: dict) -> float | None:
+    """``with_roadmap_progress``'s CASE: done ÷ planned as double precision, NULL with nothing
+    planned (both counts are COALESCEd to 0 in SQL)."""
+    planned = row["rm_planned"]
+    return float(row["rm_done"]) / float(planned) if planned > 0 else None
+
+
+def _finisher(fields):
+    """The row as ``values(*fields)`` gives it (the fields' order) from the row read."""
+    risk, progress = "risk_level" in fields, "roadmap_progress" in fields
+    if not (risk or progress):
+        return lambda row: row
+
+    def finish(row: dict) -> dict:
+        out = {name: row.get(name) for name in fields}  # a finished figure's place, then its value
+        if risk:
+            out["risk_level"] = RISK_BY_RANK.get(row["risk_rank"])
+        if progress:
+            out["roadmap_progress"] = _roadmap_progress(row)
+        return out
+
+    return finish
 
 
 def school_figures(school, year: int | None = None) -> dict:

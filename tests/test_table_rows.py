@@ -235,3 +235,7 @@ def test_a_table_rendered_in_the_pages_context_is_render_tables(world, login, mo
     monkeypatch.setattr(navigation, "menu_for", lambda request: built.append(1) or menu_for(request))
     assert login(world.coordinator).get("/schools/").status_code == 200
     assert len(built) == 1
+    built.clear()  # a narrow list (core/object_list.html) renders its table within the page too
+    page = login(world.coordinator).get("/schools/statuses/")
+    assert page.status_code == 200 and b"<table" in page.content
+    assert len(built) == 1
