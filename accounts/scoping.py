@@ -65,8 +65,10 @@ def schools_for(user, action: str = VIEW) -> QuerySet:
 
 def has_school_scope(user, action: str = VIEW) -> bool:
     """Whether ``user`` may ``action`` at least one school (a list's «add» button, a create
-    form's door)."""
-    return schools_for(user, action).exists()
+    form's door): its query compiled once per scope and action (core/compiled.py)."""
+    from core.compiled import prepared_exists
+
+    return prepared_exists(("scoping.has_schools", scope_key(user), action), lambda: schools_for(user, action))
 
 
 def works_in_one_municipality(user) -> bool:
@@ -416,13 +418,21 @@ def may_download_file(user, name: str) -> bool:
 def may_oversee_municipalities(user) -> bool:
     """Whether the user oversees at least one municipality as a whole: the municipality-wide
     analyses (regional.views' comparison pages, the context panel)."""
-    return municipalities_overseen(user).exists()
+    from core.compiled import prepared_exists
+
+    return prepared_exists(("scoping.oversees", scope_key(user)), lambda: municipalities_overseen(user))
 
 
 def may_see_menu_item(user, roles) -> bool:
     """A menu entry naming ``roles`` shows to those roles (and superusers); one naming none
     shows to everyone signed in (core.navigation; the page behind it says the rest)."""
     return _usable(user) and (not roles or user.is_superuser or user.role in roles)
+
+
+def menu_key(user) -> tuple:
+    """All that ``may_see_menu_item`` reads of ``user``: core.navigation keeps the menu it
+    built once per process under this key (check mode rebuilds and compares)."""
+    return (_usable(user), bool(user and user.is_superuser), getattr(user, "role", None))
 
 
 def may_see_status_movement(user) -> bool:
@@ -648,14 +658,17 @@ def may_confirm_import(user, batch) -> bool:
 
 def scope_key(user) -> str:
     """What decides which data a user sees: their role and the organisation it rests on
-    (a curator's scope is their own assignments, so their id).  Users who share it see
-    the same figures; users who do not never share a cached value."""
+    (a curator's scope is their own assignments of the academic year, so their id and the
+    year: the queries kept per scope — core/compiled.py — name the year).  Users who share
+    it see the same figures; users who do not never share a cached value."""
     if not _usable(user):
         return "anon"
     if user.is_superuser:
         return "su"
     if user.role == Role.CURATOR:
-        return f"cur{user.pk}"
+        from core.years import current_academic_year
+
+        return f"cur{user.pk}:{current_academic_year()}"
     return f"{user.role or '-'}:{user.region_id or 0}:{user.municipality_id or 0}:{user.school_id or 0}"
 
 

@@ -75,7 +75,11 @@ def last_runs() -> QuerySet:
 
 
 def last_run() -> AnalysisRun | None:
-    return last_runs().first()
+    """The last finished analysis run (its query compiled once per process: core/compiled.py;
+    the results page keeps the same statement under the same key)."""
+    from core.compiled import prepared
+
+    return next(iter(prepared(("assessment.last_run",), lambda: last_runs()[:1])), None)
 
 
 def school_overview(school, years_back: int = 3) -> dict:

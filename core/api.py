@@ -61,6 +61,41 @@ def _if_none_match(request) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
+# Field classes whose representation of a value read from the database is that value itself
+# (``CharField``: ``str(value)`` of a string; ``IntegerField``: ``int(value)`` of an int), so a
+# list of them is the ``values()`` rows renamed.
+_PLAIN_FIELDS = ("CharField", "EmailField", "IntegerField", "BigIntegerField", "BooleanField", "SlugField", "URLField")
+_plain_memo: dict = {}
+
+
+def plain_sources(serializer_class) -> list[tuple[str, str]] | None:
+    """``[(name, values() lookup)]`` when every field of ``serializer_class`` is one of
+    ``_PLAIN_FIELDS`` read from a column, or a to-one relation's column (``region.name`` →
+    ``region__name``): its list is then the ``values()`` rows renamed, without building the
+    serializer's fields per request (a ModelSerializer builds them from the model's meta
+    every time).  None otherwise: read with the serializer."""
+    if serializer_class in _plain_memo:
+        return _plain_memo[serializer_class]
+    from rest_framework.settings import api_settings
+
+    sources = []
+    for name, field in serializer_class().fields.items():
+        as_string = type(field).__name__ == "BigIntegerField" and getattr(
+            field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING
+        )
+        if type(field).__name__ not in _PLAIN_FIELDS or field.write_only or field.source == "*" or as_string:
+            sources = None
+            break
+        sources.append((name, field.source.replace(".", "__")))
+    _plain_memo[serializer_class] = sources
+    return sources
+
+
+def plain_rows(rows, sources) -> list[dict]:
+    """``values()`` rows as the serializer's dicts (its field names, in its order)."""
+    return [{name: row[path] for name, path in sources} for row in rows]
+
+
 class ModelCleanMixin:
     """The model's own ``clean()`` runs on what a body asks for, so the API keeps every rule
     the model and its form keep (one rule, one place): the values are set on a copy of the

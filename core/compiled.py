@@ -190,8 +190,12 @@ def _other(args: tuple, near: bool = False) -> tuple:
                 result.append(arg + (1 if near else 104729))
             else:
                 result.append(arg + datetime.timedelta(days=1, microseconds=1))
+        elif isinstance(arg, list) and arg and all(isinstance(a, int) and not isinstance(a, bool) for a in arg):
+            result.append([a + (1 if near else 104729) for a in arg])  # ids, as one array parameter (``= ANY(%s)``)
         else:
-            raise TypeError(f"a prepared query's argument is an int, a str, a date or a datetime, not {type(arg)}")
+            raise TypeError(
+                f"a prepared query's argument is an int, a str, a date, a datetime or a list of ints, not {type(arg)}"
+            )
     return tuple(result)
 
 
@@ -369,8 +373,11 @@ def _fetch(entry: _PreparedScalar, args: tuple, check: bool = False):
 
 
 def _same(a, b) -> bool:
+    """Equal and of the same types, down to the items of dicts and lists."""
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return type(a) is type(b) and a == b
 
 
@@ -496,16 +503,123 @@ def _executable(connection, statement: _Statement, args: tuple) -> tuple[str, tu
     return f"EXECUTE {name}({', '.join(['%s'] * len(args))})", tuple(args)
 
 
+# --- Several single values in one statement ----------------------------------------------------
+
+
+def _part(part):
+    """(queryset, evaluate, SQL wrapper) of a part of ``prepared_together``."""
+    kind, build, *rest = part
+    if kind == "count":
+        return build(), lambda qs: qs.count(), "({})"
+    if kind == "list":
+        return build(), list, "ARRAY({})"
+    if kind == "aggregate":
+        ((name, aggregate),) = rest[0].items()
+        return build(), lambda qs: qs.aggregate(**{name: aggregate})[name], "({})"
+    raise ValueError(f"a part of prepared_together is count, list or aggregate, not {kind!r}")
+
+
+def _together(parts, run: bool):
+    """The parts' values (as Django reads them, when ``run``), their one statement (None when
+    a part runs no single statement: nothing can match) and the model that routes it."""
+    values, sql, params, model = [], [], [], None
+    for part in parts:
+        queryset, evaluate, wrapper = _part(part)
+        model = model or queryset.model
+        if wrapper.startswith("ARRAY"):
+            statement = _compile(queryset, ())[0]
+            values.append(evaluate(queryset) if run else None)
+        else:
+            value, statement = _captured(queryset, evaluate, (), run=run)
+            values.append(value)
+        if statement is None:
+            return values, None, model
+        sql.append(wrapper.format(statement.sql))
+        params += statement.params
+    return values, _Statement("SELECT " + ", ".join(sql), params, ()), model
+
+
+@contextlib.contextmanager
+def _unlogged():
+    """What the block runs is not left in the debug cursors' logs (``CaptureQueriesContext``)."""
+    logs = [(c, len(c.queries_log)) for c in connections.all()]
+    try:
+        yield
+    finally:
+        for connection, before in logs:
+            for _ in range(len(connection.queries_log) - before):
+                connection.queries_log.pop()
+
+
+def prepared_together(key: tuple, *parts) -> list:
+    """The values of ``parts`` read by one statement, compiled once per ``key`` (see
+    ``prepared``): ``("count", build)`` — ``build().count()``; ``("list", build)`` — the rows
+    of a flat ``values_list`` (ordered, sliced); ``("aggregate", build, {name: aggregate})`` —
+    one aggregate's value.  ``SELECT (<count>), ARRAY(<list>), (<aggregate>)``: a page's count,
+    its ids and a figure it needs in one round trip instead of three.  The first call reads
+    each part as Django does and keeps the statement only when it gives the same values of
+    the same types."""
+
+    def each():
+        return [evaluate(queryset) for queryset, evaluate, _wrapper in map(_part, parts)]
+
+    if _mode() == "off":
+        return each()
+    memo_key = ("together", *key)
+    entry = _recall(memo_key)
+    if entry is None:
+        # Django's own reading of each part is bookkeeping of the first use (left out of the
+        # debug log, so a page counts the same queries on its first request as later); the
+        # one statement is the page's query.
+        with _unlogged():
+            values, statement, model = _together(parts, run=True)
+        if statement is None:
+            _remember(memo_key, _NOT_KEPT)
+            return each()
+        entry = _PreparedScalar(model, statement, None)
+        keep = _same(list(_fetch(entry, ())[0]), values)
+        _remember(memo_key, entry if keep else _NOT_KEPT)
+        return values
+    if entry is _NOT_KEPT:
+        return each()
+    if _mode() == "check":
+        _same_statement(entry.statement, _together(parts, run=False)[1], (), key)
+    return list(_fetch(entry, ())[0])
+
+
 class PreparedList:
     """What a paginator pages through when the list's SQL depends only on ``key``: its count
-    and each page (a slice) are prepared queries of ``build()``."""
+    and each page (a slice) are prepared queries of ``build()``.
+
+    With ``page_size``, a short last page (the paginator cuts its slice at the count) is read
+    as a whole page and cut here: one statement per page whatever the count, not a new one
+    every time a row is added or removed.  ``read_page(start, *also)`` reads the count, the
+    page from ``start`` and further values in one statement (``prepared_together``; a flat
+    ``values_list`` only): the paginator's count and that page then come from it."""
 
     ordered = True  # build() is ordered: the paginator need not warn
 
-    def __init__(self, key: tuple, build):
-        self.key, self.build = key, build
+    def __init__(self, key: tuple, build, page_size: int | None = None):
+        self.key, self.build, self.page_size = key, build, page_size
+        self._read = None  # (count, start, rows) of read_page
+
+    def read_page(self, start: int, *also) -> list:
+        """The count and the rows of the page from ``start`` read together with ``also``
+        (parts of ``prepared_together``, keyed with this list); returns the values of ``also``."""
+        stop = start + self.page_size
+
+        def page():
+            return self.build()[start:stop]
+
+        count, rows, *values = prepared_together(
+            (*self.key, "page", start, stop), ("count", self.build), ("list", page), *also
+        )
+        self._read = (count, start, rows)
+        return values
 
     def count(self) -> int:
+        if self._read is not None:
+            return self._read[0]
         return prepared_count(self.key, self.build)
 
     def __len__(self) -> int:
@@ -515,4 +629,9 @@ class PreparedList:
         if not isinstance(item, slice) or item.step is not None:
             raise TypeError("a prepared list is read by slices")
         start, stop = item.start or 0, item.stop
+        if self._read is not None and self._read[1] == start and stop is not None and stop - start <= self.page_size:
+            return self._read[2][: stop - start]
+        if stop is not None and self.page_size and stop - start < self.page_size:
+            read = start + self.page_size
+            return list(prepared((*self.key, "slice", start, read), lambda: self.build()[start:read]))[: stop - start]
         return list(prepared((*self.key, "slice", start, stop), lambda: self.build()[start:stop]))

@@ -15,7 +15,9 @@ template gets only its ``ctx`` — never the request or the user — so what it 
 same for everyone of that scope; a panel that needs the request (a form with a CSRF
 token) says ``cacheable=False`` and is rendered on every request."""
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -38,18 +40,43 @@ class Panel:
 
 
 def app_modules(module: str):
-    """Yield ``<app>.<module>`` for every Opora app that has it."""
-    for app in settings.OPORA_APPS:
-        if find_spec(f"{app}.{module}") is not None:
-            yield import_module(f"{app}.{module}")
+    """Yield ``<app>.<module>`` for every Opora app that has it (looked up once per process
+    and list of apps: ``find_spec`` of a module that does not exist searches the disk)."""
+    yield from _app_modules(tuple(settings.OPORA_APPS), module)
+
+
+@cache
+def _app_modules(apps: tuple[str, ...], module: str) -> tuple:
+    return tuple(import_module(f"{app}.{module}") for app in apps if find_spec(f"{app}.{module}") is not None)
+
+
+# The figures read while one page's panels are collected (``page_figure``).
+_page_figures: ContextVar[dict | None] = ContextVar("opora_page_figures", default=None)
+
+
+def page_figure(key: tuple, compute):
+    """``compute()`` once for the page whose panels are being collected: two panels showing
+    the same figure (the home's ШНОР count: the schools panel's and the events panel's)
+    read it once.  ``key`` names the figure and all it depends on; outside ``collect`` (a
+    document, an API answer) it is computed every time."""
+    memo = _page_figures.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def collect(module: str, hook: str, *args) -> list[Panel]:
     result: list[Panel] = []
-    for mod in app_modules(module):
-        func = getattr(mod, hook, None)
-        if func:
-            result.extend(func(*args))
+    token = _page_figures.set({})
+    try:
+        for mod in app_modules(module):
+            func = getattr(mod, hook, None)
+            if func:
+                result.extend(func(*args))
+    finally:
+        _page_figures.reset(token)
     return sorted(result, key=lambda p: p.order)
 
 

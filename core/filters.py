@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from django_filters.widgets import BooleanWidget
 
 from core.models import ImportState
-from core.years import academic_year_choices
+from core.years import MAX_ACADEMIC_YEAR, MIN_ACADEMIC_YEAR, academic_year_choices
 
 ALL = pgettext_lazy("filter", "All")
 
@@ -24,6 +24,10 @@ class AcademicYearFilter(filters.NumberFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label", _("Academic year"))
         kwargs.setdefault("widget", forms.Select(choices=_year_options))
+        # the years the portal stores (MinValueValidator(2000) on the models); a year outside
+        # is a clear 400, not a date the calendar cannot hold (?year=1 → «year 0 is out of range»)
+        kwargs.setdefault("min_value", MIN_ACADEMIC_YEAR)
+        kwargs.setdefault("max_value", MAX_ACADEMIC_YEAR)
         super().__init__(*args, **kwargs)
 
 

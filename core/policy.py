@@ -93,6 +93,11 @@ def may_see_menu_item(user, roles) -> bool:
     return policy().may_see_menu_item(user, roles)
 
 
+def menu_key(user) -> tuple:
+    """What the menu's entries depend on of ``user`` (see ``may_see_menu_item``)."""
+    return policy().menu_key(user)
+
+
 def predicate(name: str):
     """The policy's named predicate ``may_<name>`` (templates ask it), or None."""
     return getattr(policy(), f"may_{name}", None)

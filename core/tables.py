@@ -7,9 +7,11 @@ does not change, so ``cached_signature`` computes it once per function (bound me
 their underlying function: same parameters, ``self`` dropped)."""
 
 import functools
+from collections.abc import Sequence
 
 from django.db import models
 from django_tables2 import utils
+from django_tables2.data import TableQuerysetData
 
 _uncached_signature = utils.signature
 
@@ -153,3 +155,109 @@ class CellRenderer:
         else:
             content = None  # call_with_appropriate does not call it
         return self.link(content, **available) if self.link else content
+
+
+class PreparedTableData(TableQuerysetData):
+    """A paginated table's rows through prepared queries (``core.compiled``): the count and
+    each page are SQL compiled once per ``key`` and ordering, then only run — the table's
+    queryset (a dozen annotated subqueries on the working table) is not built, ordered and
+    compiled per request.  ``build()`` makes the unordered queryset when a statement is
+    compiled (its first use; every use in check mode); the orderings the table applies are
+    recorded and replayed on it by django-tables2's own ``TableQuerysetData.order_by``.
+
+    ``key`` is the caller's promise that ``build()``'s SQL depends on nothing else (the
+    reader's scope, the filters' values, the year and date…); check mode
+    (``OPORA_PREPARED_QUERIES = "check"``, the tests) builds it again on every use and fails
+    on a key that misses an input.  Unpaginated (the xlsx export) the built queryset is read
+    as it is.  ``attach(rows)``, when given, does for a page's rows what the queryset's
+    ``prefetch_related`` would (the page is then read without it)."""
+
+    def __init__(self, model, key: tuple, build, attach=None):
+        super().__init__(None)
+        self._model, self.key, self.build, self.attach = model, key, build, attach
+        self.orderings: tuple = ()
+        self._all = None
+
+    @property
+    def model(self):
+        return self._model
+
+    @property
+    def ordering(self):
+        probe = TableQuerysetData(self.build())
+        probe.set_table(self.table)
+        return probe.ordering
+
+    def order_by(self, aliases):
+        if aliases:  # an empty ordering leaves the data as it is (TableQuerysetData.order_by)
+            self.orderings = (*self.orderings, tuple(str(alias) for alias in aliases))
+            self._all = None
+
+    def queryset(self):
+        """``build()`` ordered as the table asked."""
+        from django_tables2.utils import OrderByTuple
+
+        data = TableQuerysetData(self.build())
+        data.set_table(self.table)
+        for aliases in self.orderings:
+            data.order_by(OrderByTuple(aliases))
+        return data.data
+
+    def _paginated(self) -> bool:
+        return hasattr(self.table, "paginator")
+
+    def _everything(self):
+        if self._all is None:
+            self._all = self.queryset()
+        return self._all
+
+    def __len__(self):
+        if not self._paginated():
+            return len(self._everything())
+        if getattr(self, "_length", None) is None:
+            from core.compiled import prepared_count
+
+            self._length = prepared_count((*self.key, "count"), self.build)
+        return self._length
+
+    def __iter__(self):
+        return iter(self._everything())
+
+    def __getitem__(self, item):
+        if not (self._paginated() and isinstance(item, slice) and item.step is None):
+            return self._everything()[item]
+        from core.compiled import prepared
+
+        start, stop = item.start or 0, item.stop
+        key = (*self.key, "rows", self.orderings, start, stop)
+        if self.attach is None:
+            return _Rows(lambda: list(prepared(key, lambda: self.queryset()[start:stop])))
+
+        def rows():
+            page = list(prepared((*key, "attach"), lambda: self.queryset().prefetch_related(None)[start:stop]))
+            self.attach(page)
+            return page
+
+        return _Rows(rows)
+
+
+class _Rows(Sequence):
+    """A page's rows, read when first used — as a sliced queryset is: a page whose rendering
+    comes from the fragment cache (cache on) reads no rows."""
+
+    def __init__(self, fetch):
+        self._fetch, self._rows = fetch, None
+
+    def _all(self) -> list:
+        if self._rows is None:
+            self._rows = self._fetch()
+        return self._rows
+
+    def __len__(self):
+        return len(self._all())
+
+    def __getitem__(self, item):
+        return self._all()[item]
+
+    def __iter__(self):
+        return iter(self._all())

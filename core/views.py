@@ -17,9 +17,35 @@ from core.redirects import is_own_url, return_url
 from core.vision import remember, vision_mode
 
 
+def _scope_place(user):
+    """The school, municipality or region the user's role rests on — the first of them set
+    and existing, as ``user.school`` … would read it — through a query compiled once per
+    field (core/compiled.py), kept on the user for the rest of the request."""
+    from core.compiled import prepared
+
+    for name in ("school", "municipality", "region"):
+        field = user._meta.get_field(name)
+        pk = getattr(user, field.attname)
+        if pk is None:
+            continue
+        if field.is_cached(user):
+            place = getattr(user, name)
+        else:
+            model = field.related_model
+            rows = prepared(
+                ("user.place", model._meta.label), lambda pk, model=model: model._base_manager.filter(pk=pk), pk
+            )
+            place = rows[0] if rows else None
+            if place is not None:
+                field.set_cached_value(user, place)
+        if place is not None:
+            return place
+    return None
+
+
 def _scope_label(user) -> str:
     """«Role: … · school / municipality / region» under the greeting (part of the scope)."""
-    return render_to_string("_home_scope.html", {"user": user})
+    return render_to_string("_home_scope.html", {"user": user, "place": _scope_place(user) if user.role else None})
 
 
 @login_required

@@ -5,6 +5,8 @@ import datetime
 from django.utils import timezone
 
 ACADEMIC_YEAR_START_MONTH = 9
+# the academic years a filter accepts (the models store years from 2000 on)
+MIN_ACADEMIC_YEAR, MAX_ACADEMIC_YEAR = 2000, 2100
 
 
 def academic_year_of(day: datetime.date) -> int:

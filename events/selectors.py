@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.scoping import VIEW, schools_for
 from core.cache import scope_key
 from core.charts import bar_chart
-from core.compiled import prepared, prepared_aggregate, prepared_count
+from core.compiled import prepared, prepared_aggregate
 from core.years import current_academic_year
 from events.models import (
     Event,
@@ -295,10 +295,11 @@ def low_results_without_participation_head(user, months: int = 6, limit: int = 1
 
 
 def low_results_count(user) -> int:
-    """How many schools ``low_results_schools`` gives (compiled once per scope and year)."""
-    return prepared_count(
-        ("events.low_results", scope_key(user), current_academic_year()), lambda: low_results_schools(user)
-    )
+    """How many schools ``low_results_schools`` gives: the home's schools panel's figure
+    (compiled once per scope and year, read once per page: schools.selectors)."""
+    from schools.selectors import low_results_count_kept
+
+    return low_results_count_kept((scope_key(user),), lambda: low_results_schools(user), current_academic_year())
 
 
 def _months_before(now, months: int):

@@ -10,7 +10,7 @@ def school_counts(schools: QuerySet, *, key: tuple | None = None) -> dict:
     last one is ``low_results_count``: the same figure as the lists, documents and API).
     ``key``: what ``schools`` depends on (the reader's scope), to keep the queries compiled
     (core/compiled.py ``prepared``)."""
-    from core.compiled import prepared_aggregate, prepared_count
+    from core.compiled import prepared_aggregate
 
     year = current_academic_year()
     figures = {
@@ -23,10 +23,19 @@ def school_counts(schools: QuerySet, *, key: tuple | None = None) -> dict:
         counts["low_results"] = low_results_count(schools, year)
         return counts
     counts = prepared_aggregate(("schools.counts", *key), lambda: schools, **figures)
-    counts["low_results"] = prepared_count(
-        ("schools.low_results", *key, year), lambda: low_results_schools(schools, year)
-    )
+    counts["low_results"] = low_results_count_kept(key, lambda: low_results_schools(schools, year), year)
     return counts
+
+
+def low_results_count_kept(key: tuple, build, year: int) -> int:
+    """``low_results_count`` of the schools ``key`` stands for (the reader's scope): compiled
+    once per key and year, and read once per page of panels (core.dashboard.page_figure:
+    the home's schools and events panels both show it).  ``build()``: the ШНОР queryset."""
+    from core.compiled import prepared_count
+    from core.dashboard import page_figure
+
+    full_key = ("schools.low_results", *key, year)
+    return page_figure(full_key, lambda: prepared_count(full_key, build))
 
 
 def _schools_of(scope) -> QuerySet:
@@ -47,10 +56,28 @@ def status_sets_by_year(scope, kind: str, years) -> dict[int, set[int]]:
     result: dict[int, set[int]] = {y: set() for y in years}
     if not years:
         return result
-    rows = SchoolStatus.objects.filter(
-        school__in=_schools_of(scope).values("id"), kind=kind, year_from__lte=max(years)
-    ).filter(Q(year_to__isnull=True) | Q(year_to__gte=min(years) - 1))
-    for school_id, y_from, y_to in rows.values_list("school_id", "year_from", "year_to"):
+
+    def rows_of(scope):
+        return (
+            SchoolStatus.objects.filter(
+                school__in=_schools_of(scope).values("id"), kind=kind, year_from__lte=max(years)
+            )
+            .filter(Q(year_to__isnull=True) | Q(year_to__gte=min(years) - 1))
+            .values_list("school_id", "year_from", "year_to")
+        )
+
+    from schools.models import Municipality
+
+    if isinstance(scope, Municipality):
+        # compiled once per kind and years, the municipality's id swapped in (core/compiled.py)
+        from core.compiled import prepared
+
+        rows = prepared(
+            ("schools.status_sets", kind, tuple(years)), lambda mid: rows_of(Municipality(pk=mid)), scope.pk
+        )
+    else:
+        rows = rows_of(scope)
+    for school_id, y_from, y_to in rows:
         for y in years:
             if y_from <= y and (y_to is None or y_to >= y):
                 result[y].add(school_id)
@@ -278,8 +305,36 @@ def working_table(schools: QuerySet, year: int | None = None, results_year: int 
             output_field=CharField(),
         )
     )
-    held = SchoolStatus.objects.filter(status_held_in(year)).order_by("kind")
-    return qs.prefetch_related(Prefetch("statuses", queryset=held, to_attr="statuses_now"))
+    return qs.prefetch_related(Prefetch("statuses", queryset=statuses_now(year), to_attr="statuses_now"))
+
+
+def statuses_now(year: int) -> QuerySet:
+    """The statuses held in ``year``, by kind: ``working_table``'s ``statuses_now`` (its prefetch)."""
+    from schools.models import SchoolStatus
+
+    return SchoolStatus.objects.filter(status_held_in(year)).order_by("kind")
+
+
+def attach_statuses_now(schools: list, year: int) -> None:
+    """``working_table``'s prefetch of ``statuses_now`` for ``schools`` read without it (a
+    page of the schools list): the same statuses, in the same order, each with its school —
+    in one statement prepared per year, the schools' ids its argument (``core.compiled``)."""
+    from schools.models import SchoolStatus
+
+    if not schools:
+        return
+    by_school: dict[int, list] = {school.pk: [] for school in schools}
+
+    def build(ids):
+        return statuses_now(year).extra(where=['"schools_schoolstatus"."school_id" = ANY(%s)'], params=[ids])
+
+    for status in prepared(("schools.statuses_now", year), build, list(by_school)):
+        by_school[status.school_id].append(status)
+    cache_school = SchoolStatus.school.field.set_cached_value  # the school_id is the school's already
+    for school in schools:
+        school.statuses_now = held = by_school[school.pk]
+        for status in held:
+            cache_school(status, school)  # each status with its school, as the prefetch leaves them
 
 
 _COMPILED: dict[tuple, object] = {}
@@ -307,12 +362,46 @@ def working_table_rows(ids, fields, year: int, results_year: int | None) -> list
     if compiled is None:
         schools, marker = restricted_to_ids(School.objects.order_by())
         # 0, not None: «no results year» (None would make working_table look one up)
-        compiled = CompiledRows(working_table(schools, year, results_year or 0).values(*fields), marker)
+        read = list(dict.fromkeys(source for name in fields for source in _FINISHED.get(name, (name,))))
+        compiled = CompiledRows(working_table(schools, year, results_year or 0).values(*read), marker)
         if len(_COMPILED) >= 64:
             _COMPILED.clear()
         _COMPILED[key] = compiled
-    found = {r["id"]: r for r in compiled.rows(ids)}
+    finish = _finisher(fields)
+    found = {r["id"]: finish(r) for r in compiled.rows(ids)}
     return [found[i] for i in ids if i in found]
+
+
+# Figures that ``working_table_rows`` reads as their inputs and finishes in Python, exactly as
+# ``working_table``'s SQL does: PostgreSQL runs a subquery of a CASE once per branch that
+# tests it (``risk_level``'s CASE ran the risk profile's subquery up to four times per school,
+# ``roadmap_progress`` counted the planned activities twice) — half of the API list's rows
+# query.  name → the columns it is made of.
+_FINISHED = {"risk_level": ("risk_rank",), "roadmap_progress": ("rm_planned", "rm_done")}
+
+
+def _roadmap_progress(row: dict) -> float | None:
+    """``with_roadmap_progress``'s CASE: done ÷ planned as double precision, NULL with nothing
+    planned (both counts are COALESCEd to 0 in SQL)."""
+    planned = row["rm_planned"]
+    return float(row["rm_done"]) / float(planned) if planned > 0 else None
+
+
+def _finisher(fields):
+    """The row as ``values(*fields)`` gives it (the fields' order) from the row read."""
+    risk, progress = "risk_level" in fields, "roadmap_progress" in fields
+    if not (risk or progress):
+        return lambda row: row
+
+    def finish(row: dict) -> dict:
+        out = {name: row.get(name) for name in fields}  # a finished figure's place, then its value
+        if risk:
+            out["risk_level"] = RISK_BY_RANK.get(row["risk_rank"])
+        if progress:
+            out["roadmap_progress"] = _roadmap_progress(row)
+        return out
+
+    return finish
 
 
 def school_figures(school, year: int | None = None) -> dict:
@@ -320,7 +409,6 @@ def school_figures(school, year: int | None = None) -> dict:
     shows at the top, the same numbers as the schools table and the API (the table's SQL,
     compiled once: ``working_table_rows``)."""
     from assessment.selectors import school_results_year
-    from schools.models import SchoolStatus
 
     year = year or current_academic_year()
     ry = school_results_year(school)
@@ -331,7 +419,7 @@ def school_figures(school, year: int | None = None) -> dict:
     statuses = list(
         prepared(
             ("card.statuses_held", year),
-            lambda sid: SchoolStatus.objects.filter(status_held_in(year)).order_by("kind").filter(school=sid),
+            lambda sid: statuses_now(year).filter(school=sid),
             school.pk,
         )
     )

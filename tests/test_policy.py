@@ -224,8 +224,10 @@ def test_scope_key_and_reach(world):
     """The cache's key and generations are the policy's answer (core/cache.py asks it)."""
     from accounts import scoping
     from core import cache
+    from core.years import current_academic_year
 
-    assert cache.scope_key(world.curator) == f"cur{world.curator.pk}"
+    # a curator's scope: their assignments of the academic year
+    assert cache.scope_key(world.curator) == f"cur{world.curator.pk}:{current_academic_year()}"
     assert cache.scope_key(world.coordinator) == f"municipal:{world.region_a.pk}:{world.a1.pk}:0"
     assert cache.scope_key(world.superuser) == "su"
     assert scoping.scope_reach(world.school_admin) == ("school", world.a1_school1.pk)

@@ -226,6 +226,134 @@ def test_a_prepared_list_pages_as_the_queryset(world):
         assert list(pages.page(number)) == list(expected.page(number))
 
 
+@override_settings(OPORA_PREPARED_QUERIES="on")
+def test_a_short_last_page_is_one_statement_whatever_the_count(world):
+    """The paginator cuts the last page's slice at the count; with the page size the list
+    reads a whole page and cuts it itself, so a new row keeps the same statement (without it
+    every count made a statement of its own) — and the pages stay the queryset's."""
+    from django.core.paginator import Paginator
+
+    from core import compiled
+    from core.compiled import PreparedList, forget_prepared
+
+    forget_prepared()
+    muni = Municipality.objects.create(region=world.a1.region, name="Округ страниц")
+    for n in range(5):
+        SchoolFactory(municipality=muni, code=f"SL{n}")
+
+    def build():
+        return School.objects.filter(municipality=muni).order_by("code").values_list("pk", flat=True)
+
+    def slices():
+        return sorted(k[-2:] for k in compiled._memo if k[:2] == ("rows", "test.short"))
+
+    for extra in range(3):  # 5, 6, 7 schools: the second page is short
+        expected = Paginator(build(), 4)
+        pages = Paginator(PreparedList(("test.short",), build, 4), 4)
+        assert [list(pages.page(n)) for n in expected.page_range] == [
+            list(expected.page(n)) for n in expected.page_range
+        ]
+        SchoolFactory(municipality=muni, code=f"SM{extra}")
+    assert slices() == [(0, 4), (4, 8)]
+    forget_prepared()
+    for extra in range(2):  # 9, 10 schools: without the page size, one statement per count
+        SchoolFactory(municipality=muni, code=f"SN{extra}")
+        Paginator(PreparedList(("test.short",), build), 4).page(3)
+    assert slices() == [(8, 9), (8, 10)]
+    forget_prepared()
+
+
+@pytest.mark.parametrize("mode", ["on", "check"])
+def test_values_together_are_the_querysets_in_one_statement(world, mode):
+    """``prepared_together``: a count, a slice of ids and an aggregate read by one statement —
+    the values Django gives for each, new data seen at once; an aggregate PostgreSQL gives in
+    another type (an average: a decimal) keeps every part read as Django does."""
+    from django.db.models import Avg, Max
+
+    from core import compiled
+    from core.compiled import prepared_together
+
+    def ids():
+        return schools_of(world.a1).values_list("pk", flat=True)
+
+    def parts():
+        return (
+            ("count", ids),
+            ("list", lambda: ids()[1:3]),
+            ("aggregate", lambda: School.objects.filter(municipality=world.a1), {"top": Max("id")}),
+        )
+
+    def expected():
+        return [
+            ids().count(),
+            list(ids()[1:3]),
+            School.objects.filter(municipality=world.a1).aggregate(m=Max("id"))["m"],
+        ]
+
+    with override_settings(OPORA_PREPARED_QUERIES=mode):
+        key = ("test.together", world.a1.pk)
+        assert prepared_together(key, *parts()) == expected()
+        SchoolFactory(municipality=world.a1, code="A1S0")  # first by code: the slice moves
+        with CaptureQueriesContext(connection) as ctx:
+            again = prepared_together(key, *parts())
+        assert again == expected() and again[0] == 4 and isinstance(again[1], list)
+        assert len(ctx.captured_queries) == 1
+        assert "ARRAY(" in ctx.captured_queries[0]["sql"] or ctx.captured_queries[0]["sql"].startswith("EXECUTE")
+        avg = ("test.together-avg",)
+        with_avg = (("count", ids), ("aggregate", lambda: School.objects.all(), {"a": Avg("id")}))
+        value = prepared_together(avg, *with_avg)
+        assert compiled._recall(("together", *avg)) is compiled._NOT_KEPT
+        assert prepared_together(avg, *with_avg) == value == [4, School.objects.aggregate(a=Avg("id"))["a"]]
+        nothing = (("count", lambda: School.objects.none()), ("list", lambda: School.objects.none().values_list("pk")))
+        assert prepared_together(("test.together-none",), *nothing) == [0, []]
+        assert prepared_together(("test.together-none",), *nothing) == [0, []]
+
+
+def test_check_mode_catches_a_together_key_that_misses_an_input(world):
+    from core.compiled import prepared_together
+
+    def parts(muni):
+        return (("count", lambda: schools_of(muni)), ("list", lambda: schools_of(muni).values_list("pk", flat=True)))
+
+    prepared_together(("test.together-bad",), *parts(world.a1))
+    with pytest.raises(PreparedQueryMismatch):
+        prepared_together(("test.together-bad",), *parts(world.a2))
+
+
+@override_settings(OPORA_PREPARED_QUERIES="on")
+def test_a_page_read_together_is_the_paginators_page_in_one_query(world):
+    """``PreparedList.read_page``: the count, the page's ids and a further value in one
+    statement; the paginator then reads its count and that page from it (no query), the same
+    pages as the queryset's; another page than the one read goes the usual way."""
+    from django.core.paginator import Paginator
+    from django.db.models import Max
+
+    from core.compiled import PreparedList
+
+    for n in range(5):
+        SchoolFactory(municipality=world.a1, code=f"RP{n}")
+
+    def build():
+        return School.objects.filter(municipality=world.a1).order_by("code").values_list("pk", flat=True)
+
+    expected = Paginator(build(), 3)
+    top = ("aggregate", build, {"top": Max("id")})
+    for number in (*expected.page_range, 99):
+        for _round in range(2):  # the first call reads as Django does, the second is the statement
+            pages = Paginator(PreparedList(("test.read", world.a1.pk), build, 3), 3)
+            with CaptureQueriesContext(connection) as ctx:
+                (highest,) = pages.object_list.read_page((number - 1) * 3, top)
+                if number == 99:
+                    assert pages.count == expected.count
+                    continue
+                rows = list(pages.page(number))
+            assert rows == list(expected.page(number)) and highest == max(build())
+            assert _round == 0 or len(ctx.captured_queries) == 1
+    pages = Paginator(PreparedList(("test.read", world.a1.pk), build, 3), 3)
+    pages.object_list.read_page(0)
+    assert list(pages.page(2)) == list(expected.page(2))  # not the page read: its own statement
+
+
 def test_prepared_queries_are_off_on_another_database(monkeypatch):
     """``make run`` serves the demo from SQLite: there every prepared helper builds its
     queryset as usual (the home page once answered 500 there: the raw sqlite3 cursor is no
@@ -240,6 +368,26 @@ def test_prepared_queries_are_off_on_another_database(monkeypatch):
     built = []
     result = compiled.prepared(("sqlite-test",), lambda: built.append(1) or School.objects.none())
     assert built == [1] and list(result) == []
+
+
+@pytest.mark.parametrize("mode", ["on", "check"])
+def test_a_list_of_ids_is_one_argument(world, mode):
+    """Ids as one array parameter (``= ANY(%s)``): the statement is the same for any number
+    of them; check mode still compares the SQL."""
+
+    def build(ids):
+        return School.objects.extra(where=['"schools_school"."id" = ANY(%s)'], params=[ids]).order_by("code")
+
+    with override_settings(OPORA_PREPARED_QUERIES=mode):
+        some = [world.a1_school1.pk, world.b1_school1.pk]
+        assert [s.pk for s in prepared(("test.ids",), build, some)] == [s.pk for s in build(some)]
+        more = [world.a1_school2.pk, world.a2_school1.pk, world.a1_school1.pk]
+        with CaptureQueriesContext(connection) as ctx:
+            rows = [s.pk for s in prepared(("test.ids",), build, more)]
+        assert rows == [s.pk for s in build(more)] and len(rows) == 3
+        assert len(ctx.captured_queries) == 1
+    with pytest.raises(TypeError):
+        prepared(("test.ids.bad",), build, [])
 
 
 def test_an_argument_out_of_the_fields_range_is_not_kept(world):

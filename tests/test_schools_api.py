@@ -82,6 +82,70 @@ def test_municipalities(world, api):
     ]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/schools/", "/api/v1/municipalities/", "/api/v1/schools/?page_size=1&page=2"])
+def test_a_prepared_list_page_builds_no_scoped_queryset(world, api, settings, monkeypatch, path):
+    """Once a list page's queries are prepared (core/compiled.py, ``on`` as in production), a
+    request runs them without building the reader's scoped queryset again (its filters were a
+    fifth of the request's Python): the first request builds it, the next ones do not, and
+    they answer the same, reading new data."""
+    from core.compiled import forget_prepared
+    from core.models import ScopedQuerySet
+    from tests.factories import SchoolFactory
+
+    settings.OPORA_PREPARED_QUERIES = "on"
+    forget_prepared()
+    built = []
+    restrict = ScopedQuerySet.restrict
+    monkeypatch.setattr(ScopedQuerySet, "restrict", lambda qs, *a, **k: built.append(qs.model) or restrict(qs, *a, **k))
+    client = api(world.regional)
+    first = client.get(path)
+    assert first.status_code == 200 and built
+    built.clear()
+    again = client.get(path)
+    assert again.status_code == 200 and again.content == first.content
+    assert built == []
+    SchoolFactory(municipality=world.a1, code="A1S9")
+    after = client.get(path).json()
+    assert built == []
+    if "municipalities" not in path:
+        assert after["count"] == first.json()["count"] + 1
+    forget_prepared()
+
+
+def test_municipalities_read_as_values_are_the_serializers(world, api):
+    """The municipalities list reads ``values()`` rows renamed (every field of its serializer
+    is a plain column: ``core.api.plain_sources``) — the same JSON, byte for byte, as the
+    serializer gives, empty and non-Latin values and the region's name included; a serializer
+    with a figure or a method field is read with the serializer."""
+    from rest_framework import serializers
+    from rest_framework.renderers import JSONRenderer
+
+    from core.api import plain_sources
+    from schools.api.serializers import MunicipalitySerializer, SchoolSerializer
+    from schools.models import Municipality
+
+    Municipality.objects.filter(pk=world.a1.pk).update(
+        education_body="Управление «Образование» \u2028", methodical_centre=""
+    )
+    response = api(world.regional).get("/api/v1/municipalities/", {"ordering": "-name"})
+    assert response.status_code == 200
+    expected = MunicipalitySerializer(
+        Municipality.objects.filter(region=world.a1.region).select_related("region").order_by("-name"), many=True
+    ).data
+    assert response.content == JSONRenderer().render({"count": 2, "next": None, "previous": None, "results": expected})
+    assert [name for name, _path in plain_sources(MunicipalitySerializer)] == list(expected[0])
+    assert plain_sources(SchoolSerializer) is None
+
+    class WithMethod(serializers.ModelSerializer):
+        schools = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Municipality
+            fields = ["id", "name", "schools"]
+
+    assert plain_sources(WithMethod) is None
+
+
 def test_coordinator_creates_and_patches_school(world, api):
     c = api(world.coordinator)
     response = c.post(

@@ -127,3 +127,115 @@ def test_other_kinds_of_cells_are_rendered_as_django_tables2_renders_them(world)
     ours = render(table, "core/table.html", request)
     assert ours == render(table, ORIGINAL, request)
     assert "&lt;a&gt;" in ours and "12345 (&lt;a&gt;)" in ours
+
+
+@pytest.mark.django_db
+def test_the_working_tables_own_cells_are_django_tables2s(world, monkeypatch):
+    """SchoolTable writes its cells itself (``cell_formatters``): every figure present and
+    absent, several statuses, an old visit, flags with their link, a name to escape — the same
+    rows as django-tables2's template, and each of its columns went that way."""
+    from tests.test_working_table import RESULTS, YEAR, furnish
+
+    order = OrderFactory(municipality=world.a1)
+    tricky = SchoolFactory(municipality=world.a1, code="T1", short_name='<b>«Школа» "№ 5" & Co</b>')
+    for n, school in enumerate((world.a1_school1, world.a1_school2, tricky)):
+        furnish(school, n + 55 * (school is tricky), order, world.curator)  # the tricky one: 65 days ago
+    SchoolStatus.objects.create(school=world.a1_school2, kind="leader", year_from=YEAR, order=order)
+    used: dict[str, int] = {}
+    own = SchoolTable.cell_formatters
+
+    def counted(table):
+        def wrap(name, formatter):
+            return lambda record: used.__setitem__(name, used.get(name, 0) + 1) or formatter(record)
+
+        return {name: wrap(name, f) for name, f in own(table).items()}
+
+    monkeypatch.setattr(SchoolTable, "cell_formatters", counted)
+    request = RequestFactory().get("/")
+    for results_year in (RESULTS, None):
+        used.clear()
+        schools = working_table(School.objects.filter(municipality=world.a1), YEAR, results_year or 0)
+        table = SchoolTable(schools, year=YEAR, results_year=results_year)
+        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        ours, theirs = render(table, "core/table.html", request), render(table, ORIGINAL, request)
+        assert ours == theirs
+        assert set(used) == {c.name for c in table.columns} - {"municipality"} and set(used.values()) == {4}
+        assert "&lt;b&gt;«Школа» &quot;№ 5&quot; &amp; Co&lt;/b&gt;" in ours and "text-danger" in ours
+        assert ("&amp;year=" in ours) is bool(results_year)
+        assert ours.count('title="') == 7  # four statuses, three visits
+
+
+class HeadTable(tables.Table):
+    """Header cases: a column not orderable, a header to escape, the thead's own attributes."""
+
+    code = tables.Column(verbose_name="<Код>", orderable=False)
+    short_name = tables.Column(verbose_name="Школа & Co", attrs={"th": {"data-x": '"q"'}})
+    students_count = tables.Column()
+
+    class Meta:
+        model = School
+        fields = ["code", "short_name", "students_count"]
+        attrs = {"class": "table", "thead": {"class": "head"}}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("table_class", [SchoolTable, TrickyTable, StatusTable, HeadTable])
+@pytest.mark.parametrize("query", ["", "?sort=-short_name&q=%D1%88%26x&page=1", "?sort=code&prefix=1"])
+def test_the_header_is_django_tables2s(world, table_class, query):
+    """{% table_head %}: the whole table up to its body, whitespace and all, as django-tables2's
+    template writes it — sort links keeping the query string, sorted columns' classes, a
+    header without a link, escaping, the thead's attributes, no header at all."""
+    request = RequestFactory().get("/schools/" + query)
+    data = {
+        SchoolTable: working_table(School.objects.order_by("code")),
+        TrickyTable: School.objects.order_by("code"),
+        HeadTable: School.objects.order_by("code"),
+        StatusTable: SchoolStatus.objects.all(),
+    }[table_class]
+    for show_header in (True, False):
+        table = table_class(data, show_header=show_header)
+        RequestConfig(request, paginate={"per_page": 2}).configure(table)
+        ours = engines["django"].get_template("core/table.html").render({"table": table}, request)
+        theirs = engines["django"].get_template(ORIGINAL).render({"table": table}, request)
+        assert ours.split("<tbody")[0] == theirs.split("<tbody")[0]
+        assert ("<thead" in ours) is show_header
+        if table_class is HeadTable and show_header:
+            assert '<thead class="head">' in ours and "&lt;Код&gt;" in ours and "Школа &amp; Co" in ours
+            assert "q=%D1%88%26x" in ours or query != "?sort=-short_name&q=%D1%88%26x&page=1"
+
+
+@pytest.mark.django_db
+def test_a_table_rendered_in_the_pages_context_is_render_tables(world, login, monkeypatch):
+    """{% render_table_here %} gives what {% render_table %} gives (a template column reads
+    the page's context through the table, as there) without running the context processors
+    a second time: the schools page builds its menu once."""
+    from django.template import RequestContext
+
+    from core import navigation
+
+    OrderFactory(municipality=world.a1)
+    SchoolStatus.objects.create(
+        school=world.a1_school1, kind="low_results", year_from=2023, order=OrderFactory(municipality=world.a1)
+    )
+    request = RequestFactory().get("/?sort=-kind")
+    request.user = world.coordinator
+
+    def table():  # one per rendering: a table counts its rows (even, odd) as it renders them
+        statuses = SchoolStatus.objects.select_related("school__municipality", "end_order").order_by("pk")
+        return RequestConfig(request, paginate={"per_page": 50}).configure(StatusTable(statuses))
+
+    django = engines["django"].engine
+    here = django.from_string("{% load opora %}{% render_table_here table %}")
+    theirs = django.from_string("{% load django_tables2 %}{% render_table table %}")
+    html = here.render(RequestContext(request, {"table": table()}))
+    assert html == theirs.render(RequestContext(request, {"table": table()}))
+    assert "<i>2023</i>" in html and "?sort=kind" in html
+    built = []
+    menu_for = navigation.menu_for
+    monkeypatch.setattr(navigation, "menu_for", lambda request: built.append(1) or menu_for(request))
+    assert login(world.coordinator).get("/schools/").status_code == 200
+    assert len(built) == 1
+    built.clear()  # a narrow list (core/object_list.html) renders its table within the page too
+    page = login(world.coordinator).get("/schools/statuses/")
+    assert page.status_code == 200 and b"<table" in page.content
+    assert len(built) == 1

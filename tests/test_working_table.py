@@ -235,3 +235,90 @@ def test_the_card_figures_are_the_schools_row(table_world):
             row.roadmap_progress,
         )
         assert figures["statuses"] == row.statuses_now
+
+
+def test_statuses_attached_to_a_page_are_the_prefetchs(table_world):
+    """``attach_statuses_now`` (the schools page reads its rows without the prefetch) gives each
+    school the statuses ``working_table``'s prefetch gives: the same rows, order, school."""
+    from schools.models import School
+    from schools.selectors import attach_statuses_now, working_table
+
+    w = table_world
+    order = OrderFactory(municipality=w.a1)
+    SchoolStatus.objects.create(school=w.a1_school2, kind=StatusKind.LEADER, year_from=YEAR, order=order)
+    SchoolStatus.objects.create(
+        school=w.a1_school1, kind=StatusKind.LEADER, year_from=YEAR - 3, year_to=YEAR - 1, order=order
+    )
+    schools = working_table(School.objects.order_by("code"), YEAR)
+    expected = {s.pk: [(st.pk, st.kind, st.school_id) for st in s.statuses_now] for s in schools}
+    for _ in range(2):  # compiled, then kept
+        rows = list(schools.prefetch_related(None))
+        attach_statuses_now(rows, YEAR)
+        assert {s.pk: [(st.pk, st.kind, st.school_id) for st in s.statuses_now] for s in rows} == expected
+        assert all(st.school is s for s in rows for st in s.statuses_now)
+    assert [st.kind for st in next(s for s in rows if s.pk == w.a1_school2.pk).statuses_now] == [
+        "leader",
+        "low_results",
+    ]
+    assert next(s for s in rows if s.pk == w.a1_curator_school.pk).statuses_now == []
+
+
+def test_compiled_rows_finish_risk_level_and_progress_as_the_sql_does(table_world):
+    """``working_table_rows`` reads ``risk_rank``, ``rm_planned`` and ``rm_done`` and finishes
+    ``risk_level`` and ``roadmap_progress`` in Python (PostgreSQL ran the risk subquery once
+    per CASE branch): the same values, of the same types, in the same key order — the same
+    JSON — as ``working_table(…).values()``, for every risk level, none, a third done,
+    nothing planned (all cancelled) and no roadmap."""
+    from rest_framework.renderers import JSONRenderer
+
+    from schools import selectors
+    from schools.api.serializers import SchoolSerializer
+    from schools.models import School
+
+    w = table_world
+    order = OrderFactory(municipality=w.a1)
+    factor = RiskFactor.objects.order_by("position").first()
+    extra = []
+    for n, level in enumerate(["none", "low", "medium", "high", None]):
+        school = SchoolFactory(municipality=w.a1)
+        if level:
+            RiskAssessment.objects.create(school=school, year=YEAR, factor=factor, level=level)
+        roadmap = Roadmap.objects.create(
+            school=school,
+            year=YEAR,
+            title=f"Карта {n}",
+            start_date=datetime.date(YEAR, 9, 1),
+            end_date=datetime.date(YEAR + 1, 8, 31),
+        )
+        task = Task.objects.create(goal=Goal.objects.create(roadmap=roadmap, title="Цель"), title="Задача")
+        statuses = [
+            [ActivityStatus.DONE, ActivityStatus.NOT_STARTED, ActivityStatus.IN_PROGRESS],  # 1/3
+            [ActivityStatus.CANCELLED, ActivityStatus.CANCELLED],  # nothing planned
+            [ActivityStatus.DONE] * 7 + [ActivityStatus.NOT_STARTED] * 4 + [ActivityStatus.CANCELLED],  # 7/11
+            [],
+            [ActivityStatus.DONE],
+        ][n]
+        for i, status in enumerate(statuses):
+            Activity.objects.create(task=task, title=f"Мероприятие {i}", progress_status=status)
+        extra.append(school)
+    furnish(SchoolFactory(municipality=w.a1), 2, order, w.curator)
+    ids = list(School.objects.order_by("-id").values_list("pk", flat=True))
+    for fields in (
+        SchoolSerializer.Meta.fields,
+        ["id", "roadmap_progress", "risk_rank", "risk_level", "rm_done"],
+        ["id", "risk_level"],
+        ["id", "short_name"],
+    ):
+        selectors._COMPILED.clear()
+        fast = selectors.working_table_rows(ids, fields, YEAR, RESULTS)
+        one = {
+            r["id"]: r
+            for r in selectors.working_table(School.objects.filter(pk__in=ids), YEAR, RESULTS).values(*fields)
+        }
+        expected = [one[i] for i in ids]
+        assert [list(r.items()) for r in fast] == [list(r.items()) for r in expected]
+        assert [[type(v) for v in r.values()] for r in fast] == [[type(v) for v in r.values()] for r in expected]
+        assert JSONRenderer().render(fast) == JSONRenderer().render(expected)
+    by_id = {r["id"]: r for r in selectors.working_table_rows(ids, SchoolSerializer.Meta.fields, YEAR, RESULTS)}
+    assert [by_id[s.pk]["risk_level"] for s in extra] == ["none", "low", "medium", "high", None]
+    assert [by_id[s.pk]["roadmap_progress"] for s in extra] == [1 / 3, None, 7 / 11, None, 1.0]

@@ -108,6 +108,9 @@ def main() -> None:
     chosen = pages(school_ids, results_ids[0] if results_ids else None)
     if args.paths:
         chosen = {n: v for n, v in chosen.items() if n in args.paths or v[0] in args.paths}
+        # any other path (a filtered or sorted variant: /schools/?sort=-school_index) as given
+        known = {v[0] for v in chosen.values()}
+        chosen.update({p: (p, {}) for p in args.paths if p.startswith("/") and p not in known})
     if args.dump:
         import re
 
@@ -121,7 +124,7 @@ def main() -> None:
             body = c.get(path, **headers).content.decode()
             body = re.sub(r'(nonce|csrfmiddlewaretoken" value|csrf-token" content)="[^"]*"', r'\1=""', body)
             body = re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', body)
-            (dump / f"{name}.html").write_text(body)
+            (dump / f"{re.sub(r'[^0-9A-Za-z_.=-]+', '_', name).strip('_')}.html").write_text(body)
         print(f"pages written to {dump}")
         return
     results = {}

@@ -14,7 +14,12 @@ figures).  Writes bench/out/load.json.
     # (cache on and off) — the figures of a shared machine stay comparable:
     git archive <commit> | tar -x -C /tmp/before && ln -s "$PWD/.venv" /tmp/before/.venv
     (cd /tmp/before && scripts/compilemessages.sh)
-    DATABASE_URL=… .venv/bin/python bench/load/run.py --compare /tmp/before   # → bench/out/load-compare.json"""
+    DATABASE_URL=… .venv/bin/python bench/load/run.py --compare /tmp/before   # → bench/out/load-compare.json
+
+BENCH_SCENARIOS=minimal_view,api_lists: only these; BENCH_COLD_ONLY=1: the cache off only
+(with --compare: before and after both cold); BENCH_ROUNDS=N: --compare's scenarios N times.
+Every wrk run records the CPU per request of the gunicorn workers, the PostgreSQL backends,
+Redis, wrk and the whole machine (``cpu_ms_per_request``)."""
 
 from __future__ import annotations
 
@@ -167,11 +172,106 @@ def run_wrk(base: str, paths: list[str], writer: Writer | None = None, **env) ->
 
 def _wrk(base: str, paths: list[str], **env) -> dict:
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", str(Path(__file__).with_name("mixed.lua")), base]
-    out = subprocess.run(
-        cmd, capture_output=True, text=True, check=True, env={**os.environ, "PATHS": ",".join(paths), **env}
-    )
+    import threading
+
+    before = cpu_snapshot(base)
+    seen: dict = {"gunicorn": {}, "postgres": {}}
+    done = threading.Event()
+
+    def sample():  # a backend or worker that ends during the run (CONN_MAX_AGE) keeps its last figure
+        while not done.wait(0.2):
+            for name, pids in _serving_pids(base).items():
+                for pid in pids:
+                    ms = _proc_cpu_ms(pid)
+                    if ms is not None:
+                        seen[name][pid] = ms
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        out = subprocess.run(
+            cmd, capture_output=True, text=True, check=True, env={**os.environ, "PATHS": ",".join(paths), **env}
+        )
+    finally:
+        done.set()
+        sampler.join()
+    after = cpu_snapshot(base)
+    for name, last in seen.items():
+        after[name] = {**last, **{pid: ms for pid, ms in after[name].items() if ms is not None}}
     line = next(line for line in out.stdout.splitlines() if line.startswith("JSON "))
-    return json.loads(line[5:])
+    result = json.loads(line[5:])
+    return {**result, "cpu_ms_per_request": cpu_per_request(before, after, result["requests"])}
+
+
+# base URL → the gunicorn master's pid (start_server), for the CPU of its workers
+SERVERS: dict[str, int] = {}
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu_ms(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) * _TICK_MS  # utime, stime
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def _serving_pids(base: str) -> dict[str, list[int]]:
+    """The server's gunicorn workers and the PostgreSQL backends of this database (found by
+    their process titles, ``postgres: <user> <database> …``), without a query."""
+    from django.conf import settings
+
+    title = f" {settings.DATABASES['default']['NAME']} ".encode()
+    backends = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    line = f.read()
+            except OSError:
+                continue
+            if line.startswith(b"postgres: ") and title in line:
+                backends.append(int(entry))
+    return {"gunicorn": _children(SERVERS[base]) if base in SERVERS else [], "postgres": backends}
+
+
+def cpu_snapshot(base: str) -> dict:
+    """CPU used so far (ms) by each process that serves a request: the server's gunicorn
+    workers, the PostgreSQL backends of this database (this process's idles), the Redis
+    server (shared with whatever else uses it), wrk (this process's reaped children) and the
+    whole machine (every core's busy time, /proc/stat: what other runs take shows there)."""
+    import resource
+
+    redis = subprocess.run(["pidof", "redis-server"], capture_output=True, text=True).stdout.split()
+    groups = {**_serving_pids(base), "redis": [int(p) for p in redis]}
+    snap = {name: {pid: _proc_cpu_ms(pid) for pid in pids} for name, pids in groups.items()}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    snap["wrk"] = 1000 * (usage.ru_utime + usage.ru_stime)
+    with open("/proc/stat") as f:
+        cpu = [int(v) for v in f.readline().split()[1:]]
+    snap["machine"] = (sum(cpu) - cpu[3] - cpu[4]) * _TICK_MS  # all but idle and iowait
+    return snap
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict:
+    """ms of CPU per request by group; a process started during the run counts from zero."""
+    out = {}
+    for name in ("gunicorn", "postgres", "redis"):
+        used = sum((ms or 0) - (before[name].get(pid) or 0) for pid, ms in after[name].items() if ms is not None)
+        out[name] = round(used / max(requests, 1), 3)
+    for name in ("wrk", "machine"):
+        out[name] = round((after[name] - before[name]) / max(requests, 1), 3)
+    out["served"] = round(out["gunicorn"] + out["postgres"] + out["redis"] + out["wrk"], 3)
+    return out
 
 
 def main() -> None:
@@ -209,13 +309,15 @@ def main() -> None:
         # Production runs with Redis (the shared cache); cache-warm figures, then the same
         # scenarios with the generation cache off: every request computes (the cold figure).
         only = tuple(filter(None, os.environ.get("BENCH_SCENARIOS", "").split(",")))
-        results["cached"] = measure(user, key, school_ids, cache=True, scenarios=only or None)
+        # BENCH_COLD_ONLY=1: the cold figures alone (a profile of the uncached path)
+        if os.environ.get("BENCH_COLD_ONLY") != "1":
+            results["cached"] = measure(user, key, school_ids, cache=True, scenarios=only or None)
         cold = ("minimal_view", "dashboard", "school_card", "school_list_page", "api_lists")
         results["uncached"] = measure(
             user, key, school_ids, cache=False, scenarios=tuple(s for s in cold if not only or s in only)
         )
         for mode in ("cached", "uncached"):
-            part = results[mode]
+            part = results.get(mode, {})
             if "api_lists" in part and "minimal_view" in part:
                 # against the minimal view of the same server, measured in the same run
                 part["api_vs_minimal"] = round(part["api_lists"]["rps"] / part["minimal_view"]["rps"], 3)
@@ -271,11 +373,20 @@ def scenarios_for(school_ids: list[int]) -> dict[str, tuple[list[str], str]]:
 
 
 def compare(user, key, school_ids, other: Path) -> dict:
-    servers = {
-        "before": start_server(cache=True, app_dir=other),
-        "after": start_server(cache=True),
-        "after_uncached": start_server(cache=False),
-    }
+    """BENCH_SCENARIOS: only these; BENCH_COLD_ONLY=1: before and after both with the cache
+    off (the cold figures side by side)."""
+    if os.environ.get("BENCH_COLD_ONLY") == "1":
+        servers = {
+            "before_uncached": start_server(cache=False, app_dir=other),
+            "after_uncached": start_server(cache=False),
+        }
+    else:
+        servers = {
+            "before": start_server(cache=True, app_dir=other),
+            "after": start_server(cache=True),
+            "after_uncached": start_server(cache=False),
+        }
+    only = tuple(filter(None, os.environ.get("BENCH_SCENARIOS", "").split(",")))
     result: dict = {"before_dir": str(other)}
     try:
         cookies = {}
@@ -283,18 +394,29 @@ def compare(user, key, school_ids, other: Path) -> dict:
             cookies[name] = session_cookie(base, user.username, "bench-password-1")
             check_signed_in(base, cookies[name], key)
             run_wrk(base, ["/healthz"])  # warm up
-        for n, (scenario, (paths, auth)) in enumerate(scenarios_for(school_ids).items()):
+        chosen = [(s, v) for s, v in scenarios_for(school_ids).items() if not only or s in only]
+        rounds = int(os.environ.get("BENCH_ROUNDS", "1"))
+        for n, (scenario, (paths, auth)) in enumerate(chosen * rounds):
             order = list(servers) if n % 2 == 0 else list(reversed(servers))
             for name in order:
                 base = servers[name][1]
                 creds = {"cookie": {"COOKIE": cookies[name]}, "token": {"TOKEN": key}, "": {}}[auth]
                 load_before = round(os.getloadavg()[0], 2)
                 figures = run_wrk(base, paths, **creds)
-                result.setdefault(scenario, {})[name] = {**figures, "load_before": load_before}
+                result.setdefault(scenario, {}).setdefault(name, []).append({**figures, "load_before": load_before})
     finally:
         for server, _base in servers.values():
             server.terminate()
             server.wait(10)
+    if "api_lists" in result and "minimal_view" in result:
+        # each round's API lists against the minimal view of the same server and round
+        result["api_vs_minimal"] = {
+            name: [
+                round(api["rps"] / minimal["rps"], 3)
+                for api, minimal in zip(result["api_lists"][name], result["minimal_view"][name], strict=False)
+            ]
+            for name in servers
+        }
     return result
 
 
@@ -329,6 +451,7 @@ def start_server(cache: bool, app_dir: Path | None = None):
         env=env,
     )
     time.sleep(3)
+    SERVERS[f"http://127.0.0.1:{port}"] = server.pid
     return server, f"http://127.0.0.1:{port}"
 
 

@@ -96,6 +96,9 @@ class MenuCacheNode(template.Node):
         from django.utils.translation import get_language
 
         menu = self.menu.resolve(context) or []
+        key = getattr(menu, "key", None)  # core.navigation.Menu: what its entries were made from
+        if key:
+            return _kept(_menus, 512, key, lambda: self.nodelist.render(context))
         sections = tuple(
             (
                 (s["id"], str(s["label"]), s["url"], s["icon"], s["active"]),
@@ -119,6 +122,41 @@ def menucache(parser, token):
     return MenuCacheNode(nodelist, parser.compile_filter(bits[1]))
 
 
+_fixed: dict[tuple, str] = {}
+
+
+class FixedCacheNode(template.Node):
+    def __init__(self, nodelist, name, values):
+        self.nodelist, self.name, self.values = nodelist, name, values
+
+    def render(self, context):
+        from django.conf import settings
+        from django.utils.translation import get_language
+
+        key = (self.name, get_language(), *(v.resolve(context) for v in self.values))
+        if getattr(settings, "OPORA_PREPARED_QUERIES", "on") == "check":
+            html, kept = self.nodelist.render(context), _fixed.get(key)
+            if kept is not None and kept != html:
+                raise AssertionError(
+                    f"{{% fixedcache {self.name} %}} rendered otherwise under the same key: it uses more"
+                )
+        return _kept(_fixed, 256, key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def fixedcache(parser, token):
+    """``{% fixedcache "name" value … %}…{% endfixedcache %}``: the enclosed part of a page's
+    frame (static links, menu entries, translated labels) rendered once per process for each
+    name, language and the values given.  It may use nothing else — no request, user, CSRF
+    token or figure; check mode (the tests') renders it every time and fails when it differs."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("fixedcache takes a name and the values it depends on")
+    nodelist = parser.parse(("endfixedcache",))
+    parser.delete_first_token()
+    return FixedCacheNode(nodelist, bits[1], [parser.compile_filter(bit) for bit in bits[2:]])
+
+
 @register.simple_tag(takes_context=True)
 def table_rows(context, table):
     """The body rows of a django-tables2 table, rendered in Python: the same cells, attributes
@@ -134,26 +172,113 @@ def table_rows(context, table):
 
     columns = [(column, CellRenderer(column)) for column in table.columns]
     per_cell = {c.name for c, _r in columns if any(map(callable, (c.column.attrs.get("td") or {}).values()))}
+    # A table may write some columns' cells itself, straight from the record (its
+    # ``cell_formatters()``: name → record → the cell's HTML, or None for the general way):
+    # not for a column whose attributes or localisation depend on the cell.
+    formatters = table.cell_formatters() if hasattr(table, "cell_formatters") else {}
+    plan = [
+        (
+            column,
+            renderer,
+            None if column.name in per_cell or column.localize is not None else formatters.get(column.name),
+        )
+        for column, renderer in columns
+    ]
     fixed: dict[str, str] = {}
+    row_html: dict[tuple, str] = {}  # the rows' attributes as HTML, per distinct attributes
     parts = []
     for row in table.paginated_rows:
         cells = []
-        for column, renderer in columns:
-            # as BoundRow.items(): a column's callable attributes may read the current cell
-            column.current_value = cell = renderer(row)
-            column.current_record = row.record
+        for column, renderer, formatter in plan:
+            html = None if formatter is None else formatter(row.record)
+            if html is None:
+                # as BoundRow.items(): a column's callable attributes may read the current cell
+                column.current_value = cell = renderer(row)
+                column.current_record = row.record
             td = fixed.get(column.name)
             if td is None:
                 td = column.attrs["td"].as_html()
                 if column.name not in per_cell:
                     fixed[column.name] = td
-            if column.localize is not None:
-                cell = str(formats.localize(cell, use_l10n=bool(column.localize)))
-            # td: the attributes' HTML (safe); the value escaped by render_value_in_context —
-            # what format_html("<td {}>{}</td>", …) would give, without escaping them again
-            cells.append(f"<td {td}>{render_value_in_context(cell, context)}</td>")
-        parts.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
+            if html is None:
+                if column.localize is not None:
+                    cell = str(formats.localize(cell, use_l10n=bool(column.localize)))
+                # td: the attributes' HTML (safe); the value escaped by render_value_in_context —
+                # what format_html("<td {}>{}</td>", …) would give, without escaping them again
+                html = render_value_in_context(cell, context)
+            cells.append(f"<td {td}>{html}</td>")
+        attrs = row.attrs
+        try:
+            key = tuple(attrs.items())
+            tr = row_html.get(key)
+            if tr is None:
+                tr = row_html[key] = attrs.as_html()
+        except TypeError:  # an unhashable attribute value
+            tr = attrs.as_html()
+        parts.append(f"<tr {tr}>{''.join(cells)}</tr>")
     return mark_safe("\n".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def table_head(context, table):
+    """The header block of a django-tables2 table (``table.thead`` of
+    ``django_tables2/bootstrap5.html``, whitespace and all), written in Python: the same
+    header cells, their attributes and sort links (``querystring_replace``) without the
+    template engine's nodes per column (tests/test_table_rows.py compares the whole table)."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.template import Variable, VariableDoesNotExist
+    from django.template.base import render_value_in_context
+    from django.utils.html import escape
+    from django.utils.http import urlencode
+
+    if not table.show_header:
+        return mark_safe("\n            \n            ")
+    try:  # {{ table.attrs.thead.as_html }}: nothing unless the table's attributes carry one
+        thead = render_value_in_context(Variable("table.attrs.thead.as_html").resolve({"table": table}), context)
+    except VariableDoesNotExist:
+        thead = ""
+    parts = [f"\n            \n                <thead {thead}>\n                <tr>\n                "]
+    params = None
+    for column in table.columns:
+        header = render_value_in_context(column.header, context)
+        if column.orderable:
+            if params is None:
+                if "request" not in context:
+                    raise ImproperlyConfigured("table_head needs the request in the template's context")
+                params = dict(context["request"].GET)
+                field = table.prefixed_order_by_field
+            link = dict(params)
+            if field not in ("", None):
+                link[field] = column.order_by_alias.next
+            query = escape("?" + urlencode(link, doseq=True))
+            cell = f'\n                            <a href="{query}">{header}</a>\n                        '
+        else:
+            cell = f"\n                            {header}\n                        "
+        th = render_value_in_context(column.attrs["th"].as_html(), context)
+        parts.append(
+            f'\n                    <th {th} scope="col">\n                        {cell}\n                    </th>\n                '
+        )
+    parts.append("\n                </tr>\n                </thead>\n            \n            ")
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def render_table_here(context, table):
+    """django-tables2's ``{% render_table table %}`` for a Table, rendered within the page's own
+    context: ``render_table`` renders the table's template with a RequestContext of its own,
+    which runs every context processor a second time (the menu, ≈ 1 ms of a list page); here
+    the template sees the page's context with ``table`` on top (it reads ``table`` and
+    ``request``; a TemplateColumn gets the context through ``table.context`` as before)."""
+    from django.template.loader import get_template
+
+    template = get_template(table.template_name)
+    table.context = context
+    try:
+        table.before_render(context.get("request"))
+        with context.push(table=table):
+            return template.template.render(context)
+    finally:
+        del table.context
 
 
 _forms: dict[tuple, str] = {}

@@ -15,15 +15,25 @@ class MunicipalityViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Municipality.objects.select_related("region").restrict(self.request.user).order_by("name")
 
-    def paginate_queryset(self, queryset):
+    def list_uncached(self, request, *args, **kwargs):
         """The count and the page: prepared once per reader's scope and query string
-        (core/compiled.py ``PreparedList``)."""
+        (core/compiled.py ``PreparedList``); the scoped, filtered and ordered queryset is
+        built only when it is prepared (or checked), not on every request."""
+        from core.api import plain_rows, plain_sources
         from core.cache import scope_key
         from core.compiled import PreparedList
 
-        params = tuple(sorted((k, tuple(v)) for k, v in self.request.query_params.lists() if k != "page"))
-        key = ("api.municipalities", scope_key(self.request.user), params)
-        return super().paginate_queryset(PreparedList(key, lambda: queryset))
+        params = tuple(sorted((k, tuple(v)) for k, v in request.query_params.lists() if k != "page"))
+        key = ("api.municipalities", scope_key(request.user), params)
+        size = self.paginator.get_page_size(request)
+        sources = plain_sources(self.get_serializer_class())
+        if sources is None:
+            page = self.paginate_queryset(PreparedList(key, lambda: self.filter_queryset(self.get_queryset()), size))
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # every field is a column: the page's values() rows, renamed (core/api.py plain_sources)
+        lookups = [path for _name, path in sources]
+        rows = PreparedList((*key, "values"), lambda: self.filter_queryset(self.get_queryset()).values(*lookups), size)
+        return self.get_paginated_response(plain_rows(self.paginate_queryset(rows), sources))
 
 
 class SchoolViewSet(ScopedViewSet):
@@ -69,8 +79,12 @@ class SchoolViewSet(ScopedViewSet):
         from schools.selectors import working_table_rows
 
         ordering_filter = OrderingFilter()
-        schools = ScopedViewSet.get_queryset(self)
-        ordering = ordering_filter.get_ordering(request, schools, self) or ()
+
+        def schools():  # built only when a prepared query is built (or checked)
+            return ScopedViewSet.get_queryset(self)
+
+        # ``ordering_fields`` is a list: the valid fields are its names, not the queryset's
+        ordering = ordering_filter.get_ordering(request, self.queryset, self) or ()
         plain = (
             settings.IS_POSTGRES
             and not set(request.query_params) & set(self.filterset_class.base_filters)
@@ -79,21 +93,38 @@ class SchoolViewSet(ScopedViewSet):
         if not plain:
             return super().list_uncached(request, *args, **kwargs)
         # the ids, their count and the results year: SQL that depends on the reader's scope and
-        # the ordering only, compiled once (core/compiled.py)
+        # the ordering only, compiled once (core/compiled.py); for a numbered page the three
+        # in one statement
         scope = scope_key(request.user)
+        size = self.paginator.get_page_size(request)
         ids = PreparedList(
             ("api.schools.ids", scope, tuple(ordering)),
-            lambda: ordering_filter.filter_queryset(request, schools, self).values_list("pk", flat=True),
+            lambda: ordering_filter.filter_queryset(request, schools(), self).values_list("pk", flat=True),
+            size,
         )
+        results_year = ("aggregate", lambda: results_of(schools()), {"y": Max("year")})
+        start = _page_start(request, self.paginator.page_query_param, size)
+        ry = ids.read_page(start, results_year)[0] if start is not None else None
         page = self.paginate_queryset(ids)
         fields = self.get_serializer_class().Meta.fields
         year = current_academic_year()
-        ry = prepared_aggregate(("api.schools.results_year", scope), lambda: results_of(schools), y=Max("year"))["y"]
+        if start is None:
+            ry = prepared_aggregate(("api.schools.results_year", scope), results_year[1], **results_year[2])["y"]
         rows = working_table_rows(ids[:] if page is None else page, fields, year, ry)
         return self.get_paginated_response(rows) if page is not None else Response(rows)
 
 
 _SCHOOL_COLUMNS = {f.name for f in School._meta.concrete_fields}
+
+
+def _page_start(request, param: str, size: int) -> int | None:
+    """The first row of the page the paginator will read (Django's ``validate_number``: what
+    ``int()`` takes, from 1); None for ``last`` or a number it refuses."""
+    try:
+        number = int(request.query_params.get(param) or 1)
+    except (TypeError, ValueError):
+        return None
+    return (number - 1) * size if number >= 1 else None
 
 
 # --- Programme side (issue 3) --------------------------------------------------------

@@ -85,3 +85,17 @@ def test_summary_filters_by_procedure_and_subject(region, api):
     assert all(r["results_participants"] == 0 and r["results_mean_percent"] is None for r in rows)
     bad = api(region.regional).get(SUMMARY, {"year": "abc"})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("year", ["1", "0", "-5", "1999", "2101", "99999"])
+def test_a_year_the_portal_cannot_hold_is_a_400_with_the_reason(region, api, login, year):
+    """?year= outside the years the portal stores answers 400 naming the parameter (it was
+    a 500: «year 0 is out of range» from the academic year's bounds); the regional page
+    with the same year answers, its filter showing the error."""
+    response = api(region.regional).get(SUMMARY, {"year": year})
+    assert response.status_code == 400
+    assert "2000" in response.json()["errors"]["year"][0] or "2100" in response.json()["errors"]["year"][0]
+    assert api(region.regional).get(SUMMARY, {"year": "2100"}).status_code == 200
+    for name in ("regional:dashboard", "regional:schools", "regional:results"):
+        page = login(region.regional).get(reverse(name), {"year": year})
+        assert page.status_code == 200, name
