@@ -48,8 +48,10 @@ def panels(user) -> list[Panel]:
         today = timezone.localdate()
         movements = [{"municipality": muni, **low_results_movement(muni, year)} for muni in munis]
         result.append(Panel("schools/_panel_lists.html", {"movements": movements, "year": year}, order=12))
-        low_now = low_results_schools(schools_for(user, VIEW), year)
-        planner, unvisited = selectors.planner_summary(low_now, year, limit=5, key=(scope,))
+        # the ШНОР queryset built only when the planner's head is prepared (or checked)
+        planner, unvisited = selectors.planner_summary(
+            lambda: low_results_schools(schools_for(user, VIEW), year), year, limit=5, key=(scope,)
+        )
         overdue_key = ("home.overdue", scope, today)
         result.append(
             Panel(

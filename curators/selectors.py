@@ -4,6 +4,7 @@ the visit planner, each a handful of set-based queries."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -125,7 +126,7 @@ def _score(high: int, medium: int, days: int | None, overdue: int, deficits: int
 
 
 def planner_summary(
-    schools: QuerySet, year: int | None = None, limit: int = 5, *, key: tuple | None = None
+    schools: QuerySet | Callable[[], QuerySet], year: int | None = None, limit: int = 5, *, key: tuple | None = None
 ) -> tuple[list[dict], int]:
     """The home page's part of the visit planner: the ``limit`` first rows of
     ``visit_planner`` and how many of the schools were not visited for 60+ days — scored,
@@ -136,15 +137,19 @@ def planner_summary(
     ``days_since_visit``),
     not the full planner row (statuses, top risks, objectivity prompts: the planner page).
     ``key``: what ``schools`` depends on (the reader's scope), to keep the query compiled
-    (core/compiled.py ``prepared``)."""
+    (core/compiled.py ``prepared``).  ``schools`` may be a function that builds the queryset:
+    with a ``key`` it is then built only when the query is prepared (or checked), not on
+    every request."""
     year = year or current_academic_year()
     today = timezone.localdate()
+
+    def head():
+        return _planner_top(schools() if callable(schools) else schools, year, today, limit)
+
     if key is None:
-        top = list(_planner_top(schools, year, today, limit))
+        top = list(head())
     else:
-        top = list(
-            prepared(("curators.planner", *key, year, today, limit), lambda: _planner_top(schools, year, today, limit))
-        )
+        top = list(prepared(("curators.planner", *key, year, today, limit), head))
     if not top:
         return [], 0
     rows = [

@@ -268,10 +268,7 @@ def report_states(roadmaps, today: datetime.date | None = None) -> list[dict]:
     today = today or timezone.localdate()
     roadmaps = list(roadmaps)
     started = {r.pk: [p for p in roadmap_periods(r) if p.start <= today] for r in roadmaps}
-    reports = {
-        (rep.roadmap_id, rep.period_start): rep
-        for rep in ProgressReport.objects.filter(roadmap__in=roadmaps).select_related("roadmap")
-    }
+    reports = {(rep.roadmap_id, rep.period_start): rep for rep in _reports_of([r.pk for r in roadmaps])}
     rows = []
     for r in roadmaps:
         if not started[r.pk]:
@@ -295,6 +292,22 @@ def report_states(roadmaps, today: datetime.date | None = None) -> list[dict]:
             }
         )
     return rows
+
+
+def _reports_of(ids: list[int]):
+    """The reports of the roadmaps ``ids`` with their roadmap: one statement prepared once
+    (``core.compiled``, the ids its array argument).  No roadmaps, no query — as
+    ``roadmap__in=[]`` sends none, but without building and compiling that queryset (half a
+    millisecond of every coordinator's home with no roadmaps this year)."""
+    if not ids:
+        return []
+    from core.compiled import prepared
+
+    def build(ids):
+        where = f'"{ProgressReport._meta.db_table}"."roadmap_id" = ANY(%s)'
+        return ProgressReport.objects.extra(where=[where], params=[ids]).select_related("roadmap")
+
+    return prepared(("roadmaps.reports_of",), build, ids)
 
 
 def reports_waiting_for_review(user) -> QuerySet:

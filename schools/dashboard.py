@@ -23,7 +23,8 @@ def panels(user) -> list[Panel]:
                 order=10,
             )
         ]
-    counts = school_counts(schools_for(user), key=(scope_key(user),))
+    # the scope's queryset built only when a count is prepared (or checked)
+    counts = school_counts(lambda: schools_for(user), key=(scope_key(user),))
     if counts["total"] == 0:
         return []
     return [Panel("schools/_panel_counts.html", {"counts": counts, "panel_title": _("Schools")}, order=10)]

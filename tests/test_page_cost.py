@@ -342,3 +342,33 @@ def test_curators_home_follows_the_academic_year(world, monkeypatch):
     monkeypatch.setattr(core.years, "current_academic_year", lambda *a, **k: next_year)
     monkeypatch.setattr(curators.models, "current_academic_year", lambda *a, **k: next_year)
     assert "assessment/_panel_home.html" not in [p.template for p in collect("dashboard", "panels", world.curator)]
+
+
+def test_school_counts_build_the_scope_only_when_they_prepare(world):
+    """The home's schools panel passes the reader's schools as a function: with a key the
+    queryset is built when the counts are prepared (check mode, the tests' setting, builds
+    it on each call to compare the SQL), not on every request; the counts are the
+    queryset's own (no key: built and read every time)."""
+    from accounts.scoping import schools_for
+    from schools.selectors import school_counts
+
+    order = OrderFactory(municipality=world.a1)
+    SchoolStatus.objects.create(
+        school=world.a1_school1, kind=StatusKind.LOW_RESULTS, year_from=current_academic_year(), order=order
+    )
+    built = []
+
+    def schools():
+        built.append(1)
+        return schools_for(world.coordinator)
+
+    expected = school_counts(schools_for(world.coordinator))
+    assert expected["total"] > 0 and expected["low_results"] == 1
+    assert school_counts(schools) == expected and len(built) == 1
+    with override_settings(OPORA_PREPARED_QUERIES="on"):
+        for _ in range(3):
+            assert school_counts(schools, key=("test-lazy-counts",)) == expected
+    assert len(built) == 3  # once more for the counts and once for the ШНОР count, when prepared
+    with override_settings(OPORA_PREPARED_QUERIES="check"):
+        assert school_counts(schools, key=("test-lazy-counts",)) == expected
+    assert len(built) == 5

@@ -51,3 +51,37 @@ def test_curators_at_work_counts_the_workload_rows(world):
     for user in (world.coordinator, world.regional, world.coordinator_b1, world.superuser, world.school_admin):
         assert selectors.curators_at_work(user, year) == len(selectors.curator_workload(user, year))
     assert selectors.curators_at_work(world.coordinator, year) == 2
+
+
+def test_planner_summary_builds_the_schools_only_when_it_prepares(world):
+    """The home passes the ШНОР queryset as a function: with a key it is built when the
+    head is prepared, not on every call (check mode, the tests' setting, builds it on each
+    call to compare the SQL); without a key it is built and read every time.  The rows are
+    those of the queryset itself."""
+    from django.test import override_settings
+
+    from core.compiled import forget_prepared
+
+    year = current_academic_year()
+    order = OrderFactory(municipality=world.a1)
+    for i in range(3):
+        school = SchoolFactory(municipality=world.a1, short_name=f"Школа {i}")
+        SchoolStatus.objects.create(school=school, kind=StatusKind.LOW_RESULTS, year_from=year, order=order)
+    low = schools_for(world.coordinator).filter(statuses__kind=StatusKind.LOW_RESULTS).distinct()
+    built = []
+
+    def schools():
+        built.append(1)
+        return low
+
+    expected = selectors.planner_summary(low, year, limit=2)
+    assert selectors.planner_summary(schools, year, limit=2) == expected and len(built) == 1
+    forget_prepared()
+    with override_settings(OPORA_PREPARED_QUERIES="on"):
+        for _ in range(3):
+            assert selectors.planner_summary(schools, year, limit=2, key=("test-lazy",)) == expected
+    assert len(built) == 2  # once more: when prepared
+    with override_settings(OPORA_PREPARED_QUERIES="check"):
+        assert selectors.planner_summary(schools, year, limit=2, key=("test-lazy",)) == expected
+    assert len(built) == 3
+    forget_prepared()

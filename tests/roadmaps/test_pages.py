@@ -370,3 +370,28 @@ def test_regional_monitoring_by_municipality(plan, world, login):
     assert other.get_absolute_url() in html
     outsider_html = login(world.coordinator_b1).get(reverse("roadmaps:monitoring")).content.decode()
     assert other.get_absolute_url() not in outsider_html and "По муниципалитетам" not in outsider_html
+
+
+def test_report_states_read_the_reports_of_the_roadmaps_given(plan, world, django_assert_num_queries):
+    """``report_states`` reads the reports through one statement prepared once with the
+    roadmaps' ids as its argument (``roadmaps.selectors._reports_of``): each call finds the
+    reports of its own roadmaps — not those of the call that prepared it — and no roadmaps
+    send no query."""
+    import datetime
+
+    from roadmaps.selectors import report_states
+
+    other = make_roadmap(world.a1_school2, title="Другая карта")
+    today = plan.roadmap.start_date + datetime.timedelta(days=10)
+    first = report_states([other], today)  # prepared with other's id: it has no report
+    assert [(s["roadmap"].pk, s["report"], s["missing"]) for s in first] == [(other.pk, None, True)]
+    mine = report_states([plan.roadmap], today)
+    assert [(s["roadmap"].pk, s["report"].pk, s["missing"]) for s in mine] == [(plan.roadmap.pk, plan.report.pk, False)]
+    assert mine[0]["report"].roadmap == plan.roadmap
+    both = report_states([other, plan.roadmap], today)
+    assert [(s["roadmap"].pk, s["report"] and s["report"].pk) for s in both] == [
+        (other.pk, None),
+        (plan.roadmap.pk, plan.report.pk),
+    ]
+    with django_assert_num_queries(0):
+        assert report_states([], today) == []
