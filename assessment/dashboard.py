@@ -17,7 +17,9 @@ def panels(user) -> list[Panel]:
     latest = prepared_aggregate(
         ("home.results_year", scope), lambda: selectors.results_of(schools_for(user, VIEW)), y=Max("year")
     )["y"]
-    totals = selectors.flag_totals(Flag.objects.restrict(user, VIEW), latest)
+    # no results year, no flags to count: the scoped queryset is not even built
+    flags = Flag.objects.restrict(user, VIEW) if latest is not None else Flag.objects.none()
+    totals = selectors.flag_totals(flags, latest)
     return [
         Panel(
             "assessment/_panel_home.html",

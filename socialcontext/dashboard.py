@@ -17,15 +17,22 @@ def panels(user) -> list[Panel]:
     schools, schools below expected, «check objectivity» prompts, partner suggestions."""
     if not scoping.may_oversee_municipalities(user):
         return []
-    figures = SchoolContextFigure.objects.restrict(user, VIEW).exclude(category="")
+
+    def figures():  # built when the year's query is prepared (or checked), or for a year's counts
+        return SchoolContextFigure.objects.restrict(user, VIEW).exclude(category="")
+
     # compiled once per reader's scope (core/compiled.py)
-    year = prepared_aggregate(("home.context_year", scope_key(user)), lambda: figures, y=Max("year"))["y"]
+    year = prepared_aggregate(("home.context_year", scope_key(user)), figures, y=Max("year"))["y"]
     counts = {}
     if year is not None:
-        counts = figures.filter(year=year).aggregate(
-            resilient=Count("id", filter=Q(category=Category.RESILIENT)),
-            below=Count("id", filter=Q(category=Category.BELOW)),
-            anomalies=Count("id", filter=Q(anomaly=True)),
+        counts = (
+            figures()
+            .filter(year=year)
+            .aggregate(
+                resilient=Count("id", filter=Q(category=Category.RESILIENT)),
+                below=Count("id", filter=Q(category=Category.BELOW)),
+                anomalies=Count("id", filter=Q(anomaly=True)),
+            )
         )
         counts["suggestions"] = PartnerSuggestion.objects.restrict(user, VIEW).filter(year=year).count()
     return [

@@ -344,3 +344,34 @@ def test_the_school_card_runs_prepared_statements_only_and_shows_what_the_querys
     ]
     assert plain == []
     assert len(ctx.captured_queries) >= 20
+
+
+def test_home_panel_counts_read_through_the_scope_built_on_demand(world, fitted):
+    """The panel's figures queryset is built by a function: for the year's query when it is
+    prepared (or checked), and for the counts of a year found — the same counts as the scoped
+    queryset's, then none once the figures are gone (the prepared year read afresh)."""
+    from django.db.models import Count, Q
+    from django.test import override_settings
+
+    from accounts.scoping import VIEW
+    from core.compiled import forget_prepared
+    from socialcontext.dashboard import panels
+    from socialcontext.models import Category, SchoolContextFigure
+
+    forget_prepared()
+    scoped = SchoolContextFigure.objects.restrict(world.coordinator, VIEW).exclude(category="")
+    year = max(scoped.values_list("year", flat=True))
+    expected = scoped.filter(year=year).aggregate(
+        resilient=Count("id", filter=Q(category=Category.RESILIENT)),
+        below=Count("id", filter=Q(category=Category.BELOW)),
+        anomalies=Count("id", filter=Q(anomaly=True)),
+    )
+    with override_settings(OPORA_PREPARED_QUERIES="on"):
+        for _ in range(2):
+            (panel,) = panels(world.coordinator)
+            assert panel.context["year"] == year
+            assert {k: panel.context["counts"][k] for k in expected} == expected and expected["resilient"] == 1
+        SchoolContextFigure.objects.all().delete()
+        (panel,) = panels(world.coordinator)
+        assert panel.context["year"] is None and panel.context["counts"] == {}
+    forget_prepared()
