@@ -170,11 +170,14 @@ class PreparedTableData(TableQuerysetData):
     (``OPORA_PREPARED_QUERIES = "check"``, the tests) builds it again on every use and fails
     on a key that misses an input.  Unpaginated (the xlsx export) the built queryset is read
     as it is.  ``attach(rows)``, when given, does for a page's rows what the queryset's
-    ``prefetch_related`` would (the page is then read without it)."""
+    ``prefetch_related`` would (the page is then read without it); ``read(queryset)``, when
+    given with it, is what a page's statement reads (figures that ``attach`` finishes in
+    Python left out)."""
 
-    def __init__(self, model, key: tuple, build, attach=None):
+    def __init__(self, model, key: tuple, build, attach=None, read=None):
         super().__init__(None)
         self._model, self.key, self.build, self.attach = model, key, build, attach
+        self.read = read or (lambda queryset: queryset)
         self.orderings: tuple = ()
         self._all = None
 
@@ -234,7 +237,9 @@ class PreparedTableData(TableQuerysetData):
             return _Rows(lambda: list(prepared(key, lambda: self.queryset()[start:stop])))
 
         def rows():
-            page = list(prepared((*key, "attach"), lambda: self.queryset().prefetch_related(None)[start:stop]))
+            page = list(
+                prepared((*key, "attach"), lambda: self.read(self.queryset().prefetch_related(None))[start:stop])
+            )
             self.attach(page)
             return page
 

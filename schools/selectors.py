@@ -387,11 +387,28 @@ def working_table_rows(ids, fields, year: int, results_year: int | None) -> list
 _FINISHED = {"risk_level": ("risk_rank",), "roadmap_progress": ("rm_planned", "rm_done")}
 
 
-def _roadmap_progress(row: dict) -> float | None:
+def _roadmap_progress(planned: int, done: int) -> float | None:
     """``with_roadmap_progress``'s CASE: done ÷ planned as double precision, NULL with nothing
     planned (both counts are COALESCEd to 0 in SQL)."""
-    planned = row["rm_planned"]
-    return float(row["rm_done"]) / float(planned) if planned > 0 else None
+    return float(done) / float(planned) if planned > 0 else None
+
+
+def without_finished(schools: QuerySet) -> QuerySet:
+    """``working_table`` selecting ``risk_level`` and ``roadmap_progress`` no more (``_FINISHED``:
+    their inputs are selected; filters and sorts on them still use the SQL expressions) — a
+    page of the schools list, finished in Python by ``finish_figures``."""
+    schools = schools.all()
+    query = schools.query
+    query.set_annotation_mask([name for name in query.annotation_select if name not in _FINISHED])
+    return schools
+
+
+def finish_figures(schools: list) -> None:
+    """``risk_level`` and ``roadmap_progress`` of rows read through ``without_finished``: the
+    values ``working_table``'s SQL gives."""
+    for school in schools:
+        school.risk_level = RISK_BY_RANK.get(school.risk_rank)
+        school.roadmap_progress = _roadmap_progress(school.rm_planned, school.rm_done)
 
 
 def _finisher(fields):
@@ -413,7 +430,7 @@ def _finisher(fields):
         if risk:
             out["risk_level"] = RISK_BY_RANK.get(row["risk_rank"])
         if progress:
-            out["roadmap_progress"] = _roadmap_progress(row)
+            out["roadmap_progress"] = _roadmap_progress(row["rm_planned"], row["rm_done"])
         return out
 
     return finish

@@ -138,6 +138,8 @@ class SchoolTable(tables.Table):
         pattern, the default) worked out once per table instead of per cell through
         ``format_html``.  tests/test_table_rows.py compares the rows with django-tables2's own;
         a column not here (the municipality) takes the general way."""
+        from html import escape as html_escape
+
         from django.urls import reverse
         from django.utils import timezone
         from django.utils.html import conditional_escape, escape
@@ -159,11 +161,16 @@ class SchoolTable(tables.Table):
         risk = {rank: self.render_risk_rank(rank) for rank in RISK_BY_RANK}
         flag_url = escape(reverse("assessment:flag-list")) + "?school={}&amp;year=" + escape(self.results_year)
 
+        # the link's pattern escaped once (a pk is digits); the values with the standard
+        # library's escape — Django's ``escape`` without its lazy-argument wrapper (the same
+        # characters: ``html.escape(str(value))``)
+        link_before, link_after = escape(url_before), escape(url_after)
+
         def short_name(record):
             value = record.short_name
             if value in (None, ""):
                 return dash
-            return f'<a href="{escape(url_before + str(record.pk) + url_after)}">{escape(value)}</a>'
+            return f'<a href="{link_before}{int(record.pk)}{link_after}">{html_escape(str(value))}</a>'
 
         def badge(kind):
             html = badges.get(kind)
@@ -180,7 +187,7 @@ class SchoolTable(tables.Table):
 
         def school_index(record):
             value = record.school_index
-            return dash if value in (None, "") else escape(self.render_school_index(value))
+            return dash if value in (None, "") else html_escape(str(self.render_school_index(value)))
 
         def flags_count(record):
             value = record.flags_count
@@ -188,7 +195,7 @@ class SchoolTable(tables.Table):
                 return dash
             if not value or not self.results_year:
                 return "0"
-            return f'<a href="{flag_url.format(record.pk)}">{escape(value)}</a>'
+            return f'<a href="{flag_url.format(record.pk)}">{html_escape(str(value))}</a>'
 
         def risk_rank(record):
             value = record.risk_rank
@@ -196,7 +203,7 @@ class SchoolTable(tables.Table):
 
         def curators(record):
             value = record.curators
-            return dash if value in (None, "") else escape(value)
+            return dash if value in (None, "") else html_escape(str(value))
 
         def last_visit(record):
             value = record.last_visit
@@ -204,7 +211,7 @@ class SchoolTable(tables.Table):
                 return dash
             days = (today - value).days
             css = "text-danger" if days > 60 else ""
-            return f'<span class="{css}" title="{escape(ago % {"n": days})}">{value.strftime("%d.%m.%Y")}</span>'
+            return f'<span class="{css}" title="{html_escape(ago % {"n": days})}">{value.strftime("%d.%m.%Y")}</span>'
 
         def roadmap_progress(record):
             value = record.roadmap_progress

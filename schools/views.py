@@ -10,7 +10,7 @@ from core.years import current_academic_year
 from schools.filters import SchoolFilterSet
 from schools.forms import SchoolForm
 from schools.models import School
-from schools.selectors import attach_statuses_now, school_figures, working_table
+from schools.selectors import attach_statuses_now, finish_figures, school_figures, without_finished, working_table
 from schools.tables import SchoolTable
 
 
@@ -45,9 +45,15 @@ class SchoolListView(ObjectListView):
 
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.object_list = PreparedTableData(
-            School, self.rows_key(), self.filtered, attach=lambda rows: attach_statuses_now(rows, self.year)
+            School, self.rows_key(), self.filtered, attach=self.attach_page, read=without_finished
         )
         return self.render_to_response(self.get_context_data(filter=self.filterset, object_list=self.object_list))
+
+    def attach_page(self, rows: list) -> None:
+        """A page's rows as ``working_table`` gives them: its statuses (instead of the
+        prefetch) and the figures finished in Python (``without_finished``)."""
+        finish_figures(rows)
+        attach_statuses_now(rows, self.year)
 
     def latest_results_year(self) -> int | None:
         """``assessment.selectors.results_year`` of the reader's schools, prepared per scope."""

@@ -263,20 +263,9 @@ def test_statuses_attached_to_a_page_are_the_prefetchs(table_world):
     assert next(s for s in rows if s.pk == w.a1_curator_school.pk).statuses_now == []
 
 
-def test_compiled_rows_finish_risk_level_and_progress_as_the_sql_does(table_world):
-    """``working_table_rows`` reads ``risk_rank``, ``rm_planned`` and ``rm_done`` and finishes
-    ``risk_level`` and ``roadmap_progress`` in Python (PostgreSQL ran the risk subquery once
-    per CASE branch): the same values, of the same types, in the same key order — the same
-    JSON — as ``working_table(…).values()``, for every risk level, none, a third done,
-    nothing planned (all cancelled) and no roadmap."""
-    from rest_framework.renderers import JSONRenderer
-
-    from schools import selectors
-    from schools.api.serializers import SchoolSerializer
-    from schools.models import School
-
-    w = table_world
-    order = OrderFactory(municipality=w.a1)
+def every_risk_and_progress(w) -> list:
+    """Five schools: every risk level and none; a third done, nothing planned (all
+    cancelled), 7/11, no roadmap, all done."""
     factor = RiskFactor.objects.order_by("position").first()
     extra = []
     for n, level in enumerate(["none", "low", "medium", "high", None]):
@@ -301,6 +290,24 @@ def test_compiled_rows_finish_risk_level_and_progress_as_the_sql_does(table_worl
         for i, status in enumerate(statuses):
             Activity.objects.create(task=task, title=f"Мероприятие {i}", progress_status=status)
         extra.append(school)
+    return extra
+
+
+def test_compiled_rows_finish_risk_level_and_progress_as_the_sql_does(table_world):
+    """``working_table_rows`` reads ``risk_rank``, ``rm_planned`` and ``rm_done`` and finishes
+    ``risk_level`` and ``roadmap_progress`` in Python (PostgreSQL ran the risk subquery once
+    per CASE branch): the same values, of the same types, in the same key order — the same
+    JSON — as ``working_table(…).values()``, for every risk level, none, a third done,
+    nothing planned (all cancelled) and no roadmap."""
+    from rest_framework.renderers import JSONRenderer
+
+    from schools import selectors
+    from schools.api.serializers import SchoolSerializer
+    from schools.models import School
+
+    w = table_world
+    order = OrderFactory(municipality=w.a1)
+    extra = every_risk_and_progress(w)
     furnish(SchoolFactory(municipality=w.a1), 2, order, w.curator)
     ids = list(School.objects.order_by("-id").values_list("pk", flat=True))
     for fields in (
@@ -322,3 +329,40 @@ def test_compiled_rows_finish_risk_level_and_progress_as_the_sql_does(table_worl
     by_id = {r["id"]: r for r in selectors.working_table_rows(ids, SchoolSerializer.Meta.fields, YEAR, RESULTS)}
     assert [by_id[s.pk]["risk_level"] for s in extra] == ["none", "low", "medium", "high", None]
     assert [by_id[s.pk]["roadmap_progress"] for s in extra] == [1 / 3, None, 7 / 11, None, 1.0]
+
+
+def test_a_page_without_the_finished_figures_is_the_working_tables(table_world):
+    """The schools page reads its rows through ``without_finished`` (``risk_level`` and
+    ``roadmap_progress`` not selected: PostgreSQL ran the risk subquery once per CASE branch)
+    and ``finish_figures``: the same values and types as ``working_table``'s, for every risk
+    level and progress; filters and sorts on the two still work (their SQL expressions)."""
+    from django.db.models import F
+
+    from schools.models import School
+    from schools.selectors import finish_figures, without_finished, working_table
+
+    w = table_world
+    extra = every_risk_and_progress(w)
+    schools = working_table(School.objects.order_by("pk"), YEAR, RESULTS).prefetch_related(None)
+    page = without_finished(schools)
+    sql = str(page.query)
+    assert 'AS "risk_level"' not in sql and 'AS "roadmap_progress"' not in sql and 'AS "rm_done"' in sql
+    assert 'AS "risk_level"' in str(schools.query)  # the working table itself unchanged
+
+    def figures(rows):
+        return [(s.pk, s.risk_level, type(s.risk_level), s.roadmap_progress, type(s.roadmap_progress)) for s in rows]
+
+    for narrowed in (
+        lambda qs: qs,
+        lambda qs: qs.filter(roadmap_progress__gte=0.3, risk_level__in=["low", "medium", "high"]),
+        lambda qs: qs.order_by(F("roadmap_progress").desc(nulls_last=True), "pk"),
+        lambda qs: qs.order_by("-risk_level", "pk"),
+    ):
+        expected = list(narrowed(schools))
+        rows = list(narrowed(page))
+        assert not any(hasattr(s, "risk_level") or hasattr(s, "roadmap_progress") for s in rows)
+        finish_figures(rows)
+        assert figures(rows) == figures(expected)
+    by_pk = {s.pk: s for s in rows}
+    assert [by_pk[s.pk].risk_level for s in extra] == ["none", "low", "medium", "high", None]
+    assert [by_pk[s.pk].roadmap_progress for s in extra] == [1 / 3, None, 7 / 11, None, 1.0]
