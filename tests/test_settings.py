@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -134,6 +135,23 @@ def test_make_run_path_serves_demo_on_sqlite(tmp_path):
         assert "Каменск-Уральский городской округ" in html
         css = opener.open(f"{base}/static/vendor/bootstrap/css/bootstrap.min.css", timeout=10)
         assert css.status == 200
+        # every page the coordinator's home links to answers on SQLite too (prepared queries,
+        # arrays and other PostgreSQL-only paths fall back): the lists, the card, the results
+        links = sorted(
+            {
+                href.replace("&amp;", "&")
+                for href in re.findall(r'href="(/[^"#]*)"', html)
+                if not any(part in href for part in ("/logout", "/static/", "/i18n/", "export=", "/admin/"))
+            }
+        )
+        assert "/schools/" in links and len(links) > 30
+        failed = []
+        for href in links:
+            try:
+                opener.open(f"{base}{href}", timeout=30).read()
+            except urllib.error.HTTPError as error:
+                failed.append((href, error.code))
+        assert failed == []
     finally:
         server.terminate()
         server.wait(timeout=10)
