@@ -120,6 +120,16 @@ def restore_migration_data() -> None:
 
 
 @pytest.fixture
+def fresh_prepared():
+    """The prepared-query memo (core/compiled.py) emptied before and after the test."""
+    from core.compiled import forget_prepared
+
+    forget_prepared()
+    yield
+    forget_prepared()
+
+
+@pytest.fixture
 def world(db):
     from curators.models import CuratorAssignment
 

@@ -18,14 +18,7 @@ from core.compiled import (
 from schools.models import Municipality, School
 from tests.factories import SchoolFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_memo():
-    forget_prepared()
-    yield
-    forget_prepared()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_prepared")]
 
 
 def schools_of(muni):
@@ -234,7 +227,7 @@ def test_a_short_last_page_is_one_statement_whatever_the_count(world):
     from django.core.paginator import Paginator
 
     from core import compiled
-    from core.compiled import PreparedList, forget_prepared
+    from core.compiled import PreparedList
 
     forget_prepared()
     muni = Municipality.objects.create(region=world.a1.region, name="Округ страниц")

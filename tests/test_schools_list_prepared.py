@@ -13,14 +13,7 @@ from schools.filters import SchoolFilterSet
 from tests.factories import OrderFactory, SchoolFactory
 from tests.test_working_table import furnish
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_memo():
-    forget_prepared()
-    yield
-    forget_prepared()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_prepared")]
 
 
 @pytest.fixture

@@ -34,6 +34,18 @@ COLUMNS = [
 ]
 
 
+def roadmap_task(school, n: int) -> Task:
+    """The school's roadmap of the year («Карта n») with one goal and one task: the task."""
+    roadmap = Roadmap.objects.create(
+        school=school,
+        year=YEAR,
+        title=f"Карта {n}",
+        start_date=datetime.date(YEAR, 9, 1),
+        end_date=datetime.date(YEAR + 1, 8, 31),
+    )
+    return Task.objects.create(goal=Goal.objects.create(roadmap=roadmap, title="Цель"), title="Задача")
+
+
 def furnish(school, n: int, order, curator):
     """Give a school every figure of the table, varying with ``n``."""
     SchoolStatus.objects.create(school=school, kind=StatusKind.LOW_RESULTS, year_from=YEAR - n % 2, order=order)
@@ -67,14 +79,7 @@ def furnish(school, n: int, order, curator):
     RiskAssessment.objects.create(school=school, year=YEAR, factor=factor, level=["low", "medium", "high"][n % 3])
     CuratorAssignment.objects.get_or_create(curator=curator, school=school, year=YEAR, defaults={"order": order})
     VisitFactory(school=school, curator=curator, date=timezone.localdate() - datetime.timedelta(days=10 + n))
-    roadmap = Roadmap.objects.create(
-        school=school,
-        year=YEAR,
-        title=f"Карта {n}",
-        start_date=datetime.date(YEAR, 9, 1),
-        end_date=datetime.date(YEAR + 1, 8, 31),
-    )
-    task = Task.objects.create(goal=Goal.objects.create(roadmap=roadmap, title="Цель"), title="Задача")
+    task = roadmap_task(school, n)
     for i in range(4):
         Activity.objects.create(
             task=task,
@@ -272,14 +277,7 @@ def every_risk_and_progress(w) -> list:
         school = SchoolFactory(municipality=w.a1)
         if level:
             RiskAssessment.objects.create(school=school, year=YEAR, factor=factor, level=level)
-        roadmap = Roadmap.objects.create(
-            school=school,
-            year=YEAR,
-            title=f"Карта {n}",
-            start_date=datetime.date(YEAR, 9, 1),
-            end_date=datetime.date(YEAR + 1, 8, 31),
-        )
-        task = Task.objects.create(goal=Goal.objects.create(roadmap=roadmap, title="Цель"), title="Задача")
+        task = roadmap_task(school, n)
         statuses = [
             [ActivityStatus.DONE, ActivityStatus.NOT_STARTED, ActivityStatus.IN_PROGRESS],  # 1/3
             [ActivityStatus.CANCELLED, ActivityStatus.CANCELLED],  # nothing planned
