@@ -47,14 +47,10 @@ class ReferenceTable(tables.Table):
         verbose_name=SchoolIndexTable.base_columns["candidate_reason"].verbose_name, orderable=False, empty_values=()
     )
 
-    class Meta:
-        model = SchoolIndex
-        fields = []
-        sequence = ("year", "municipality", "school", "code", "value", "n_keys", "candidate", "candidate_reason")
-        order_by = ("value",)
+    class Meta(SchoolIndexTable.Meta):  # the same model, columns' order and ordering
+        pass
 
-    def render_value(self, value):
-        return f"{value:.2f}".replace(".", ",")
+    render_value = SchoolIndexTable.render_value  # not changed by the kept cells
 
 
 def _tbody(table, request) -> str:
