@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connections
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -302,13 +301,10 @@ def _reports_of(ids: list[int]):
     millisecond of every coordinator's home with no roadmaps this year)."""
     if not ids:
         return []
-    from core.compiled import prepared
+    from core.compiled import among, prepared
 
     def build(ids):
-        if connections[ProgressReport.objects.db].vendor != "postgresql":  # no arrays (SQLite: `make run`)
-            return ProgressReport.objects.filter(roadmap_id__in=ids).select_related("roadmap")
-        where = f'"{ProgressReport._meta.db_table}"."roadmap_id" = ANY(%s)'
-        return ProgressReport.objects.extra(where=[where], params=[ids]).select_related("roadmap")
+        return among(ProgressReport.objects.all(), "roadmap_id", ids).select_related("roadmap")
 
     return prepared(("roadmaps.reports_of",), build, ids)
 

@@ -1,9 +1,8 @@
 from collections.abc import Callable
 
-from django.db import connections
 from django.db.models import Count, Q, QuerySet
 
-from core.compiled import prepared
+from core.compiled import among, prepared
 from core.years import current_academic_year
 from schools.models import StatusKind
 
@@ -334,9 +333,7 @@ def attach_statuses_now(schools: list, year: int) -> None:
     by_school: dict[int, list] = {school.pk: [] for school in schools}
 
     def build(ids):
-        if connections[SchoolStatus.objects.db].vendor != "postgresql":  # no arrays (SQLite: `make run`)
-            return statuses_now(year).filter(school_id__in=ids)
-        return statuses_now(year).extra(where=['"schools_schoolstatus"."school_id" = ANY(%s)'], params=[ids])
+        return among(statuses_now(year), "school_id", ids)
 
     for status in prepared(("schools.statuses_now", year), build, list(by_school)):
         by_school[status.school_id].append(status)

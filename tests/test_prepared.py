@@ -443,3 +443,19 @@ def test_a_querysets_own_attributes_are_kept(world):
             (h.history_id, h.name, h.history_type) for h in expected
         ]
         assert len(rows) >= 2
+
+
+def test_among_is_one_array_parameter_for_any_number_of_ids(world):
+    """``among``: the rows whose field is one of the ids, as ``__in`` gives them; on PostgreSQL
+    one array parameter, so one statement prepared with a list serves lists of any length."""
+    from core.compiled import among
+    from schools.models import School
+
+    ids = sorted(School.objects.values_list("pk", flat=True))[:3]
+    for chosen in (ids[:1], ids[:2], ids):  # the callers send no empty list (no query then)
+        rows = among(School.objects.order_by("pk"), "municipality_id", [world.a1.pk])
+        assert list(rows) == list(School.objects.filter(municipality_id__in=[world.a1.pk]).order_by("pk"))
+        kept = prepared(("test.among",), lambda ids: among(School.objects.order_by("pk"), "id", ids), chosen)
+        assert [s.pk for s in kept] == chosen
+    sql, params = among(School.objects.all(), "id", ids).query.sql_with_params()
+    assert "= ANY(%s)" in sql and list(params) == [ids]
